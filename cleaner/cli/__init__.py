@@ -1,0 +1,43 @@
+"""The `newsclean` command: a thin typer app. Each command group lives in its own module and only parses
+options, calls the library and prints; heavy imports happen inside the commands."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from cleaner.errors import NewscleanError
+
+app = typer.Typer(
+    name="newsclean",
+    help="Clean scraped news text: remove repeated paragraph blocks and site boilerplate, with a ledger.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def main() -> None:
+    """Entry point: run the app and turn newsclean errors into one clear line and an exit status."""
+    try:
+        app(standalone_mode=False)
+    except NewscleanError as error:
+        typer.echo(f"newsclean: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        typer.echo("newsclean: aborted", err=True)
+        sys.exit(130)
+    except Exception as error:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(2)
+        raise
+
+
+# Importing a command module adds its commands to `app` (they import `app` from here, so this comes last).
+from cleaner.cli import clean, corpus, rules  # noqa: E402, F401

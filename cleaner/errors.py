@@ -1,0 +1,21 @@
+"""Errors that reach a user: each says what is wrong, where, and how to fix it."""
+
+from __future__ import annotations
+
+
+class NewscleanError(Exception):
+    """Base class for errors newsclean reports to a user (never a traceback)."""
+
+    exit_code = 1
+
+
+class ConfigError(NewscleanError):
+    """Usage or configuration error (bad option, bad rule file): exit status 2, nothing written."""
+
+    exit_code = 2
+
+
+class InputError(NewscleanError):
+    """An input that cannot be read at all (missing, unreadable); per-document problems become rejects."""
+
+    exit_code = 2

@@ -1,0 +1,150 @@
+"""The one record type that flows through every stage, and its JSON form.
+
+Stages before `apply` only *mark* spans (dolma's tag-then-remove); `cleaner.apply` is the one place that deletes.
+All offsets point into `Document.source`, the normalized input, so the ledger can always rebuild it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+STAGES = ("rule", "neardup", "learned", "extract")
+
+
+@dataclass(slots=True)
+class Removal:
+    """One removed span and why: enough to explain it to a person and to put it back."""
+
+    start: int
+    end: int
+    text: str
+    stage: str
+    reason: str
+    rule: str | None = None
+    dup_of: Span | None = None
+    score: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "stage": self.stage,
+            "rule": self.rule,
+            "reason": self.reason,
+            "dup_of": list(self.dup_of) if self.dup_of is not None else None,
+            "score": None if self.score is None else round(self.score, 4),
+        }
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Removal:
+        dup = data.get("dup_of")
+        return cls(
+            start=int(data["start"]),
+            end=int(data["end"]),
+            text=data["text"],
+            stage=data["stage"],
+            reason=data.get("reason", ""),
+            rule=data.get("rule"),
+            dup_of=(int(dup[0]), int(dup[1])) if dup is not None else None,
+            score=data.get("score"),
+        )
+
+
+@dataclass(slots=True)
+class Origin:
+    """Where a document came from, so a ledger line or a reject can be traced to its input."""
+
+    file: str
+    line: int | None = None  # 1-based line for JSON Lines
+    row: int | None = None  # 0-based row for Parquet
+    record: int | None = None  # 0-based record index for WARC
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file}
+        for key in ("line", "row", "record"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.record is not None:
+            where += f" record {self.record}"
+        return where
+
+
+@dataclass(slots=True)
+class Document:
+    """A document on its way through the pipeline, and afterwards the result of cleaning it.
+
+    `source` is the normalized input; `text` is the cleaned text once `cleaner.apply` has run.
+    """
+
+    id: str
+    source: str
+    url: str | None = None
+    site: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
+    paragraphs: list[Span] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    text: str | None = None
+    chars_raw: int | None = None
+    extraction: dict[str, Any] | None = None  # set when the text was extracted from HTML
+
+
+    @property
+    def removed(self) -> list[Removal]:
+        return self.removals
+
+    def paragraph_text(self, index: int) -> str:
+        start, end = self.paragraphs[index]
+        return self.source[start:end]
+
+    def diff(self, color: bool = False) -> str:
+        """The source with every removed block marked and annotated; see `cleaner.diffview`."""
+        from cleaner.diffview import render_diff
+
+        return render_diff(self, color=color)
+
+    def ledger_entry(self) -> dict[str, Any]:
+        """One JSON Lines record of the ledger (DESIGN.md: id, input, removed, chars_in, chars_out)."""
+        entry: dict[str, Any] = {
+            "id": self.id,
+            "input": self.origin.to_json() if self.origin else None,
+            "removed": [r.to_json() for r in self.removals],
+            "chars_in": len(self.source),
+            "chars_out": len(self.text) if self.text is not None else None,
+        }
+        if self.url:
+            entry["url"] = self.url
+        if self.site:
+            entry["site"] = self.site
+        if self.warnings:
+            entry["warnings"] = list(self.warnings)
+        if self.extraction is not None:
+            entry["extraction"] = self.extraction
+        return entry
+
+
+@dataclass(slots=True)
+class Reject:
+    """A document that could not be cleaned, with the reason; every input ends up cleaned or rejected."""
+
+    origin: Origin
+    reason: str
+    id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "input": self.origin.to_json(), "reason": self.reason}
