@@ -103,7 +103,6 @@ class Document:
     chars_raw: int | None = None
     extraction: dict[str, Any] | None = None  # set when the text was extracted from HTML
 
-
     @property
     def removed(self) -> list[Removal]:
         return self.removals

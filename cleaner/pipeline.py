@@ -1,0 +1,182 @@
+"""Cleaner: the stages in order, for one text or a stream of records.
+
+read -> normalize -> segment -> rules -> near-duplicates -> apply removals. Stages mark spans; `apply` deletes.
+`clean_many` batches documents so that MinHash signatures of all their paragraphs are computed in one numpy pass.
+Nothing here keeps state between documents, so results do not depend on order, batch size or worker count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cleaner.apply import apply_removals
+from cleaner.errors import ConfigError
+from cleaner.io.base import InputDoc
+from cleaner.neardup import NearDupOptions, mark_near_duplicates
+from cleaner.normalize import normalize
+from cleaner.record import Document, Origin, Reject
+from cleaner.segment import paragraphs
+
+if TYPE_CHECKING:
+    from cleaner.rules import RuleSet
+
+Record = str | dict[str, Any] | InputDoc
+
+# A batch closes at this many documents or characters, whichever comes first: big enough to vectorize,
+# small enough that memory stays flat on corpora of any size.
+_BATCH_DOCS = 256
+_BATCH_CHARS = 8_000_000
+
+
+class Cleaner:
+    """Cleans news text and explains every removal.
+
+    >>> c = Cleaner()                     # bundled rules
+    >>> result = c.clean(text, url=None)  # result.text, result.source, result.removed, result.diff()
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[str | Path] | None = None,
+        *,
+        threshold: float = 0.8,
+        shingle_size: int | None = None,
+        num_perm: int | None = None,
+        min_words: int = 5,
+    ) -> None:
+        defaults = NearDupOptions()
+        try:
+            self.options = NearDupOptions(
+                threshold=threshold,
+                shingle_size=shingle_size or defaults.shingle_size,
+                num_perm=num_perm or defaults.num_perm,
+                min_words=min_words,
+            )
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+        if isinstance(rules, str | Path):
+            raise ConfigError(
+                f"rules must be a list of directories, got the single path {str(rules)!r}; "
+                f"did you mean rules=[{str(rules)!r}]?"
+            )
+        self.rule_dirs = _rule_dirs(rules)
+        self.ruleset: RuleSet | None = None
+        if self.rule_dirs:
+            from cleaner.rules import load_ruleset
+
+            self.ruleset = load_ruleset(self.rule_dirs)
+
+    def clean(self, text: str, url: str | None = None, id: str = "doc", meta: dict[str, Any] | None = None) -> Document:
+        """Clean one text. The result's `text` is cleaned, `source` the normalized input, `removed` the ledger."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, got {type(text).__name__}; decode bytes first (e.g. .decode())")
+        doc = self._prepare(text, id=id, url=url, meta=meta or {}, origin=None, raw_chars=len(text))
+        mark_near_duplicates([doc], self.options)
+        return apply_removals(doc)
+
+    def clean_many(self, records: Iterable[Record]) -> Iterator[Document | Reject]:
+        """Clean a stream of records in order; a record that cannot be cleaned comes back as a `Reject`.
+
+        Records are texts, dicts with `text` (and optional `id`, `url`, other fields pass through as `meta`),
+        or `InputDoc`s from `cleaner.io` (which may carry HTML to extract first).
+        """
+        batch: list[Document | Reject] = []
+        chars = 0
+        for index, record in enumerate(records):
+            item = self._prepare_record(record, index)
+            batch.append(item)
+            if isinstance(item, Document):
+                chars += len(item.source)
+            if len(batch) >= _BATCH_DOCS or chars >= _BATCH_CHARS:
+                yield from self._finish(batch)
+                batch, chars = [], 0
+        yield from self._finish(batch)
+
+    def _finish(self, batch: list[Document | Reject]) -> list[Document | Reject]:
+        docs = [item for item in batch if isinstance(item, Document)]
+        mark_near_duplicates(docs, self.options)
+        for doc in docs:
+            apply_removals(doc)
+        return batch
+
+    def _prepare_record(self, record: Record, index: int) -> Document | Reject:
+        """Turn any accepted record into a prepared Document, or a Reject that says why not."""
+        if isinstance(record, InputDoc):
+            origin = record.origin
+            doc_id = record.id or _default_id(origin, index)
+            text, url, meta, extraction = record.text, record.url, record.meta, None
+            if record.html is not None and text is None:
+                from cleaner.extract import extract
+
+                extracted = extract(record.html, record.url)
+                if extracted.text is None:
+                    return Reject(origin, f"no article text extracted: {extracted.reason}", id=doc_id)
+                text, extraction = extracted.text, extracted.info
+        elif isinstance(record, dict):
+            origin = Origin(file="<records>", record=index)
+            meta = {k: v for k, v in record.items() if k not in ("text", "id", "url")}
+            doc_id = str(record.get("id", index))
+            text, url, extraction = record.get("text"), record.get("url"), None
+        elif isinstance(record, str):
+            origin = Origin(file="<records>", record=index)
+            doc_id, text, url, meta, extraction = str(index), record, None, {}, None
+        else:
+            return Reject(
+                Origin(file="<records>", record=index),
+                f"unsupported record type {type(record).__name__}: pass str, dict with 'text', or InputDoc",
+            )
+        if not isinstance(text, str):
+            what = "missing" if text is None else f"not a string ({type(text).__name__})"
+            return Reject(origin, f"text field is {what}", id=doc_id)
+        try:
+            doc = self._prepare(text, id=doc_id, url=url, meta=meta, origin=origin, raw_chars=len(text))
+        except Exception as error:  # one bad document must not stop a corpus run
+            return Reject(origin, f"could not clean: {type(error).__name__}: {error}", id=doc_id)
+        if not doc.source:
+            return Reject(origin, "empty text (nothing left after normalization)", id=doc_id)
+        doc.extraction = extraction
+        return doc
+
+    def _prepare(
+        self,
+        text: str,
+        *,
+        id: str,
+        url: str | None,
+        meta: dict[str, Any],
+        origin: Origin | None,
+        raw_chars: int,
+    ) -> Document:
+        """Normalize, segment and run the rule stage: everything that is per-document."""
+        source = normalize(text)
+        doc = Document(id=id, source=source, url=url, meta=meta, origin=origin, chars_raw=raw_chars)
+        doc.paragraphs = paragraphs(source)
+        if self.ruleset is not None:
+            from cleaner.rules import apply_rules
+
+            apply_rules(doc, self.ruleset)
+        return doc
+
+
+def _rule_dirs(rules: Sequence[str | Path] | None) -> list[Path]:
+    if rules is None:
+        from cleaner.rules import bundled_rules_dir
+
+        return [bundled_rules_dir()]
+    dirs = [Path(r) for r in rules]
+    for directory in dirs:
+        if not directory.is_dir():
+            raise ConfigError(f"rules directory {str(directory)!r} does not exist or is not a directory")
+    return dirs
+
+
+def _default_id(origin: Origin, index: int) -> str:
+    """A stable id from where the document came from, when the input gives none."""
+    name = Path(origin.file).name
+    for key in ("line", "row", "record"):
+        value = getattr(origin, key)
+        if value is not None:
+            return f"{name}:{value}"
+    return name or str(index)
