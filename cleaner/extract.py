@@ -1,0 +1,174 @@
+"""Main-text extraction from HTML with trafilatura, deterministic and explained.
+
+trafilatura's own deduplication keeps a process-global LRU cache (`trafilatura.deduplication.LRU_TEST`), so with
+it on, a paragraph's fate depends on which pages the process saw before. It is always off here: newsclean's own
+near-duplicate stage does that job per document, the same in any order and with any number of workers.
+
+Options were chosen on the article-extraction benchmark (bench/aeb_eval.py): `include_comments=False` is how the
+benchmark runs trafilatura (comments are not the article: P +0.014, R unchanged); `favor_precision` raises P by
+0.016 but costs 0.008 recall, more than the 0.002 newsclean may lose, so it stays off; tables stay in (R +0.006).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+OPTIONS: dict[str, Any] = {
+    "include_comments": False,
+    "include_tables": True,
+    "favor_precision": False,
+    "favor_recall": False,
+    "deduplicate": False,
+}
+"""Keyword options passed to `trafilatura.extract`; recorded in every ledger entry via `Extraction.info`."""
+
+MAX_REPLACEMENT_SHARE = 0.01
+"""More U+FFFD than this share of the extracted text means the bytes were not text in any encoding we found."""
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+_HTML_TAG = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|title|meta|p|div|article|main|section|span|table|h[1-6]|br|a)\b",
+    re.IGNORECASE,
+)
+_BINARY_SIGNATURES = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"PK\x03\x04": "a ZIP archive",
+    b"\x1f\x8b": "gzip-compressed data",
+}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Extracted main text, or `text=None` and the reason it failed; `info` goes into the ledger."""
+
+    text: str | None
+    reason: str | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def charset_from_content_type(value: str | None) -> str | None:
+    """The charset parameter of an HTTP Content-Type header value, if any and known to Python."""
+    if not value:
+        return None
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_:.\-]+)", value, re.IGNORECASE)
+    return _known_codec(match.group(1)) if match else None
+
+
+def _known_codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """Decode page bytes; returns (text, how the encoding was chosen).
+
+    Order: byte-order mark, then strict UTF-8 (valid UTF-8 of non-ASCII text is almost never an accident, while
+    pages often declare latin-1 and are UTF-8), then the declared charset (HTTP header, then <meta>), then
+    trafilatura's detector (charset_normalizer), and finally UTF-8 with replacement characters, which the
+    caller counts.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), f"bom:{codec}"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = [charset] if charset else []
+    match = _META_CHARSET.search(data[:8192])
+    if match:
+        declared.append(match.group(1).decode("ascii", errors="replace"))
+    for name in declared:
+        codec = _known_codec(name)
+        if codec and codec != "utf-8":
+            try:
+                return data.decode(codec), f"declared:{codec}"
+            except UnicodeDecodeError:
+                continue
+    from trafilatura.utils import detect_encoding
+
+    for guess in detect_encoding(data):
+        codec = _known_codec(guess)
+        if codec:
+            try:
+                return data.decode(codec), f"detected:{codec}"
+            except UnicodeDecodeError:
+                continue
+    return data.decode("utf-8", errors="replace"), "fallback:utf-8-replace"
+
+
+def _not_html_reason(data: bytes | str) -> str | None:
+    head = data[:4096]
+    if isinstance(head, bytes):
+        for magic, what in _BINARY_SIGNATURES.items():
+            if head.startswith(magic):
+                return f"not HTML: the content is {what}"
+        if b"\x00" in head:
+            return "not HTML: binary content (NUL bytes)"
+    return None
+
+
+def _info(html_chars: int, encoding: str | None) -> dict[str, Any]:
+    import trafilatura
+
+    info: dict[str, Any] = {
+        "tool": "trafilatura",
+        "version": trafilatura.__version__,
+        "options": dict(OPTIONS),
+        "html_chars": html_chars,
+    }
+    if encoding is not None:
+        info["encoding"] = encoding
+    return info
+
+
+def extract(html: str | bytes, url: str | None = None, charset: str | None = None) -> Extraction:
+    """Extract the article text of one page; deterministic, no state shared between calls.
+
+    `charset` is an encoding declared outside the page (the HTTP header of a WARC record); it is only used for
+    bytes that are not valid UTF-8.
+    """
+    if isinstance(html, bytes):
+        if not html.strip():
+            return Extraction(None, "empty page: no content", _info(0, None))
+        if reason := _not_html_reason(html):
+            return Extraction(None, reason, _info(len(html), None))
+        text, encoding = decode_html(html, charset)
+    else:
+        text, encoding = html, None
+    info = _info(len(text), encoding)
+    if not text.strip():
+        return Extraction(None, "empty page: no content", info)
+    if "\x00" in text[:4096]:
+        return Extraction(None, "not HTML: binary content (NUL characters)", info)
+    if not _HTML_TAG.search(text):
+        return Extraction(None, "not HTML: no HTML tags found", info)
+
+    import trafilatura
+
+    try:
+        extracted = trafilatura.extract(text, url=url, output_format="txt", **OPTIONS)
+    except Exception as err:  # trafilatura/lxml raise a variety of errors on hostile markup
+        return Extraction(None, f"extraction failed: {type(err).__name__}: {err}", info)
+    if not extracted or not extracted.strip():
+        return Extraction(None, "nothing extracted: trafilatura found no main text", info)
+    info["text_chars"] = len(extracted)
+    bad = extracted.count("\ufffd")
+    if bad > MAX_REPLACEMENT_SHARE * len(extracted):
+        where = f" (decoded as {encoding})" if encoding else ""
+        return Extraction(
+            None,
+            f"broken encoding: {bad} of {len(extracted)} extracted characters are U+FFFD replacement "
+            f"characters{where}; re-fetch the page or fix its charset",
+            info,
+        )
+    return Extraction(extracted, None, info)
