@@ -1,0 +1,181 @@
+"""Reading every input format into one stream of `InputDoc`s and `Reject`s, in a deterministic order.
+
+`read_inputs` takes files, directories (walked in sorted order, hidden entries skipped) and "-" for stdin, and
+dispatches on the file name: `.txt`; JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`); Parquet; HTML
+(`.html`, `.htm`, `.html.gz`) and WARC (`.warc`, `.warc.gz`) through `cleaner.io.html` / `cleaner.io.warc`.
+Nothing is lost silently: a file or record that cannot be read becomes a `Reject` with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from cleaner.errors import InputError
+from cleaner.io.base import InputDoc, ReadItem
+from cleaner.record import Origin, Reject
+
+__all__ = [
+    "FORMATS",
+    "InputDoc",
+    "ReadItem",
+    "ReadOptions",
+    "Source",
+    "check_inputs",
+    "iter_sources",
+    "kind_of",
+    "read_inputs",
+    "read_source",
+]
+
+# kind -> file name endings (lower case), longest first where they overlap.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "txt": (".txt",),
+    "jsonl": (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst"),
+    "parquet": (".parquet", ".pq"),
+    "html": (".html", ".htm", ".html.gz", ".htm.gz"),
+    "warc": (".warc", ".warc.gz"),
+}
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Which record fields hold the text, id, url and HTML; and what stdin holds ("text" or "jsonl")."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+    url_field: str = "url"
+    html_field: str = "html"
+    stdin_format: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file (or stdin), and where it sits under the directory argument it was found in."""
+
+    path: Path | None  # None for stdin
+    kind: str | None  # a FORMATS key, or None when the file type is not supported
+    display: str  # the name used in origins, ledgers and rejects
+    root: Path | None = None  # the directory argument, when found by walking one
+    rel: PurePosixPath | None = None  # path relative to root
+
+    @property
+    def is_stdin(self) -> bool:
+        return self.path is None
+
+
+def kind_of(path: Path | str) -> str | None:
+    """The input format of a file name, or None."""
+    name = str(path).lower()
+    for kind, endings in FORMATS.items():
+        if name.endswith(endings):
+            return kind
+    return None
+
+
+def supported_endings() -> str:
+    return ", ".join(ending for endings in FORMATS.values() for ending in endings)
+
+
+def check_inputs(paths: Sequence[str]) -> None:
+    """Fail before anything is read or written when an argument does not exist or has an unknown type."""
+    if not paths:
+        raise InputError("no input given: pass files, directories or - for stdin")
+    if list(paths).count(STDIN) > 1:
+        raise InputError("stdin (-) can be given only once")
+    for given in paths:
+        if given == STDIN:
+            continue
+        path = Path(given)
+        if not path.exists():
+            raise InputError(f"input {given!r} does not exist")
+        if not path.is_dir() and kind_of(path) is None:
+            raise InputError(
+                f"input {given!r} has an unsupported file type; supported endings: {supported_endings()} "
+                "(or a directory, or - for stdin)"
+            )
+
+
+def iter_sources(paths: Sequence[str]) -> Iterator[Source]:
+    """Every input file, in argument order; directories walked in sorted order without hidden entries."""
+    for given in paths:
+        if given == STDIN:
+            yield Source(path=None, kind=None, display="<stdin>")
+            continue
+        path = Path(given)
+        if not path.is_dir():
+            yield Source(path=path, kind=kind_of(path), display=given)
+            continue
+        for dirpath, dirnames, filenames in os.walk(path):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                file = Path(dirpath) / name
+                rel = PurePosixPath(file.relative_to(path).as_posix())
+                yield Source(path=file, kind=kind_of(file), display=str(file), root=path, rel=rel)
+
+
+def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
+    """The documents of one input file, in file order."""
+    if source.path is None:
+        yield from _read_stdin(options)
+        return
+    path, display = source.path, source.display
+    if source.kind is None:
+        yield Reject(Origin(file=display), f"unsupported file type; supported endings: {supported_endings()}")
+    elif source.kind == "txt":
+        from cleaner.io.text import read_text
+
+        yield from read_text(path, display, doc_id=str(source.rel) if source.rel else None)
+    elif source.kind == "jsonl":
+        from cleaner.io.records import read_jsonl
+
+        yield from read_jsonl(path, display, options)
+    elif source.kind == "parquet":
+        from cleaner.io.records import read_parquet
+
+        yield from read_parquet(path, display, options)
+    else:
+        yield from _read_markup(source, options)
+
+
+def _read_markup(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
+    """HTML and WARC come from helper modules that need trafilatura / warcio; import them only when used."""
+    assert source.path is not None
+    try:
+        if source.kind == "html":
+            from cleaner.io.html import read_html as reader
+        else:
+            from cleaner.io.warc import read_warc as reader
+    except ImportError as error:
+        yield Reject(Origin(file=source.display), f"cannot read {source.kind} input: {error}")
+        return
+    yield from reader(source.path, options)
+
+
+def _read_stdin(options: ReadOptions) -> Iterator[ReadItem]:
+    stream = sys.stdin.buffer
+    if options.stdin_format == "jsonl":
+        from cleaner.io.records import read_jsonl_stream
+
+        yield from read_jsonl_stream(stream, "<stdin>", options)
+        return
+    from cleaner.io.text import text_items
+
+    yield from text_items(stream.read(), Origin(file="<stdin>"), doc_id="stdin")
+
+
+def read_inputs(paths: Sequence[str], options: ReadOptions | None = None) -> Iterator[ReadItem]:
+    """All documents of all inputs, in order: files as given, directories in sorted order.
+
+    Raises `InputError` up front for a missing argument; problems inside files become `Reject`s.
+    """
+    options = options or ReadOptions()
+    check_inputs(paths)
+    for source in iter_sources(paths):
+        yield from read_source(source, options)

@@ -10,7 +10,11 @@ from cleaner.record import Origin, Reject
 
 @dataclass(slots=True)
 class InputDoc:
-    """One document as read, before normalization. Exactly one of `text` and `html` is set."""
+    """One document as read, before normalization. Exactly one of `text` and `html` is set.
+
+    `keys` is the input record's field order (JSON Lines, Parquet), so a writer can put the cleaned text back
+    in its place and every other field through unchanged; `meta` holds every field except the text one.
+    """
 
     origin: Origin
     text: str | None = None
@@ -18,6 +22,7 @@ class InputDoc:
     id: str | None = None
     url: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)  # pass-through fields, in input order
+    keys: tuple[str, ...] | None = None
 
 
 ReadItem = InputDoc | Reject

@@ -1,0 +1,121 @@
+"""Records (JSON Lines lines, Parquet rows) -> InputDoc, with a clear reason for every record that is not one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cleaner.io.base import InputDoc, ReadItem
+from cleaner.io.streams import TruncatedError, iter_lines, open_binary
+from cleaner.record import Origin, Reject
+
+if TYPE_CHECKING:
+    from cleaner.io import ReadOptions
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a Python value's type, for messages ("array", not "list")."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def record_to_input(record: dict[str, Any], origin: Origin, options: ReadOptions) -> ReadItem:
+    """One record as an InputDoc (text, or HTML when there is no text field), or a Reject saying what is wrong."""
+    raw_id = record.get(options.id_field)
+    doc_id: str | None = None
+    if isinstance(raw_id, str) and raw_id:
+        doc_id = raw_id
+    elif isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+        doc_id = str(raw_id)
+    url = record.get(options.url_field)
+    url = url if isinstance(url, str) and url else None
+    meta = {key: value for key, value in record.items() if key != options.text_field}
+    keys = tuple(record)
+    text = record.get(options.text_field)
+    if isinstance(text, str):
+        return InputDoc(origin=origin, text=text, id=doc_id, url=url, meta=meta, keys=keys)
+    if options.text_field not in record:
+        html = record.get(options.html_field)
+        if isinstance(html, str | bytes) and html:
+            return InputDoc(origin=origin, html=html, id=doc_id, url=url, meta=meta, keys=keys)
+        fields = ", ".join(repr(k) for k in list(record)[:12]) or "none"
+        return Reject(
+            origin,
+            f"no {options.text_field!r} field (fields: {fields}); name the text field with --text-field",
+            id=doc_id,
+        )
+    return Reject(origin, f"field {options.text_field!r} is {json_type(text)}, expected a string", id=doc_id)
+
+
+def parse_json_line(line: bytes, origin: Origin, options: ReadOptions) -> ReadItem:
+    import orjson
+
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        return Reject(origin, f"malformed JSON: {error}")
+    if not isinstance(record, dict):
+        return Reject(
+            origin,
+            f"JSON {json_type(record)} is not an object; each line must be an object with a "
+            f"{options.text_field!r} field",
+        )
+    return record_to_input(record, origin, options)
+
+
+def read_jsonl(path: Path, display: str, options: ReadOptions) -> Iterator[ReadItem]:
+    """Stream a JSON Lines file (plain, .gz or .zst) one line at a time; blank lines are skipped."""
+    try:
+        stream = open_binary(path)
+    except OSError as error:
+        yield Reject(Origin(file=display), f"cannot read file: {error.strerror or error}")
+        return
+    yield from _json_lines(stream, display, options)
+
+
+def _json_lines(stream: Any, display: str, options: ReadOptions) -> Iterator[ReadItem]:
+    line_no = 0
+    with stream:
+        try:
+            for line_no, line in enumerate(iter_lines(stream), 1):
+                if line.strip():
+                    yield parse_json_line(line, Origin(file=display, line=line_no), options)
+        except TruncatedError as error:
+            yield Reject(
+                Origin(file=display, line=line_no + 1),
+                f"file is truncated or corrupt after line {line_no} ({error}); the lines before it were read, "
+                "the rest is lost: re-download or recompress the file",
+            )
+
+
+def read_jsonl_stream(stream: Any, display: str, options: ReadOptions) -> Iterator[ReadItem]:
+    """JSON Lines from an already open byte stream (stdin)."""
+    yield from _json_lines(stream, display, options)
+
+
+def read_parquet(path: Path, display: str, options: ReadOptions) -> Iterator[ReadItem]:
+    """Stream a Parquet file in row batches; a row is a record like a JSON Lines object."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as error:
+        yield Reject(Origin(file=display), f"cannot read Parquet file: {error}")
+        return
+    names = parquet.schema_arrow.names
+    if options.text_field not in names and options.html_field not in names:
+        yield Reject(
+            Origin(file=display),
+            f"no column {options.text_field!r} (columns: {', '.join(names)}); name it with --text-field",
+        )
+        return
+    row = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=1024):
+            for record in batch.to_pylist():
+                yield record_to_input(record, Origin(file=display, row=row), options)
+                row += 1
+    except (OSError, pa.ArrowException) as error:
+        yield Reject(Origin(file=display, row=row), f"corrupt Parquet data from row {row} on: {error}")
