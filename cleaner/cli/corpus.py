@@ -1,3 +1,117 @@
-"""Placeholder until its owner writes it."""
+"""`newsclean learn` and `newsclean dedup`: corpus-level jobs. Options are parsed here; the work is in
+`cleaner.corpus`."""
 
-from cleaner.cli import app  # noqa: F401
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cleaner.cli import app
+
+if TYPE_CHECKING:
+    from cleaner.io.base import ReadItem
+    from cleaner.record import Reject
+
+_ENGINE_HELP = "Where the work runs: local (worker processes, no server) or dask (dask.distributed)."
+_SCHEDULER_HELP = "Address of an existing Dask scheduler (e.g. tcp://10.0.0.5:8786); default: a LocalCluster."
+_JOBS_HELP = "Local worker processes, or LocalCluster workers with --engine dask (default: CPU count; 1 = in process)."
+
+Inputs = Annotated[
+    list[str], typer.Argument(help="Files or directories (JSON Lines, .txt, Parquet, HTML, WARC); - for stdin.")
+]
+Engine = Annotated[str, typer.Option("--engine", help=_ENGINE_HELP)]
+Scheduler = Annotated[str | None, typer.Option("--scheduler", help=_SCHEDULER_HELP)]
+Jobs = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=_JOBS_HELP)]
+TextField = Annotated[str, typer.Option("--text-field", help="JSON/Parquet field holding the text.")]
+IdField = Annotated[str, typer.Option("--id-field", help="Field holding the document id.")]
+UrlField = Annotated[str, typer.Option("--url-field", help="Field holding the document URL.")]
+HtmlField = Annotated[str, typer.Option("--html-field", help="Field holding raw HTML (extracted when no text).")]
+
+
+def _reader(
+    inputs: list[str], text_field: str, id_field: str, url_field: str, html_field: str
+) -> Callable[[], Iterator[ReadItem]]:
+    """A function that re-reads the inputs (dedup reads twice); stdin is buffered once so it can be re-read."""
+    from cleaner.io import ReadOptions, read_inputs
+
+    options = ReadOptions(text_field=text_field, id_field=id_field, url_field=url_field, html_field=html_field)
+    if "-" in inputs:
+        items = list(read_inputs(inputs, options))
+        return lambda: iter(items)
+    return lambda: read_inputs(inputs, options)
+
+
+def _report_rejects(rejects: list[Reject], next_to: Path | None) -> None:
+    if not rejects:
+        return
+    from cleaner.corpus.output import write_jsonl
+
+    for reject in rejects[:20]:
+        typer.echo(f"newsclean: rejected {reject.origin}: {reject.reason}", err=True)
+    if len(rejects) > 20:
+        typer.echo(f"newsclean: ... and {len(rejects) - 20} more rejected documents", err=True)
+    if next_to is not None:
+        path = next_to.with_name(next_to.name.split(".")[0] + ".rejects.jsonl")
+        write_jsonl(path, (r.to_json() for r in rejects))
+        typer.echo(f"newsclean: rejects listed in {path}", err=True)
+
+
+@app.command()
+def dedup(
+    inputs: Inputs,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the corpus with one document per cluster (.jsonl).")
+    ] = None,
+    clusters: Annotated[
+        Path | None,
+        typer.Option("--clusters", help="Write {id, cluster, kept, similarity} per clustered document (.jsonl)."),
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Exact Jaccard of word 3-shingles for near-duplicates.")] = 0.8,
+    keep: Annotated[
+        str, typer.Option(help="Which document of a cluster -o keeps: first (input order) or longest.")
+    ] = "first",
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    jobs: Jobs = None,
+    text_field: TextField = "text",
+    id_field: IdField = "id",
+    url_field: UrlField = "url",
+    html_field: HtmlField = "html",
+) -> None:
+    """Find near-duplicate articles across the corpus (wire stories republished by many outlets)."""
+    import sys
+
+    from cleaner.corpus.dedup import DedupOptions, find_duplicates, kept_records
+    from cleaner.corpus.engines import make_engine
+    from cleaner.corpus.output import check_jsonl_path, write_jsonl
+
+    options = DedupOptions(threshold=threshold, keep=keep)
+    for path, option in ((output, "-o"), (clusters, "--clusters")):
+        if path is not None:
+            check_jsonl_path(path, option)
+    read = _reader(inputs, text_field, id_field, url_field, html_field)
+    with make_engine(engine, scheduler=scheduler, jobs=jobs) as runner:
+        result = find_duplicates(read(), options, runner)
+    if clusters is not None:
+        write_jsonl(clusters, result.cluster_records())
+    if output is not None:
+        written = write_jsonl(output, kept_records(read(), result))
+    if output is None and clusters is None:
+        import orjson
+
+        for record in result.cluster_records():
+            sys.stdout.write(orjson.dumps(record).decode() + "\n")
+    clustered = sum(len(c.members) for c in result.clusters)
+    summary = (
+        f"newsclean: {len(result.ids)} documents, {len(result.clusters)} clusters of near-duplicates "
+        f"({clustered} documents), {len(result.dropped())} dropped"
+    )
+    if output is not None:
+        summary += f", {written} written to {output}"
+    typer.echo(summary, err=True)
+    _report_rejects(result.rejects, output or clusters)
+    if result.rejects:
+        raise typer.Exit(1)

@@ -1,0 +1,295 @@
+"""Near-duplicate articles across a corpus: sketch, band, verify, cluster.
+
+1. Sketch (mapped over partitions by an engine): normalize each document, shingle its paragraphs with
+   `cleaner.minhash` in one vectorized pass, and take the document signature as the column-wise minimum of its
+   paragraph signatures (the signature of the union of their shingle sets). Each document also keeps its sorted
+   unique shingle hashes, for exact verification, and a hash of its normalized text, for exact duplicates.
+2. Candidates: LSH banding over all document signatures (`minhash.candidate_pairs`), with bands chosen for a
+   threshold a little below the requested one so estimation noise does not lose true pairs.
+3. Verify every candidate with exact Jaccard on the shingle sets; exact duplicates always pair.
+4. Union-find (smallest index as root) builds clusters; one document per cluster is kept.
+Steps 2-4 run on the driver with the same code for every engine, so all engines give identical results.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cleaner import minhash
+from cleaner.corpus.unionfind import UnionFind
+from cleaner.errors import ConfigError
+from cleaner.io.base import InputDoc, ReadItem
+from cleaner.normalize import normalize
+from cleaner.record import Origin, Reject
+from cleaner.segment import paragraphs
+
+KEEP_CHOICES = ("first", "longest")
+# Bands are chosen for (threshold - margin): with 128 permutations the estimate's sd is ~0.035 near 0.8, so the
+# margin lets exact verification, not estimation noise, decide pairs near the threshold.
+_CANDIDATE_MARGIN = 0.1
+_PARTITION_DOCS = 256
+
+# What a worker receives per document: text (or None), html (or None), url.
+Payload = tuple[str | None, str | bytes | None, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class DedupOptions:
+    """Threshold is exact Jaccard of word shingles; `keep` picks the document kept from each cluster."""
+
+    threshold: float = 0.8
+    keep: str = "first"
+    shingle_size: int = minhash.SHINGLE_SIZE
+    num_perm: int = minhash.NUM_PERM
+    seed: int = minhash.SEED
+    partition_docs: int = _PARTITION_DOCS
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(
+                f"--threshold must be in (0, 1], got {self.threshold!r}; 0.8 is the default (exact Jaccard of "
+                "word 3-shingles above which two articles are near-duplicates)"
+            )
+        if self.keep not in KEEP_CHOICES:
+            raise ConfigError(f"--keep must be one of: {', '.join(KEEP_CHOICES)}; got {self.keep!r}")
+        if self.partition_docs < 1:
+            raise ConfigError(f"partition size must be at least 1, got {self.partition_docs!r}")
+
+
+@dataclass(slots=True)
+class Sketch:
+    """Everything verification needs about a run of documents; document i owns shingles[offsets[i]:...]."""
+
+    signatures: np.ndarray  # (n, num_perm) uint32
+    shingles: np.ndarray  # uint64, sorted unique per document, concatenated
+    offsets: np.ndarray  # int64, n + 1
+    digests: np.ndarray  # uint64 hash of the normalized text (exact duplicates)
+    lengths: np.ndarray  # int64 characters of normalized text
+    errors: list[str | None]  # why a document could not be sketched (extraction failed, empty text)
+
+    def set_of(self, index: int) -> np.ndarray:
+        return self.shingles[self.offsets[index] : self.offsets[index + 1]]
+
+
+def sketch_partition(payloads: list[Payload], options: DedupOptions) -> Sketch:
+    """Sketch a partition of documents; a pure function of its input, so it runs the same on any worker."""
+    import xxhash
+
+    texts: list[str] = []
+    errors: list[str | None] = []
+    for text, html, url in payloads:
+        error = None
+        if text is None and html is not None:
+            from cleaner.extract import extract
+
+            extracted = extract(html, url)
+            text = extracted.text
+            if text is None:
+                error = f"no article text extracted: {extracted.reason}"
+        source = normalize(text) if isinstance(text, str) else ""
+        if error is None and not source:
+            error = "empty text (nothing left after normalization)" if isinstance(text, str) else "no text"
+        texts.append(source)
+        errors.append(error)
+
+    spans = [paragraphs(source) for source in texts]
+    pieces = [source[start:end] for source, doc_spans in zip(texts, spans, strict=True) for start, end in doc_spans]
+    rows, shingles = minhash.text_signatures(pieces, options.shingle_size, options.num_perm, options.seed)
+    n = len(texts)
+    signatures = np.empty((n, options.num_perm), dtype=np.uint32)
+    sets: list[np.ndarray] = []
+    first = 0
+    for i, doc_spans in enumerate(spans):
+        last = first + len(doc_spans)
+        signatures[i] = minhash.combine(rows[first:last])
+        sets.append(np.unique(shingles.hashes[shingles.offsets[first] : shingles.offsets[last]]))
+        first = last
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in sets], out=offsets[1:])
+    return Sketch(
+        signatures=signatures,
+        shingles=np.concatenate(sets) if sets else np.empty(0, np.uint64),
+        offsets=offsets,
+        digests=np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8")) for t in texts], dtype=np.uint64),
+        lengths=np.array([len(t) for t in texts], dtype=np.int64),
+        errors=errors,
+    )
+
+
+def concat_sketches(parts: list[Sketch], num_perm: int) -> Sketch:
+    """One sketch of the whole corpus, in input order."""
+    if not parts:
+        empty = np.empty(0, np.int64)
+        return Sketch(np.empty((0, num_perm), np.uint32), np.empty(0, np.uint64), np.zeros(1, np.int64),
+                      np.empty(0, np.uint64), empty, [])  # fmt: skip
+    shift = np.cumsum([0] + [len(p.shingles) for p in parts[:-1]])
+    offsets = np.concatenate([[0]] + [p.offsets[1:] + s for p, s in zip(parts, shift, strict=True)])
+    return Sketch(
+        signatures=np.concatenate([p.signatures for p in parts]),
+        shingles=np.concatenate([p.shingles for p in parts]),
+        offsets=offsets.astype(np.int64),
+        digests=np.concatenate([p.digests for p in parts]),
+        lengths=np.concatenate([p.lengths for p in parts]),
+        errors=[e for p in parts for e in p.errors],
+    )
+
+
+@dataclass(slots=True)
+class Cluster:
+    """Near-duplicate documents (indices in input order), the one kept, and each member's similarity to it."""
+
+    members: list[int]
+    kept: int
+    similarity: dict[int, float]
+
+
+@dataclass(slots=True)
+class DedupResult:
+    """Clusters over the documents that were read; `rejects` are inputs that could not be sketched."""
+
+    ids: list[str]
+    origins: list[Origin]
+    clusters: list[Cluster]
+    rejects: list[Reject] = field(default_factory=list)
+    candidates: int = 0
+    verified: int = 0
+    invalid: set[int] = field(default_factory=set)  # documents read but not sketched (they are in rejects)
+
+    def dropped(self) -> set[int]:
+        """Indices of documents that `-o` leaves out: every cluster member except the kept one."""
+        return {m for c in self.clusters for m in c.members if m != c.kept}
+
+    def cluster_records(self) -> Iterator[dict[str, Any]]:
+        """The `--clusters` JSON Lines: one record per document in a cluster of two or more."""
+        for number, cluster in enumerate(self.clusters):
+            for member in cluster.members:
+                yield {
+                    "id": self.ids[member],
+                    "cluster": number,
+                    "kept": member == cluster.kept,
+                    "similarity": round(cluster.similarity[member], 4),
+                }
+
+
+def default_id(origin: Origin, index: int) -> str:
+    """The id `newsclean clean` gives a document without one, so ledgers and cluster files agree."""
+    name = Path(origin.file).name
+    for key in ("line", "row", "record"):
+        value = getattr(origin, key)
+        if value is not None:
+            return f"{name}:{value}"
+    return name or str(index)
+
+
+def _partitions(
+    items: Iterable[ReadItem], size: int, ids: list[str], origins: list[Origin], rejects: list[Reject]
+) -> Iterator[list[Payload]]:
+    """Stream read items into partitions of payloads, recording ids and origins (and read rejects) as it goes."""
+    batch: list[Payload] = []
+    for item in items:
+        if isinstance(item, Reject):
+            rejects.append(item)
+            continue
+        ids.append(item.id or default_id(item.origin, len(ids)))
+        origins.append(item.origin)
+        batch.append((item.text, item.html, item.url))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def find_duplicates(items: Iterable[ReadItem | InputDoc], options: DedupOptions, engine: Any = None) -> DedupResult:
+    """Cluster near-duplicate documents; `engine` (default: in-process) maps the sketching over partitions."""
+    from cleaner.corpus.engines import LocalEngine
+
+    engine = engine if engine is not None else LocalEngine(jobs=1)
+    ids: list[str] = []
+    origins: list[Origin] = []
+    rejects: list[Reject] = []
+    work = functools.partial(sketch_partition, options=options)
+    parts = list(engine.map(work, _partitions(items, options.partition_docs, ids, origins, rejects)))
+    sketch = concat_sketches(parts, options.num_perm)
+    invalid = set()
+    for index, error in enumerate(sketch.errors):
+        if error is not None:
+            rejects.append(Reject(origins[index], error, id=ids[index]))
+            invalid.add(index)
+    clusters, candidates, verified = cluster_sketch(sketch, options)
+    return DedupResult(ids, origins, clusters, rejects, candidates, verified, invalid)
+
+
+def kept_records(items: Iterable[ReadItem | InputDoc], result: DedupResult) -> Iterator[dict[str, Any]]:
+    """Second pass over the same input: every document except the dropped cluster members, as given.
+
+    Text is written as read (not normalized): dedup decides which documents stay, `clean` changes text.
+    HTML inputs are written as their extracted text.
+    """
+    skip = result.dropped() | result.invalid
+    index = -1
+    for item in items:
+        if isinstance(item, Reject):
+            continue
+        index += 1
+        if index in skip:
+            continue
+        text = item.text
+        if text is None and item.html is not None:
+            from cleaner.extract import extract
+
+            text = extract(item.html, item.url).text
+        record: dict[str, Any] = {"id": result.ids[index]}
+        if item.url is not None:
+            record["url"] = item.url
+        record["text"] = text
+        for key, value in item.meta.items():
+            record.setdefault(key, value)
+        yield record
+
+
+def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster], int, int]:
+    """Candidates, exact verification and union-find over a whole-corpus sketch (the engine-independent part)."""
+    n = len(sketch.lengths)
+    valid = np.array([e is None for e in sketch.errors], dtype=bool)
+    nonempty = valid & (np.diff(sketch.offsets) > 0)
+    uf = UnionFind(n)
+
+    # Exact duplicates: equal normalized text, whatever their shingles.
+    live = np.flatnonzero(valid)
+    order = live[np.argsort(sketch.digests[live], kind="stable")]
+    same = np.flatnonzero(sketch.digests[order][1:] == sketch.digests[order][:-1])
+    uf.union_pairs(zip(order[same].tolist(), order[same + 1].tolist(), strict=True))
+
+    indices = np.flatnonzero(nonempty)
+    candidates = verified = 0
+    if len(indices) >= 2:
+        band_threshold = min(max(options.threshold - _CANDIDATE_MARGIN, 0.05), 0.95)
+        pairs = indices[minhash.candidate_pairs(sketch.signatures[indices], band_threshold)]
+        candidates = len(pairs)
+        for a, b in pairs.tolist():
+            if uf.find(a) == uf.find(b):
+                continue  # already together: verifying adds nothing
+            if minhash.exact_jaccard(sketch.set_of(a), sketch.set_of(b)) >= options.threshold:
+                uf.union(a, b)
+                verified += 1
+
+    clusters = []
+    for members in uf.groups(min_size=2):
+        longest = max(members, key=lambda m: (sketch.lengths[m], -m))
+        kept = longest if options.keep == "longest" else members[0]
+        kept_set = sketch.set_of(kept)
+        similarity = {
+            m: 1.0
+            if m == kept or sketch.digests[m] == sketch.digests[kept]
+            else minhash.exact_jaccard(sketch.set_of(m), kept_set)
+            for m in members
+        }
+        clusters.append(Cluster(members, kept, similarity))
+    return clusters, candidates, verified

@@ -1,0 +1,60 @@
+"""Writing corpus-job results: JSON Lines (plain, .gz or .zst), atomically, so a failed run leaves no half file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from cleaner.errors import ConfigError
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
+
+
+def check_jsonl_path(path: Path, option: str) -> None:
+    """Refuse an output name we would not write as JSON Lines, before any work is done."""
+    if not str(path).endswith(JSONL_SUFFIXES):
+        raise ConfigError(
+            f"{option} {str(path)!r}: corpus jobs write JSON Lines; name the file with one of "
+            f"{', '.join(JSONL_SUFFIXES)} (e.g. {path.stem}.jsonl)"
+        )
+
+
+@contextmanager
+def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
+    """A binary stream that becomes `path` only when the block finishes without error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if path.name.endswith(".gz"):
+                import gzip
+
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
+                    yield stream
+            elif path.name.endswith(".zst"):
+                import zstandard
+
+                with zstandard.ZstdCompressor().stream_writer(raw, closefd=False) as stream:
+                    yield stream
+            else:
+                yield raw
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
+    """Write records as JSON Lines (orjson: deterministic, UTF-8); returns how many were written."""
+    import orjson
+
+    count = 0
+    with atomic_binary(path) as stream:
+        for record in records:
+            stream.write(orjson.dumps(record) + b"\n")
+            count += 1
+    return count
