@@ -20,7 +20,7 @@ import numpy as np
 NUM_PERM = 128
 SEED = 1
 SCHEME = "affine32"
-SHINGLE_SIZE = 3
+SHINGLE_SIZE = 2
 
 _U64 = np.uint64
 _MASK32 = (1 << 32) - 1
@@ -50,6 +50,14 @@ def tokenize(text: str) -> list[str]:
     The reference definition; `shingle` computes the same tokens vectorized.
     """
     return _TOKEN.findall(text.lower())
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers of a text in order: copies keep them, while list items and updates differ in them."""
+    return _NUMBER.findall(text)
 
 
 def _fmix64_int(x: int) -> int:

@@ -1,7 +1,8 @@
 """Repeated paragraph blocks inside a document: later copies are marked, the first copy is kept.
 
 Candidates come from MinHash signatures (all pairs for ordinary documents, LSH banding for huge ones) and are
-verified with exact Jaccard on shingle hashes before anything is marked. Short paragraphs ("-", "Politics") are
+verified with exact Jaccard on shingle hashes, and must carry the same numbers, before anything is marked
+(bench/threshold_evidence.py: without that guard, recipe and list items that differ in one quantity pass 0.8). Short paragraphs ("-", "Politics") are
 never removed on their own: only when they sit inside a repeated block, aligned with the copy they repeat.
 """
 
@@ -99,20 +100,25 @@ def find_repeats(
     if len(long_ones) >= 2:
         pairs = _candidates(sig[first + long_ones], options.threshold)
         unique: dict[int, np.ndarray] = {}
+        verified: dict[int, list[tuple[int, float]]] = {}
         for a, b in pairs.tolist():
             i, j = int(long_ones[a]), int(long_ones[b])
             if texts[i] == texts[j]:
                 score = 1.0
+            elif minhash.numbers(texts[i]) != minhash.numbers(texts[j]):
+                continue  # list items and updated figures differ in their numbers; copies keep them
             else:
                 for k in (i, j):
                     if k not in unique:
                         unique[k] = shingles.unique_of(first + k)
                 score = minhash.exact_jaccard(unique[i], unique[j])
-            if score < options.threshold:
-                continue
-            best = matches.get(j)
-            if best is None or score > best.score or (score == best.score and i < best.source):
-                matches[j] = Match(j, i, score)
+            if score >= options.threshold:
+                verified.setdefault(j, []).append((i, score))
+        for j in sorted(verified):
+            # Point at a kept paragraph when there is one, so the ledger names text the reader still sees.
+            kept = [(i, score) for i, score in verified[j] if i not in matches] or verified[j]
+            i, score = max(kept, key=lambda pair: (pair[1], -pair[0]))
+            matches[j] = Match(j, i, score)
     if matches:
         _align_short_paragraphs(texts, token_counts, matches, options.min_words)
     return matches
@@ -178,6 +184,7 @@ def block_removals(doc: Document, live: list[int], matches: dict[int, Match]) ->
             contiguous = (
                 match.copy == previous.copy + 1
                 and match.source == previous.source + 1
+                and match.source < block[0].copy  # the source block ends before the copy block begins
                 and live[match.copy] == live[previous.copy] + 1
             )
             if not contiguous:

@@ -60,14 +60,26 @@ def repair_mojibake(text: str) -> str:
     return ftfy.fix_text(text, _ftfy_config())
 
 
-def normalize(text: str) -> str:
-    """Return the canonical form of `text`; deterministic and idempotent."""
-    text = repair_mojibake(text)
+def _tidy(text: str) -> str:
     text = _LINE_BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     text = _HSPACE.sub(" ", text)
     text = _EDGE_SPACE.sub("", text)
-    text = _BLANK_LINES.sub("\n", text).strip("\n")
+    return _BLANK_LINES.sub("\n", text).strip("\n")
+
+
+def normalize(text: str) -> str:
+    """Return the canonical form of `text`; deterministic and idempotent.
+
+    Tidying can make a mojibake pair adjacent (a control character between them goes), and a repair can leave
+    something to tidy, so the two alternate until nothing changes (in practice at most two rounds).
+    """
+    text = _tidy(text)
+    for _ in range(4):
+        repaired = repair_mojibake(text)
+        if repaired == text:
+            break
+        text = _tidy(repaired)
     return text + "\n" if text else ""

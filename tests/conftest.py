@@ -1,0 +1,43 @@
+"""Shared test helpers: golden files and the invariants every cleaned document must satisfy."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cleaner.apply import restore
+from cleaner.normalize import normalize
+from cleaner.record import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+SEEDS = ROOT / "seeds"
+# NEWSCLEAN_REGEN=1 rewrites expected files from real output; review the diff before committing.
+REGEN = os.environ.get("NEWSCLEAN_REGEN") == "1"
+
+
+def check_golden(path: Path, actual: str) -> None:
+    """Compare real output with the expected file kept under fixtures/."""
+    if REGEN:
+        path.write_text(actual, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"missing golden file {path}; run with NEWSCLEAN_REGEN=1 and review it")
+    assert actual == path.read_text(encoding="utf-8"), f"output differs from {path}"
+
+
+def ledger_json(doc: Document) -> str:
+    return json.dumps([r.to_json() for r in doc.removals], indent=1, ensure_ascii=False) + "\n"
+
+
+def assert_invariants(doc: Document, cleaner) -> None:
+    """DESIGN.md's invariants: the ledger rebuilds the source, output is canonical, cleaning is idempotent."""
+    assert doc.text is not None
+    assert restore(doc.text, doc.removals) == doc.source
+    for removal in doc.removals:
+        assert doc.source[removal.start : removal.end] == removal.text
+    assert normalize(doc.text) == doc.text
+    again = cleaner.clean(doc.text, url=doc.url)
+    assert again.text == doc.text, [r.to_json() for r in again.removals]

@@ -1,0 +1,100 @@
+"""Property tests for DESIGN.md's invariants on random documents built the way scrapers break them:
+repeated, edited and interleaved paragraphs, stray whitespace, short separators."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner.apply import restore
+from cleaner.normalize import normalize
+from cleaner.pipeline import Cleaner
+
+WORDS = st.sampled_from(
+    "the minister said on monday that talks in baku would continue despite tensions over gaza and "
+    "ukraine “quoted” don’t 2024 12 percent élection Straße новости 東京 - —".split()
+)
+PARAGRAPH = st.lists(WORDS, min_size=1, max_size=25).map(" ".join)
+
+_cleaner = Cleaner(rules=[])
+
+
+@st.composite
+def scraped_documents(draw: st.DrawFn) -> str:
+    """A document whose paragraphs are new, copied, edited copies or interleaved copies of earlier ones."""
+    pool = draw(st.lists(PARAGRAPH, min_size=1, max_size=8))
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 24))):
+        action = draw(st.sampled_from(["new", "copy", "edit", "block", "separator", "blank"]))
+        if action == "new" or not lines:
+            lines.append(draw(st.sampled_from(pool)))
+        elif action == "copy":
+            lines.append(draw(st.sampled_from(lines)))
+        elif action == "edit":
+            words = draw(st.sampled_from(lines)).split(" ")
+            words[draw(st.integers(0, len(words) - 1))] = draw(WORDS)
+            lines.append(" ".join(words).replace("“", '"'))
+        elif action == "block":
+            start = draw(st.integers(0, len(lines) - 1))
+            lines.extend(lines[start : start + draw(st.integers(1, 5))])
+        elif action == "separator":
+            lines.append(draw(st.sampled_from(["-", "Politics", "Photo", "  ", "\t-\t"])))
+        else:
+            lines.append("")
+    ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    return ending.join(lines) + draw(st.sampled_from(["", ending]))
+
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(scraped_documents())
+def test_ledger_rebuilds_the_normalized_input(text: str) -> None:
+    doc = _cleaner.clean(text)
+    assert doc.source == normalize(text)
+    assert restore(doc.text, doc.removals) == doc.source
+    for removal in doc.removals:
+        assert doc.source[removal.start : removal.end] == removal.text
+
+
+@SETTINGS
+@given(scraped_documents())
+def test_cleaning_is_idempotent_and_canonical(text: str) -> None:
+    once = _cleaner.clean(text).text
+    assert normalize(once) == once
+    assert _cleaner.clean(once).text == once
+
+
+@SETTINGS
+@given(st.lists(scraped_documents(), min_size=1, max_size=6), st.randoms(use_true_random=False))
+def test_output_is_deterministic_in_any_order_and_batch(texts: list[str], rng: random.Random) -> None:
+    alone = [_cleaner.clean(t).text for t in texts]
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    batched = list(_cleaner.clean_many([texts[i] for i in order]))
+    for position, index in enumerate(order):
+        assert batched[position].text == alone[index]
+        assert [r.to_json() for r in batched[position].removals] == [
+            r.to_json() for r in _cleaner.clean(texts[index]).removals
+        ]
+
+
+@SETTINGS
+@given(scraped_documents())
+def test_first_copy_is_kept(text: str) -> None:
+    """Near-duplicate removal never removes the only copy: every removed block points at kept-or-earlier text."""
+    doc = _cleaner.clean(text)
+    for removal in doc.removals:
+        assert removal.dup_of is not None and removal.dup_of[1] <= removal.start
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_normalize_is_idempotent_on_any_text(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert "\r" not in once and "\u200b" not in once
+    assert once == "" or (once.endswith("\n") and not once.startswith("\n") and "\n\n" not in once)
