@@ -1,0 +1,256 @@
+"""The rule stage: find what each rule matches in the canonical text and mark it as removals.
+
+Every removal leaves canonical text when deleted: line-based kinds take whole lines with their "\\n"; a `span`
+takes one adjacent space (and becomes a line removal when it covers the whole line). Removals never overlap:
+the site's rules run before the global files (`_default`), and a rule that runs earlier wins; later matches are
+trimmed to the lines still free, or dropped when a span cannot be placed cleanly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import regex
+
+from cleaner.record import Document, Removal, Span
+from cleaner.rules.load import Rule, RuleFile, RuleSet
+from cleaner.rules.match import site_for_text, site_for_url
+
+
+class RuleTimeout(Exception):
+    """A pattern ran out of time on this document."""
+
+
+def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None) -> None:
+    """Set `doc.site` and append this document's rule removals (and warnings) to `doc`."""
+    timeout = ruleset.timeout if timeout is None else timeout
+    site: RuleFile | None = None
+    if doc.url:
+        site = site_for_url(ruleset, doc.url)
+    else:
+        site, warnings = site_for_text(ruleset, doc.source, timeout)
+        doc.warnings.extend(warnings)
+    if site is not None:
+        doc.site = site.name
+    files = ([site] if site is not None else []) + ruleset.global_files
+    run_rules(doc, (rule for rule_file in files for rule in rule_file.rules), timeout)
+
+
+def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_fraction: bool = True) -> None:
+    """Run `rules` in order on `doc.source`; the building block of `apply_rules` and of `rules test`."""
+    source = doc.source
+    if not source:
+        return
+    taken = _Taken(source, [(r.start, r.end) for r in doc.removals])
+    added: list[Removal] = []
+    for rule in rules:
+        try:
+            spans = find_spans(rule, source, timeout)
+        except RuleTimeout:
+            doc.warnings.append(
+                f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
+            )
+            continue
+        if enforce_max_fraction and rule.max_fraction is not None and spans:
+            share = sum(end - start for start, end in spans) / len(source)
+            if share > rule.max_fraction:
+                doc.warnings.append(
+                    f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
+                    f"max_fraction {rule.max_fraction:g}; skipped for this document"
+                )
+                continue
+        for start, end in spans:
+            for piece_start, piece_end in taken.place(start, end):
+                added.append(
+                    Removal(
+                        start=piece_start,
+                        end=piece_end,
+                        text=source[piece_start:piece_end],
+                        stage=rule.stage,
+                        reason=rule.reason,
+                        rule=rule.qualified_id,
+                    )
+                )
+    added.sort(key=lambda r: r.start)
+    doc.removals.extend(added)
+
+
+def find_spans(rule: Rule, source: str, timeout: float) -> list[Span]:
+    """The spans `rule` would remove from canonical `source`, snapped to its kind; raises `RuleTimeout`."""
+    deadline = time.monotonic() + timeout
+    return [(start, end) for start, end in _find(rule, source, deadline) if end > start]
+
+
+def _find(rule: Rule, source: str, deadline: float) -> list[Span]:
+    if rule.kind == "line":
+        return _line_spans(rule, source, deadline)
+    if rule.kind == "span":
+        return _inline_spans(rule, source, deadline)
+    if rule.kind == "block":
+        spans: list[Span] = []
+        for match in _finditer(rule.pattern, source, deadline):
+            if match.end() > match.start():
+                spans.append((_line_start(source, match.start()), _line_end(source, match.end() - 1) + 1))
+        return _merge(spans)
+    match = _search(rule.pattern, source, deadline)
+    if match is None:
+        return []
+    if rule.kind == "tail":
+        return [(_line_start(source, match.start()), len(source))]
+    last = match.end() - 1 if match.end() > match.start() else match.start()  # head
+    return [(0, _line_end(source, min(last, len(source) - 1)) + 1)]
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise RuleTimeout
+    return left
+
+
+def _finditer(pattern: regex.Pattern[str], source: str, deadline: float) -> list[regex.Match[str]]:
+    try:
+        return list(pattern.finditer(source, timeout=_remaining(deadline)))
+    except TimeoutError:
+        raise RuleTimeout from None
+
+
+def _search(pattern: regex.Pattern[str], source: str, deadline: float) -> regex.Match[str] | None:
+    try:
+        return pattern.search(source, timeout=_remaining(deadline))
+    except TimeoutError:
+        raise RuleTimeout from None
+
+
+def _line_start(source: str, position: int) -> int:
+    return source.rfind("\n", 0, position) + 1
+
+
+def _line_end(source: str, position: int) -> int:
+    """Index of the "\\n" ending the line that contains `position` (canonical text always ends with one)."""
+    end = source.find("\n", position)
+    return len(source) if end < 0 else end
+
+
+def _line_spans(rule: Rule, source: str, deadline: float) -> list[Span]:
+    """Whole lines the pattern fully matches, found in one scan with `(?m)^(?:pattern)$`."""
+    assert rule.line_scanner is not None
+    spans: list[Span] = []
+    for match in _finditer(rule.line_scanner, source, deadline):
+        start, end = match.span()
+        if end == start:
+            continue
+        if "\n" not in source[start:end]:
+            spans.append((start, end + 1))
+            continue
+        # The pattern can cross line breaks (e.g. `\s`); check each line it covered on its own.
+        line_start = start
+        while line_start < end:
+            line_end = _line_end(source, line_start)
+            try:
+                full = rule.line_scanner.fullmatch(source, line_start, line_end, timeout=_remaining(deadline))
+            except TimeoutError:
+                raise RuleTimeout from None
+            if full is not None and line_end > line_start:
+                spans.append((line_start, line_end + 1))
+            line_start = line_end + 1
+    return _merge(spans)
+
+
+def _inline_spans(rule: Rule, source: str, deadline: float) -> list[Span]:
+    """Matches inside one line, without their edge spaces; neighbours separated only by spaces are merged, and
+    a span that covers its whole line becomes that line with its "\\n"."""
+    spans: list[Span] = []
+    for match in _finditer(rule.pattern, source, deadline):
+        start, end = match.span()
+        text = source[start:end]
+        if "\n" in text or not text.strip(" "):
+            continue  # a span rule never crosses lines
+        start += len(text) - len(text.lstrip(" "))
+        end -= len(text) - len(text.rstrip(" "))
+        if spans and spans[-1][1] <= start and not source[spans[-1][1] : start].strip(" "):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    result: list[Span] = []
+    for start, end in spans:
+        line_start, line_end = _line_start(source, start), _line_end(source, start)
+        if start == line_start and end == line_end:
+            result.append((start, end + 1))
+        else:
+            result.append((start, end))
+    return result
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Sorted, with overlapping or touching spans joined."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class _Taken:
+    """The spans already removed, and the placement of new ones so that deleting them keeps canonical text."""
+
+    def __init__(self, source: str, spans: list[Span]) -> None:
+        self.source = source
+        self.spans = sorted(spans)
+
+    def _free(self, start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in self.spans)
+
+    def _add(self, span: Span) -> None:
+        self.spans.append(span)
+        self.spans.sort()
+
+    def place(self, start: int, end: int) -> list[Span]:
+        """Accept what is free of [start, end): whole free lines for line spans, the span itself or nothing."""
+        source = self.source
+        whole_lines = (start == 0 or source[start - 1] == "\n") and source[end - 1] == "\n"
+        if whole_lines:
+            return self._place_lines(start, end)
+        line_start, line_end = _line_start(source, start), _line_end(source, start)
+        if not self._free(start, end):
+            return []
+        if end < line_end and source[end] == " " and self._free(end, end + 1):
+            candidate = (start, end + 1)
+        elif start > line_start and source[start - 1] == " " and self._free(start - 1, start):
+            candidate = (start - 1, end)
+        else:
+            candidate = (start, end)
+        inside = [(s, e) for s, e in self.spans if line_start <= s and e <= line_end]
+        left = _delete(source[line_start:line_end], [*inside, candidate], line_start)
+        if not left or left != left.strip(" ") or "  " in left:
+            return []  # deleting it would leave an empty line or stray spaces: an earlier removal is in the way
+        self._add(candidate)
+        return [candidate]
+
+    def _place_lines(self, start: int, end: int) -> list[Span]:
+        pieces: list[Span] = []
+        line_start = start
+        while line_start < end:
+            line_end = self.source.find("\n", line_start) + 1
+            if self._free(line_start, line_end):
+                if pieces and pieces[-1][1] == line_start:
+                    pieces[-1] = (pieces[-1][0], line_end)
+                else:
+                    pieces.append((line_start, line_end))
+            line_start = line_end
+        for piece in pieces:
+            self._add(piece)
+        return pieces
+
+
+def _delete(text: str, spans: list[Span], offset: int) -> str:
+    kept: list[str] = []
+    cursor = 0
+    for start, end in sorted(spans):
+        kept.append(text[cursor : start - offset])
+        cursor = max(cursor, end - offset)
+    kept.append(text[cursor:])
+    return "".join(kept)

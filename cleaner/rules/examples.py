@@ -1,0 +1,77 @@
+"""`removes` / `keeps` examples: each rule carries its own tests (`newsclean rules test`, and the test suite).
+
+A rule runs alone on the normalized example, without `max_fraction` (an example is usually all boilerplate).
+- `removes = ["..."]`: the rule removes the whole example.
+- `removes = [{ text = "...", cleaned = "..." }]`: the rule turns `text` into exactly `cleaned` (for context).
+- `keeps = ["..."]`: the rule removes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cleaner.apply import delete_spans
+from cleaner.normalize import normalize
+from cleaner.record import Document
+from cleaner.rules.apply import run_rules
+from cleaner.rules.load import Example, Rule, RuleFile, RuleSet
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleFailure:
+    """One example that did not do what it says, and why."""
+
+    file: str  # path of the rule file
+    rule: str  # qualified id
+    which: str  # "removes[0]" / "keeps[2]"
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: rule {self.rule}: {self.which} failed: {self.why}"
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(text)
+
+
+def run_example(rule: Rule, example: Example, expect_removal: bool, timeout: float) -> str | None:
+    """None when the example passes, else the reason it failed."""
+    source = normalize(example.text)
+    doc = Document(id="example", source=source)
+    run_rules(doc, [rule], timeout, enforce_max_fraction=False)
+    if doc.warnings:
+        return "; ".join(doc.warnings)
+    cleaned = delete_spans(source, sorted(doc.removals, key=lambda r: r.start))
+    removed = [r.text for r in doc.removals]
+    if not expect_removal:
+        return None if not removed else f"expected nothing removed, but it removed {_short(''.join(removed))}"
+    if not source:
+        return "the example is empty"
+    expected = "" if example.cleaned is None else normalize(example.cleaned)
+    if cleaned == expected:
+        return None
+    if not removed:
+        return f"expected a removal, but the pattern did not match {_short(source)}"
+    if example.cleaned is None:
+        return f"expected the whole example removed, but it kept {_short(cleaned)}"
+    return f"expected cleaned text {_short(expected)}, got {_short(cleaned)}"
+
+
+def check_rule_file(rule_file: RuleFile, timeout: float) -> list[ExampleFailure]:
+    failures: list[ExampleFailure] = []
+    for rule in rule_file.rules:
+        for expect_removal, examples, label in ((True, rule.removes, "removes"), (False, rule.keeps, "keeps")):
+            for index, example in enumerate(examples):
+                why = run_example(rule, example, expect_removal, timeout)
+                if why is not None:
+                    failures.append(ExampleFailure(str(rule_file.path), rule.qualified_id, f"{label}[{index}]", why))
+    return failures
+
+
+def check_examples(ruleset: RuleSet) -> list[ExampleFailure]:
+    """Every failing example of every rule in `ruleset`."""
+    failures: list[ExampleFailure] = []
+    for rule_file in ruleset.files.values():
+        failures.extend(check_rule_file(rule_file, ruleset.timeout))
+    return failures

@@ -1,0 +1,278 @@
+"""Rule files: TOML -> validated, compiled rules. A rule file is data, never code.
+
+Every problem is reported as a `RuleError` that names the file, the rule (id and line of its `[[rule]]` header)
+and the valid choices, because the person reading it is editing that file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from cleaner.errors import ConfigError
+
+KINDS = ("line", "span", "block", "tail", "head")
+RULE_KEYS = ("id", "kind", "pattern", "reason", "removes", "keeps", "max_fraction", "origin")
+SITE_KEYS = ("domains", "detect")
+TOP_KEYS = ("site", "rule")
+ORIGINS = ("manual", "learned")
+EXAMPLE_KEYS = ("text", "cleaned")
+DEFAULT_TIMEOUT = 0.25  # seconds per pattern per document
+
+_ID = regex.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_RULE_HEADER = regex.compile(r"(?m)^[ \t]*\[\[[ \t]*rule[ \t]*\]\]")
+
+
+class RuleError(ConfigError):
+    """A rule file that cannot be used; exit status 2, nothing written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A `removes`/`keeps` example. `cleaned` is None for plain strings: removes-all or keeps-all."""
+
+    text: str
+    cleaned: str | None = None
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    kind: str
+    pattern: regex.Pattern[str]
+    reason: str
+    file: str  # the rule file's stem, e.g. "turan.az"
+    removes: list[Example] = field(default_factory=list)
+    keeps: list[Example] = field(default_factory=list)
+    max_fraction: float | None = None
+    origin: str = "manual"
+    line: int | None = None  # line of the rule's [[rule]] header, for messages
+    # `line` rules scan all lines in one call with `(?m)^(?:pattern)$` instead of one fullmatch per line.
+    line_scanner: regex.Pattern[str] | None = None
+
+    @property
+    def qualified_id(self) -> str:
+        """The id written into the ledger: "<file stem>/<id>"."""
+        return f"{self.file}/{self.id}"
+
+    @property
+    def stage(self) -> str:
+        return "learned" if self.origin == "learned" else "rule"
+
+
+@dataclass(slots=True)
+class RuleFile:
+    """One site's rules (or, for a file whose name starts with "_", rules for every document)."""
+
+    name: str  # stem: "turan.az", "_default"
+    path: Path
+    domains: list[str] = field(default_factory=list)
+    detect: list[regex.Pattern[str]] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+
+    @property
+    def is_global(self) -> bool:
+        """Files named `_*.toml` (e.g. `_default.toml`) apply to every document."""
+        return self.name.startswith("_")
+
+
+@dataclass(slots=True)
+class RuleSet:
+    """The rule files in force, by name, after later directories overrode earlier ones."""
+
+    files: dict[str, RuleFile] = field(default_factory=dict)
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def global_files(self) -> list[RuleFile]:
+        return [f for f in self.files.values() if f.is_global]
+
+    @property
+    def site_files(self) -> list[RuleFile]:
+        return [f for f in self.files.values() if not f.is_global]
+
+    def __len__(self) -> int:
+        return sum(len(f.rules) for f in self.files.values())
+
+
+def bundled_rules_dir() -> Path:
+    """The bundled rule set: `cleaner/_rules` in an installed wheel, the repository's `rules/` in a checkout."""
+    package = Path(__file__).resolve().parent.parent
+    wheel = package / "_rules"
+    if wheel.is_dir():
+        return wheel
+    return package.parent / "rules"
+
+
+def rule_files_in(directory: str | Path) -> list[Path]:
+    """The `*.toml` files of a rules directory, in name order."""
+    path = Path(directory)
+    if not path.is_dir():
+        raise RuleError(f"rules directory {str(path)!r} does not exist or is not a directory")
+    return sorted(p for p in path.glob("*.toml") if p.is_file())
+
+
+def load_ruleset(dirs: Sequence[str | Path], timeout: float = DEFAULT_TIMEOUT) -> RuleSet:
+    """Load every `*.toml` of each directory; a later directory's file replaces an earlier one of the same name."""
+    if timeout <= 0:
+        raise RuleError(f"rule timeout must be positive seconds, got {timeout}")
+    chosen: dict[str, Path] = {}
+    for directory in dirs:
+        for path in rule_files_in(directory):
+            chosen[path.stem] = path
+    files = {name: load_rule_file(chosen[name]) for name in sorted(chosen)}
+    return RuleSet(files=files, timeout=timeout)
+
+
+def load_rule_file(path: str | Path) -> RuleFile:
+    """Parse and validate one rule file; raise `RuleError` naming the file, rule and fix."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RuleError(f"{path}: cannot read rule file: {error}") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as error:
+        raise RuleError(f"{path}: TOML syntax error: {error}; see https://toml.io for the syntax") from None
+    return _build_file(path, data, _rule_header_lines(raw))
+
+
+def _rule_header_lines(raw: str) -> list[int]:
+    """1-based line numbers of the `[[rule]]` headers, so messages can point at the rule being edited."""
+    return [raw.count("\n", 0, m.start()) + 1 for m in _RULE_HEADER.finditer(raw)]
+
+
+def _unknown(where: str, key: str, valid: Sequence[str]) -> RuleError:
+    return RuleError(f"{where}: unknown key {key!r}; valid keys are: {', '.join(valid)}")
+
+
+def _build_file(path: Path, data: dict[str, Any], header_lines: list[int]) -> RuleFile:
+    for key in data:
+        if key not in TOP_KEYS:
+            raise _unknown(f"{path}", key, ["[site]", "[[rule]]"])
+    rule_file = RuleFile(name=path.stem, path=path)
+    site = data.get("site", {})
+    if not isinstance(site, dict):
+        raise RuleError(f"{path}: 'site' must be a table ([site]), got {type(site).__name__}")
+    for key in site:
+        if key not in SITE_KEYS:
+            raise _unknown(f"{path}: [site]", key, SITE_KEYS)
+    domains = site.get("domains")
+    if domains is None:
+        # A site file is named after its site, so the name is the natural default.
+        domains = [] if rule_file.is_global else [rule_file.name, f"*.{rule_file.name}"]
+    rule_file.domains = [d.lower().rstrip(".") for d in _strings(domains, f"{path}: [site] domains")]
+    for index, pattern in enumerate(_strings(site.get("detect", []), f"{path}: [site] detect")):
+        rule_file.detect.append(_compile(pattern, f"{path}: [site] detect[{index}]"))
+    rules = data.get("rule", [])
+    if not isinstance(rules, list):
+        raise RuleError(f"{path}: rules must be an array of tables written [[rule]], got {type(rules).__name__}")
+    seen: dict[str, str] = {}
+    for index, entry in enumerate(rules):
+        line = header_lines[index] if index < len(header_lines) else None
+        rule = _build_rule(path, index, line, entry)
+        if rule.id in seen:
+            raise RuleError(
+                f"{path}: rule {rule.id!r} ({_where(index, line)}) has the same id as {seen[rule.id]}; "
+                "rule ids must be unique within a file: rename one of them"
+            )
+        seen[rule.id] = _where(index, line)
+        rule_file.rules.append(rule)
+    return rule_file
+
+
+def _where(index: int, line: int | None) -> str:
+    return f"rule #{index + 1}" + (f" at line {line}" if line is not None else "")
+
+
+def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
+    where = f"{path}: {_where(index, line)}"
+    if not isinstance(entry, dict):
+        raise RuleError(f"{where}: a rule must be a table written [[rule]]")
+    rule_id = entry.get("id")
+    if rule_id is None:
+        raise RuleError(f"{where}: missing required key 'id'; add e.g. id = \"sidebar-teasers\"")
+    if not isinstance(rule_id, str) or not _ID.fullmatch(rule_id):
+        raise RuleError(
+            f"{where}: id {rule_id!r} is not valid; use letters, digits, '.', '_' and '-' (e.g. \"share-prompt\")"
+        )
+    where = f"{path}: rule {rule_id!r}" + (f" (line {line})" if line is not None else "")
+    for key in entry:
+        if key not in RULE_KEYS:
+            raise _unknown(where, key, RULE_KEYS)
+    for key in ("reason", "kind", "pattern"):
+        if key not in entry:
+            hint = {
+                "reason": 'add reason = "why this text is boilerplate"',
+                "kind": f"add kind = one of {', '.join(KINDS)}",
+                "pattern": "add pattern = '...' (a regex, package `regex` syntax)",
+            }[key]
+            raise RuleError(f"{where}: missing required key {key!r}; {hint}")
+        if not isinstance(entry[key], str) or not entry[key].strip():
+            raise RuleError(f"{where}: {key!r} must be a non-empty string")
+    kind = entry["kind"]
+    if kind not in KINDS:
+        raise RuleError(f"{where}: unknown kind {kind!r}; valid kinds are: {', '.join(KINDS)}")
+    pattern = _compile(entry["pattern"], f"{where}: pattern")
+    max_fraction = entry.get("max_fraction")
+    if max_fraction is not None and (
+        isinstance(max_fraction, bool) or not isinstance(max_fraction, int | float) or not 0 < max_fraction <= 1
+    ):
+        raise RuleError(f"{where}: max_fraction must be a number in (0, 1], got {max_fraction!r}")
+    origin = entry.get("origin", "manual")
+    if origin not in ORIGINS:
+        raise RuleError(f"{where}: origin {origin!r} is not valid; valid origins are: {', '.join(ORIGINS)}")
+    rule = Rule(
+        id=rule_id,
+        kind=kind,
+        pattern=pattern,
+        reason=entry["reason"],
+        file=path.stem,
+        removes=_examples(entry.get("removes", []), f"{where}: removes"),
+        keeps=_examples(entry.get("keeps", []), f"{where}: keeps"),
+        max_fraction=None if max_fraction is None else float(max_fraction),
+        origin=origin,
+        line=line,
+    )
+    if kind == "line":
+        rule.line_scanner = _compile(f"(?m)^(?:{entry['pattern']})$", f"{where}: pattern")
+    return rule
+
+
+def _compile(pattern: str, where: str) -> regex.Pattern[str]:
+    try:
+        return regex.compile(pattern)
+    except regex.error as error:
+        raise RuleError(f"{where}: invalid regex {pattern!r}: {error}") from None
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f'{where} must be an array of strings, e.g. ["example.com"]')
+    return list(value)
+
+
+def _examples(value: Any, where: str) -> list[Example]:
+    if not isinstance(value, list):
+        raise RuleError(f"{where} must be an array of strings or {{ text = ..., cleaned = ... }} tables")
+    examples: list[Example] = []
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            examples.append(Example(item))
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise RuleError(f"{where}[{index}]: an example is a string or a table with a string 'text'")
+        for key in item:
+            if key not in EXAMPLE_KEYS:
+                raise _unknown(f"{where}[{index}]", key, EXAMPLE_KEYS)
+        cleaned = item.get("cleaned")
+        if cleaned is not None and not isinstance(cleaned, str):
+            raise RuleError(f"{where}[{index}]: 'cleaned' must be a string")
+        examples.append(Example(item["text"], cleaned))
+    return examples

@@ -1,0 +1,66 @@
+"""Which site's rule file applies to a document.
+
+Decisions (documented in the rule-file docs too):
+- The URL host is compared case-insensitively, without port or trailing dot; a leading "www." is ignored, so
+  `domains = ["turan.az"]` matches `www.turan.az`. `*.turan.az` matches any subdomain but not `turan.az` itself.
+- When several files match, the most specific domain (longest pattern) wins; ties go to the file name order.
+- `detect` patterns place a document only when it has no URL: a URL is the stronger evidence, and a document of
+  another site must not pick up this site's rules because its text happens to look alike.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from cleaner.rules.load import RuleFile, RuleSet
+
+
+def url_host(url: str) -> str | None:
+    """The lower-cased host of `url` without "www.", port or trailing dot; None when there is none."""
+    candidate = url.strip()
+    if "://" not in candidate:
+        candidate = "//" + candidate  # "turan.az/path" is still a host
+    try:
+        host = urlsplit(candidate).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.rstrip(".").lower()
+    return host.removeprefix("www.") or None
+
+
+def domain_matches(host: str, domain: str) -> bool:
+    """`domain` is "example.com" (that host, or www.) or "*.example.com" (any subdomain)."""
+    domain = domain.lower().removeprefix("www.")
+    if domain.startswith("*."):
+        return host.endswith(domain[1:])
+    return host == domain
+
+
+def site_for_url(ruleset: RuleSet, url: str) -> RuleFile | None:
+    host = url_host(url)
+    if host is None:
+        return None
+    best: tuple[int, RuleFile] | None = None
+    for rule_file in ruleset.site_files:
+        for domain in rule_file.domains:
+            if domain_matches(host, domain) and (best is None or len(domain) > best[0]):
+                best = (len(domain), rule_file)
+    return best[1] if best else None
+
+
+def site_for_text(ruleset: RuleSet, text: str, timeout: float) -> tuple[RuleFile | None, list[str]]:
+    """The first site (in name order) whose `detect` pattern is found in `text`, and warnings for timeouts."""
+    warnings: list[str] = []
+    for rule_file in ruleset.site_files:
+        for index, pattern in enumerate(rule_file.detect):
+            try:
+                if pattern.search(text, timeout=timeout):
+                    return rule_file, warnings
+            except TimeoutError:
+                warnings.append(
+                    f"rules: {rule_file.name} [site] detect[{index}] timed out after {timeout:g}s; "
+                    "skipped for this document"
+                )
+    return None, warnings
