@@ -154,6 +154,14 @@ def _is_gzip(fh: IO[bytes]) -> bool:
     return magic == GZIP_MAGIC
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _html_doc(raw: bytes, origin: Origin) -> ReadItem | None:
     """An InputDoc for an HTML 200 response record, None for any other record, Reject if it cannot be parsed."""
     from warcio.archiveiterator import ArchiveIterator
@@ -175,8 +183,10 @@ def _html_doc(raw: bytes, origin: Origin) -> ReadItem | None:
     except Exception as err:  # warcio raises many types on malformed WARC/HTTP headers
         return Reject(origin, f"broken WARC record: {type(err).__name__}: {err}")
     origin_id = record_id
+    html: str | bytes = body
     charset = charset_from_content_type(content_type)
-    html: str | bytes = decode_html(body, charset)[0] if charset and body else body
+    if charset and not _is_utf8(body):  # the HTTP header outranks <meta>; extract() only sees the page
+        html = decode_html(body, charset)[0]
     meta = {"warc_date": date} if (date := headers.get_header("WARC-Date")) else {}
     url = headers.get_header("WARC-Target-URI")
     return InputDoc(origin=origin, html=html, id=origin_id, url=url.strip("<>") if url else None, meta=meta)
