@@ -1,9 +1,10 @@
 """Repeated paragraph blocks inside a document: later copies are marked, the first copy is kept.
 
-Candidates come from MinHash signatures (all pairs for ordinary documents, LSH banding for huge ones) and are
-verified with exact Jaccard on shingle hashes, and must carry the same numbers, before anything is marked
-(bench/threshold_evidence.py: without that guard, recipe and list items that differ in one quantity pass 0.8). Short paragraphs ("-", "Politics") are
-never removed on their own: only when they sit inside a repeated block, aligned with the copy they repeat.
+Candidates come from MinHash signatures (all pairs for ordinary documents, LSH banding for huge ones). Before
+anything is marked they are verified with exact Jaccard on shingle hashes and must carry the same numbers
+(bench/threshold_evidence.py: without that guard, recipe and list items that differ in one quantity pass 0.8).
+Short paragraphs ("-", "Politics") are never removed on their own: only when they sit inside a repeated block,
+aligned with the copy they repeat.
 """
 
 from __future__ import annotations

@@ -23,17 +23,11 @@ _LIKELY_MOJIBAKE = re.compile(
     "|[\u0080-\u009f\ufffd]"
 )
 
-# Line and paragraph separators that are line breaks in disguise.
-_LINE_BREAKS = re.compile("\r\n?|[\u000b\u000c\u0085\u2028\u2029]")
-
 # Control characters (except \t and \n), zero-width space, word joiner, BOM, soft hyphen, bidi embedding controls.
 # ZWNJ/ZWJ (U+200C/D) are kept: they are part of the spelling in Persian, Indic scripts and emoji.
 _INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f\u00ad\u200b\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]")
-
-# Horizontal whitespace of any kind, including no-break and ideographic spaces.
-_HSPACE = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_EDGE_SPACE = re.compile("^ +| +$", re.MULTILINE)
-_BLANK_LINES = re.compile("\n{2,}")
+# A cheap first look: without one of these characters there can be no mojibake pair.
+_MOJIBAKE_LEAD = re.compile("[\u0080-\u009f\u00c2-\u00f4\ufffd]")
 
 
 @cache
@@ -53,7 +47,7 @@ def _ftfy_config() -> ftfy.TextFixerConfig:
 
 def repair_mojibake(text: str) -> str:
     """Run ftfy only when the text shows signs of mis-decoded UTF-8 (it costs ~5x the rest of normalization)."""
-    if text.isascii() or not _LIKELY_MOJIBAKE.search(text):
+    if text.isascii() or not _MOJIBAKE_LEAD.search(text) or not _LIKELY_MOJIBAKE.search(text):
         return text
     import ftfy
 
@@ -61,13 +55,12 @@ def repair_mojibake(text: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = _LINE_BREAKS.sub("\n", text)
+    """Line breaks, invisible characters, whitespace and NFC. `str.splitlines` and `str.split` do the work in C:
+    they know every Unicode line break (CR, CRLF, VT, FF, NEL, U+2028/9) and space (tabs, NBSP, U+2000-200A,
+    ideographic space), which runs at several times the speed of regex substitutions."""
     text = _INVISIBLE.sub("", text)
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-    text = _HSPACE.sub(" ", text)
-    text = _EDGE_SPACE.sub("", text)
-    return _BLANK_LINES.sub("\n", text).strip("\n")
+    text = "\n".join(filter(None, (" ".join(line.split()) for line in text.splitlines())))
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def normalize(text: str) -> str:

@@ -1,0 +1,82 @@
+"""The Python API: Cleaner.clean / clean_many, records and rejects, errors at the door, light imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.apply import restore
+from cleaner.errors import ConfigError
+from cleaner.io.base import InputDoc
+from cleaner.record import Document, Origin, Reject
+from tests.conftest import SEEDS
+
+SEED_000 = (SEEDS / "000_4110ac0129b996c5.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def plain() -> Cleaner:
+    return Cleaner(rules=[])
+
+
+def test_clean_returns_text_source_and_ledger(plain: Cleaner) -> None:
+    result = plain.clean(SEED_000)
+    assert result.text.count("\n") == 13
+    assert result.source.count("\n") == 24
+    assert [r.stage for r in result.removed] == ["neardup"]
+    assert restore(result.text, result.removed) == result.source
+    entry = result.ledger_entry()
+    assert entry["chars_in"] == len(result.source) and entry["chars_out"] == len(result.text)
+
+
+def test_clean_many_streams_in_order_with_rejects(plain: Cleaner) -> None:
+    records = [
+        SEED_000,
+        {"id": "a", "text": "One line.\nOne line.", "url": "https://example.com/x", "lang": "en"},
+        {"id": "b", "text": 42},
+        {"id": "c"},
+        InputDoc(origin=Origin("corpus.jsonl", line=5), text="  \n\t "),
+        InputDoc(origin=Origin("corpus.jsonl", line=6), text="Kept paragraph.", url="https://example.com/y"),
+    ]
+    results = list(plain.clean_many(records))
+    assert [type(r) for r in results] == [Document, Document, Reject, Reject, Reject, Document]
+    assert results[0].text == plain.clean(SEED_000).text
+    assert results[1].meta == {"lang": "en"} and results[1].url == "https://example.com/x"
+    assert "not a string" in results[2].reason and "missing" in results[3].reason
+    assert "empty" in results[4].reason and results[4].origin.line == 5
+    assert results[5].id == "corpus.jsonl:6" and results[5].text == "Kept paragraph.\n"
+
+
+def test_batches_do_not_change_results(plain: Cleaner) -> None:
+    texts = [SEED_000, "A short one.", SEED_000.replace("Iran", "Iraq")] * 120  # crosses a batch boundary
+    many = [r.text for r in plain.clean_many(texts)]
+    assert many == [plain.clean(t).text for t in texts]
+
+
+def test_arguments_are_checked_at_the_door() -> None:
+    with pytest.raises(ConfigError, match="threshold must be in"):
+        Cleaner(rules=[], threshold=0)
+    with pytest.raises(ConfigError, match="did you mean rules="):
+        Cleaner(rules="rules/")
+    with pytest.raises(ConfigError, match="does not exist"):
+        Cleaner(rules=["/no/such/rules/dir"])
+    with pytest.raises(TypeError, match="decode bytes first"):
+        Cleaner(rules=[]).clean(b"bytes")  # type: ignore[arg-type]
+
+
+def test_empty_text_cleans_to_empty(plain: Cleaner) -> None:
+    result = plain.clean("")
+    assert result.text == "" and result.removed == []
+
+
+def test_importing_the_package_and_cli_stays_light() -> None:
+    code = (
+        "import sys, cleaner, cleaner.cli; from cleaner import Cleaner; "
+        "heavy = [m for m in ('datasketch', 'trafilatura', 'pyarrow', 'dask', 'ftfy', 'scipy') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
