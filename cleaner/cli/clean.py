@@ -1,3 +1,63 @@
-"""Placeholder until its owner writes it."""
+"""`newsclean clean`: parse options, run `cleaner.batch`, print the summary. No logic here."""
 
-from cleaner.cli import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cleaner.cli import app
+
+
+@app.command()
+def clean(
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Files, directories, or - for stdin.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Output file or directory (mirrors the input). Default: stdout."),
+    ] = None,
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Rule directory added after the bundled rules.")
+    ] = None,
+    ledger: Annotated[Path | None, typer.Option("--ledger", help="Write the removal ledger (JSON Lines) here.")] = None,
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Rejects file (default: OUT's name + .rejects.jsonl, next to OUT).")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes; output is identical for any number.")
+    ] = 1,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Near-duplicate paragraph similarity threshold.")
+    ] = 0.8,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted run into the same outputs.")
+    ] = False,
+    text_field: Annotated[str, typer.Option("--text-field", help="Record field holding the text.")] = "text",
+    id_field: Annotated[str, typer.Option("--id-field", help="Record field holding the document id.")] = "id",
+    url_field: Annotated[str, typer.Option("--url-field", help="Record field holding the URL.")] = "url",
+    stdin_format: Annotated[str, typer.Option("--stdin-format", help="What stdin holds: text or jsonl.")] = "text",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+) -> None:
+    """Clean text, JSON Lines, Parquet, HTML or WARC inputs; write cleaned outputs, a ledger and rejects."""
+    from cleaner.batch import BatchConfig, run_batch
+    from cleaner.errors import ConfigError
+    from cleaner.io import ReadOptions
+
+    if stdin_format not in ("text", "jsonl"):
+        raise ConfigError(f"--stdin-format must be text or jsonl, got {stdin_format!r}")
+    config = BatchConfig(
+        inputs=inputs,
+        output=str(output) if output else None,
+        ledger=str(ledger) if ledger else None,
+        rejects=str(rejects) if rejects else None,
+        rules=[str(r) for r in rules or []],
+        jobs=jobs,
+        threshold=threshold,
+        resume=resume,
+        read=ReadOptions(text_field=text_field, id_field=id_field, url_field=url_field, stdin_format=stdin_format),
+    )
+    summary = run_batch(config)
+    if not quiet:
+        typer.echo(summary.render(), err=True)
+    raise typer.Exit(summary.exit_code)

@@ -1,0 +1,711 @@
+"""Corpus runs: read every input in order, clean in worker processes, write mirrored outputs, a ledger and a
+rejects file, and survive kill -9.
+
+Design, in short:
+- Reading and writing happen in the main process, cleaning in `jobs` workers. Work goes out in small tasks
+  and comes back in submission order through a bounded window, so memory stays flat and output order never
+  depends on the number of workers.
+- Outputs are append-only part files next to their final names. Every `commit_every` input items (and at the
+  end of each file) the parts are flushed and fsync'ed and a state file records their lengths and the input
+  position. `--resume` truncates the parts back to the recorded lengths and continues from that position;
+  commit points depend only on the input, so a resumed run is byte-identical to an uninterrupted one.
+- A part is renamed to its final name only when it is complete, so a final name never holds half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaner.errors import ConfigError, NewscleanError
+from cleaner.io import STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
+from cleaner.io.base import InputDoc, ReadItem
+from cleaner.io.writers import AppendPart, ParquetPart, fsync_write_atomic, part_path, write_atomic
+from cleaner.record import Document, Reject
+
+# A task sent to a worker closes at this many items or characters.
+_TASK_ITEMS = 64
+_TASK_CHARS = 4_000_000
+# Buffered output is committed at this many bytes even before `commit_every` items.
+_COMMIT_BYTES = 32 << 20
+STATE_SUFFIX = ".newsclean-state.json"
+# Output format for each input format: HTML becomes text, WARC becomes JSON Lines.
+_OUT_KIND = {"txt": "txt", "html": "txt", "jsonl": "jsonl", "warc": "jsonl", "parquet": "parquet"}
+
+
+@dataclass(slots=True)
+class BatchConfig:
+    """Everything a `newsclean clean` run needs; the CLI only fills this in."""
+
+    inputs: Sequence[str]
+    output: str | None = None
+    ledger: str | None = None
+    rejects: str | None = None
+    rules: Sequence[str] = ()
+    jobs: int = 1
+    threshold: float = 0.8
+    resume: bool = False
+    read: ReadOptions = field(default_factory=ReadOptions)
+    progress: bool | None = None  # None: only when stderr is a terminal
+    commit_every: int = 1000
+
+
+@dataclass(slots=True)
+class Summary:
+    """Counts for the end-of-run report; carried in the resume state so a resumed run reports the whole run."""
+
+    docs_in: int = 0
+    docs_out: int = 0
+    rejected: int = 0
+    chars_in: int = 0
+    chars_out: int = 0
+    bytes_in: int = 0
+    removals_by_stage: Counter[str] = field(default_factory=Counter)
+    chars_by_stage: Counter[str] = field(default_factory=Counter)
+    removals_by_rule: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    docs_this_run: int = 0
+    bytes_this_run: int = 0
+    jobs: int = 1
+    rejects_file: str | None = None
+    resumed_at: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        keys = ("docs_in", "docs_out", "rejected", "chars_in", "chars_out", "bytes_in")
+        out: dict[str, Any] = {key: getattr(self, key) for key in keys}
+        for key in ("removals_by_stage", "chars_by_stage", "removals_by_rule"):
+            out[key] = dict(getattr(self, key))
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Summary:
+        summary = cls(**{k: v for k, v in data.items() if not k.startswith(("removals", "chars_by"))})
+        for key in ("removals_by_stage", "chars_by_stage", "removals_by_rule"):
+            setattr(summary, key, Counter(data.get(key, {})))
+        return summary
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def render(self) -> str:
+        """The human summary printed on stderr at the end of a run."""
+        removed = self.chars_in - self.chars_out
+        share = f" ({100 * removed / self.chars_in:.1f}%)" if self.chars_in else ""
+        lines = [
+            f"documents: {self.docs_in:,} in, {self.docs_out:,} cleaned, {self.rejected:,} rejected"
+            + (f" (listed in {self.rejects_file})" if self.rejected and self.rejects_file else ""),
+            f"characters: {self.chars_in:,} in, {self.chars_out:,} out, {removed:,} removed{share}",
+        ]
+        if self.removals_by_stage:
+            stages = ", ".join(
+                f"{stage} {count:,} ({self.chars_by_stage[stage]:,} chars)"
+                for stage, count in sorted(self.removals_by_stage.items(), key=lambda kv: (-kv[1], kv[0]))
+            )
+            lines.append(f"removals by stage: {stages}")
+        if self.removals_by_rule:
+            ranked = sorted(self.removals_by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
+            shown = ", ".join(f"{rule} {count:,}" for rule, count in ranked[:10])
+            more = f" and {len(ranked) - 10} more rules" if len(ranked) > 10 else ""
+            lines.append(f"removals by rule: {shown}{more}")
+        if self.seconds > 0:
+            rate = self.docs_this_run / self.seconds
+            mb = self.bytes_this_run / self.seconds / 1e6
+            resumed = f", resumed after {self.resumed_at:,} items" if self.resumed_at else ""
+            lines.append(
+                f"throughput: {rate:,.0f} docs/s, {mb:.2f} MB/s ({self.seconds:.1f} s, {self.jobs} jobs{resumed})"
+            )
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Work done in the workers (and inline for --jobs 1): clean a task's items and serialize what the writer needs.
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(rule_dirs: list[str], threshold: float) -> None:
+    from cleaner.pipeline import Cleaner
+
+    _WORKER["cleaner"] = Cleaner(rules=rule_dirs, threshold=threshold)
+
+
+def _run_task(task: tuple[list[ReadItem], str, str]) -> list[tuple[Any, ...]]:
+    return process_items(_WORKER["cleaner"], *task)
+
+
+def process_items(cleaner: Any, items: list[ReadItem], fmt: str, text_field: str) -> list[tuple[Any, ...]]:
+    """Clean the InputDocs among `items` (Rejects from reading pass through) and serialize each result.
+
+    A result is ("doc", payload, ledger_line, stats) or ("reject", rejects_line, where, reason).
+    """
+    docs = [item for item in items if isinstance(item, InputDoc)]
+    try:
+        cleaned = list(cleaner.clean_many(docs))
+    except Exception:  # one bad document must not sink its task: clean one at a time and reject the culprit
+        cleaned = [_clean_one(cleaner, doc) for doc in docs]
+    done = iter(cleaned)
+    results = []
+    for item in items:
+        out = next(done) if isinstance(item, InputDoc) else item
+        results.append(_serialize(item, out, fmt, text_field))
+    return results
+
+
+def _clean_one(cleaner: Any, doc: InputDoc) -> Document | Reject:
+    try:
+        return next(iter(cleaner.clean_many([doc])))
+    except Exception as error:
+        return Reject(doc.origin, f"could not clean: {type(error).__name__}: {error}", id=doc.id)
+
+
+def _serialize(item: ReadItem, out: Document | Reject, fmt: str, text_field: str) -> tuple[Any, ...]:
+    import orjson
+
+    if isinstance(out, Reject):
+        return ("reject", orjson.dumps(out.to_json()) + b"\n", str(out.origin), out.reason)
+    assert isinstance(item, InputDoc) and out.text is not None
+    payload: Any
+    if fmt == "txt":
+        payload = out.text.encode("utf-8")
+    else:
+        record = output_record(item, out, text_field)
+        payload = record if fmt == "parquet" else orjson.dumps(record) + b"\n"
+    removals = [(r.stage, r.rule, r.end - r.start) for r in out.removals]
+    stats = (len(out.source), len(out.text), len(out.source.encode("utf-8")), removals)
+    return ("doc", payload, orjson.dumps(out.ledger_entry()) + b"\n", stats)
+
+
+def output_record(item: InputDoc, doc: Document, text_field: str) -> dict[str, Any]:
+    """The input record with its text replaced in place; every other field unchanged and in order."""
+    if item.keys is None:  # no input record (WARC, text): id, url, text, then whatever the reader kept
+        record: dict[str, Any] = {"id": doc.id}
+        if doc.url:
+            record["url"] = doc.url
+        record[text_field] = doc.text
+        for key, value in item.meta.items():
+            record.setdefault(key, value)
+        return record
+    record = {key: doc.text if key == text_field else item.meta[key] for key in item.keys}
+    record.setdefault(text_field, doc.text)
+    return record
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Planning: where each input goes, checked before anything is written.
+
+
+def _mirrored_name(name: str, kind: str | None) -> str:
+    """Output file name for an input file name: HTML -> .txt, WARC -> .jsonl, others unchanged."""
+    lower = name.lower()
+    if kind == "html":
+        for ending in (".html.gz", ".htm.gz", ".html", ".htm"):
+            if lower.endswith(ending):
+                return name[: -len(ending)] + ".txt"
+    if kind == "warc":
+        for ending in (".warc.gz", ".warc"):
+            if lower.endswith(ending):
+                return name[: -len(ending)] + ".jsonl"
+    return name
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
+
+
+@dataclass(slots=True)
+class Plan:
+    """Output locations: `output` is None for stdout; `out_is_dir` when inputs mirror into a directory."""
+
+    config: BatchConfig
+    output: Path | None
+    out_is_dir: bool
+    ledger: Path | None
+    rejects: Path | None
+    state: Path | None
+    rule_dirs: list[str]
+
+    def stdin_kind(self) -> str:
+        return "jsonl" if self.config.read.stdin_format == "jsonl" else "txt"
+
+    def out_kind(self, source: Source) -> str | None:
+        kind = self.stdin_kind() if source.is_stdin else source.kind
+        return _OUT_KIND.get(kind) if kind else None
+
+    def final_path(self, source: Source) -> Path | None:
+        """Where a source's cleaned output goes (None: stdout, or an unsupported file that is only rejected)."""
+        if self.output is None or self.out_kind(source) is None:
+            return None
+        if not self.out_is_dir:
+            return self.output
+        if source.is_stdin:
+            return self.output / ("stdin.jsonl" if self.stdin_kind() == "jsonl" else "stdin.txt")
+        assert source.path is not None
+        if source.root is None:
+            return self.output / _mirrored_name(source.path.name, source.kind)
+        assert source.rel is not None
+        base = self.output if len(self.config.inputs) == 1 else self.output / source.root.name
+        rel = source.rel.with_name(_mirrored_name(source.rel.name, source.kind))
+        final = base.joinpath(*rel.parts)
+        if not _inside(final.resolve(), self.output.resolve()):  # defence in depth: never leave OUT
+            raise NewscleanError(f"output path {final} for {source.display} would leave {self.output}")
+        return final
+
+
+def _rule_dirs(extra: Sequence[str]) -> list[str]:
+    """The bundled rule set first, then --rules directories (later ones override same-named files)."""
+    try:
+        from cleaner.rules import bundled_rules_dir
+    except ImportError:  # the rules package has not landed: run without bundled rules
+        return [str(d) for d in extra]
+    return [str(bundled_rules_dir()), *map(str, extra)]
+
+
+def plan_run(config: BatchConfig) -> Plan:
+    """Validate the run and decide every output location; raises ConfigError/InputError before any write."""
+    inputs = list(config.inputs)
+    check_inputs(inputs)
+    if config.jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, got {config.jobs}")
+    if not 0.0 < config.threshold < 1.0:
+        raise ConfigError(f"--threshold must be between 0 and 1 (exclusive), got {config.threshold}")
+    for directory in config.rules:
+        if not Path(directory).is_dir():
+            raise ConfigError(f"--rules {directory!r} is not a directory; pass a directory of .toml rule files")
+    single_file = len(inputs) == 1 and (inputs[0] == STDIN or not Path(inputs[0]).is_dir())
+    output = Path(config.output) if config.output else None
+    if output is None:
+        if not single_file:
+            raise ConfigError("several inputs or a directory need -o OUT (a directory for the mirrored outputs)")
+        if inputs[0] != STDIN and kind_of(inputs[0]) == "parquet":
+            raise ConfigError("Parquet output cannot go to stdout: pass -o OUT.parquet")
+        if config.resume:
+            raise ConfigError("--resume needs -o OUT: output written to stdout cannot be resumed")
+    if config.resume and STDIN in inputs:
+        raise ConfigError("--resume cannot be used with stdin (-): stdin cannot be read again")
+    out_is_dir = output is not None and (not single_file or output.is_dir())
+    if out_is_dir and output is not None and output.exists() and not output.is_dir():
+        raise ConfigError(f"-o {output} is a file, but these inputs need an output directory")
+    rejects: Path | None = Path(config.rejects) if config.rejects else None
+    if rejects is None and output is not None:
+        stem = output.name.rstrip("/")
+        for ending in (".jsonl.gz", ".jsonl.zst", ".jsonl", ".parquet", ".txt"):
+            if stem.lower().endswith(ending) and len(stem) > len(ending):
+                stem = stem[: -len(ending)]
+                break
+        rejects = output.with_name(f"{stem}.rejects.jsonl")
+    ledger = Path(config.ledger) if config.ledger else None
+    state = output.with_name(output.name + STATE_SUFFIX) if output is not None else None
+    plan = Plan(config, output, out_is_dir, ledger, rejects, state, _rule_dirs(config.rules))
+    _refuse_overwriting_inputs(plan, inputs)
+    return plan
+
+
+def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
+    """Never write over an input, and never write inside an input directory (a later run would read it)."""
+    given = [Path(p).resolve() for p in inputs if p != STDIN]
+    files = {p for p in given if not p.is_dir()}
+    dirs = [p for p in given if p.is_dir()]
+    finals: list[tuple[str, Path]] = []
+    for name, path in (("ledger", plan.ledger), ("rejects file", plan.rejects)):
+        if path is not None:
+            finals.append((name, path))
+    if plan.output is not None:
+        if plan.out_is_dir:
+            out = plan.output.resolve()
+            for directory in dirs:
+                if _inside(out, directory) or _inside(directory, out):
+                    raise ConfigError(
+                        f"output directory {plan.output} overlaps input directory {directory}; "
+                        "choose an output directory outside the inputs"
+                    )
+            for source in iter_sources([p for p in inputs if p == STDIN or not Path(p).is_dir()]):
+                final = plan.final_path(source)
+                if final is not None:
+                    finals.append(("output", final))
+        else:
+            finals.append(("output", plan.output))
+    seen: dict[Path, str] = {}
+    for name, path in finals:
+        resolved = path.resolve()
+        if resolved in files or any(_inside(resolved, d) for d in dirs):
+            raise ConfigError(f"refusing to write the {name} {path} over or inside an input; choose another path")
+        if resolved in seen:
+            raise ConfigError(f"the {name} and the {seen[resolved]} would both be written to {path}")
+        seen[resolved] = name
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Resume state.
+
+
+def _fingerprint(plan: Plan) -> str:
+    """What must not change between a killed run and its --resume: options, rules and top-level inputs."""
+    config = plan.config
+    parts: list[Any] = [
+        "newsclean-batch-1",
+        list(config.inputs),
+        str(plan.output),
+        str(plan.ledger),
+        str(plan.rejects),
+        [config.read.text_field, config.read.id_field, config.read.url_field, config.read.html_field],
+        config.read.stdin_format,
+        config.threshold,
+        config.commit_every,
+    ]
+    for directory in plan.rule_dirs:
+        for rule_file in sorted(Path(directory).glob("*.toml")):
+            stat = rule_file.stat()
+            parts.append([str(rule_file), stat.st_size, stat.st_mtime_ns])
+    for given in config.inputs:
+        if given != STDIN and not Path(given).is_dir():
+            stat = Path(given).stat()
+            parts.append([given, stat.st_size, stat.st_mtime_ns])
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _load_state(plan: Plan, fingerprint: str, note: Any) -> dict[str, Any] | None:
+    import orjson
+
+    if plan.state is None or not plan.state.exists():
+        if plan.config.resume:
+            note("nothing to resume: no interrupted run found; starting from the beginning")
+        return None
+    if not plan.config.resume:
+        note(f"discarding an interrupted run ({plan.state}); pass --resume to continue one instead")
+        return None
+    try:
+        state = orjson.loads(plan.state.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as error:
+        raise ConfigError(
+            f"cannot resume: state file {plan.state} is unreadable ({error}); rerun without --resume"
+        ) from None
+    if state.get("fingerprint") != fingerprint:
+        raise ConfigError(
+            "cannot resume: inputs, options or rules changed since the interrupted run; "
+            "rerun without --resume to start over"
+        )
+    for part, final in state.get("renames", []):  # finish renames the killed run had committed to
+        if Path(part).exists():
+            os.replace(part, final)
+    return state
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The run.
+
+
+class _Run:
+    """One batch run: ordered results in, committed outputs out."""
+
+    def __init__(self, plan: Plan, note: Any) -> None:
+        self.plan = plan
+        self.note = note
+        self.config = plan.config
+        self.fingerprint = _fingerprint(plan)
+        state = _load_state(plan, self.fingerprint, note)
+        self.state = state or {}
+        self.summary = Summary.from_json(state["summary"]) if state else Summary()
+        self.summary.jobs = self.config.jobs
+        self.summary.rejects_file = str(plan.rejects) if plan.rejects else None
+        self.position: tuple[int, int] = tuple(state["position"]) if state else (0, 0)  # type: ignore[assignment]
+        if state:
+            self.summary.resumed_at = self.summary.docs_in
+        offsets: dict[str, int] = self.state.get("parts", {})
+        self.ledger = AppendPart(plan.ledger, offsets.get(str(plan.ledger), 0), False) if plan.ledger else None
+        self.rejects = AppendPart(plan.rejects, offsets.get(str(plan.rejects), 0), False) if plan.rejects else None
+        self.out_part: AppendPart | None = None
+        self.parquet: ParquetPart | None = None
+        self.source: Source | None = None
+        self.fmt = "txt"
+        self.buffer: list[bytes] = []
+        self.rows: list[dict[str, Any]] = []
+        self.ledger_buffer: list[bytes] = []
+        self.rejects_buffer: list[bytes] = []
+        self.pending_items = 0
+        self.pending_bytes = 0
+
+    # -- sources ---------------------------------------------------------------------------------------------
+    def open_source(self, index: int, source: Source) -> None:
+        self.source = source
+        kind = self.plan.out_kind(source)
+        self.fmt = kind or "txt"
+        final = self.plan.final_path(source)
+        resuming = index == self.position[0] and bool(self.state)
+        if final is None or (kind == "txt" and self.plan.out_is_dir):
+            return
+        if kind == "parquet":
+            chunks = self.state.get("parquet", {}).get(str(final), 0) if resuming else 0
+            self.parquet = ParquetPart(final, self._parquet_schema(source), chunks)
+        else:
+            offset = self.state.get("parts", {}).get(str(final), 0) if resuming else 0
+            self.out_part = AppendPart(final, offset)
+
+    def _parquet_schema(self, source: Source) -> Any:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        text_field = self.config.read.text_field
+        try:
+            schema = pq.read_schema(source.path)
+        except (OSError, pa.ArrowException):
+            return pa.schema([(text_field, pa.string())])
+        if schema.get_field_index(text_field) < 0:
+            return schema.append(pa.field(text_field, pa.string()))
+        return schema
+
+    def close_source(self, index: int) -> None:
+        """End of a source with a part file: commit it and rename it into place."""
+        renames: list[tuple[Path, Path]] = []
+        if self.out_part is not None:
+            self._flush_output()
+            self.out_part.close()
+            renames.append((self.out_part.path, self.out_part.final))
+        if self.parquet is not None:
+            self._flush_output()
+            renames.append((self.parquet.build(), self.parquet.final))
+        self.commit((index + 1, 0), renames, flush=False)
+        if self.parquet is not None:
+            self.parquet.remove()
+        self.out_part, self.parquet = None, None
+
+    # -- results ---------------------------------------------------------------------------------------------
+    def apply(self, result: tuple[Any, ...], where: tuple[int, int]) -> None:
+        summary = self.summary
+        summary.docs_in += 1
+        if result[0] == "reject":
+            _, line, origin, reason = result
+            summary.rejected += 1
+            self.rejects_buffer.append(line)
+            self.pending_bytes += len(line)
+            if self.plan.output is None:
+                self.note(f"rejected {origin}: {reason}")
+        else:
+            _, payload, ledger_line, (chars_in, chars_out, bytes_in, removals) = result
+            summary.docs_out += 1
+            summary.chars_in += chars_in
+            summary.chars_out += chars_out
+            summary.bytes_in += bytes_in
+            summary.bytes_this_run += bytes_in
+            for stage, rule, chars in removals:
+                summary.removals_by_stage[stage] += 1
+                summary.chars_by_stage[stage] += chars
+                if rule:
+                    summary.removals_by_rule[rule] += 1
+            if self.ledger is not None:
+                self.ledger_buffer.append(ledger_line)
+            self._emit(payload)
+        summary.docs_this_run += 1
+        self.pending_items += 1
+        if self.pending_items >= self.config.commit_every or self.pending_bytes >= _COMMIT_BYTES:
+            self.commit((where[0], where[1] + 1), [])
+
+    def _emit(self, payload: Any) -> None:
+        if self.fmt == "parquet":
+            self.rows.append(payload)
+            return
+        if self.plan.output is None:
+            sys.stdout.buffer.write(payload)
+            return
+        if self.fmt == "txt" and self.plan.out_is_dir:
+            assert self.source is not None
+            final = self.plan.final_path(self.source)
+            assert final is not None
+            write_atomic(final, payload)
+            return
+        self.buffer.append(payload)
+        self.pending_bytes += len(payload)
+
+    def _flush_output(self) -> None:
+        if self.out_part is not None:
+            self.out_part.commit(b"".join(self.buffer))
+        elif self.parquet is not None:
+            self.parquet.commit(self.rows)
+        self.buffer, self.rows = [], []
+
+    def commit(self, position: tuple[int, int], renames: list[tuple[Path, Path]], flush: bool = True) -> None:
+        """Make everything up to `position` durable, record it, then do the renames it implies."""
+        import orjson
+
+        if flush:
+            self._flush_output()
+        if self.plan.output is None:
+            sys.stdout.buffer.flush()
+        parts: dict[str, int] = {}
+        for part, buffer in ((self.ledger, self.ledger_buffer), (self.rejects, self.rejects_buffer)):
+            if part is not None:
+                parts[str(part.final)] = part.commit(b"".join(buffer))
+        self.ledger_buffer, self.rejects_buffer = [], []
+        if self.out_part is not None and not renames:
+            parts[str(self.out_part.final)] = self.out_part.offset
+        parquet = {str(self.parquet.final): self.parquet.chunks} if self.parquet and not renames else {}
+        if self.plan.state is not None:
+            state = {
+                "fingerprint": self.fingerprint,
+                "position": list(position),
+                "parts": parts,
+                "parquet": parquet,
+                "renames": [[str(a), str(b)] for a, b in renames],
+                "summary": self.summary.to_json(),
+            }
+            fsync_write_atomic(self.plan.state, orjson.dumps(state))
+        for part_file, final in renames:
+            os.replace(part_file, final)
+        self.pending_items = 0
+        self.pending_bytes = 0
+
+    def finish(self, position: tuple[int, int]) -> None:
+        renames = []
+        for part in (self.ledger, self.rejects):
+            if part is not None:
+                renames.append((part.path, part.final))
+        self.commit(position, renames)
+        for part in (self.ledger, self.rejects):
+            if part is not None:
+                part.close()
+        if self.plan.state is not None:
+            self.plan.state.unlink(missing_ok=True)
+
+
+def _events(plan: Plan, start: tuple[int, int]) -> Iterator[tuple[Any, ...]]:
+    """("open", i, source), ("item", i, k, item) and ("close", i) in input order, from a resume position."""
+    first_source, first_item = start
+    for index, source in enumerate(iter_sources(plan.config.inputs)):
+        if index < first_source:
+            continue
+        yield ("open", index, source)
+        for k, item in enumerate(read_source(source, plan.config.read)):
+            if index == first_source and k < first_item:
+                continue
+            yield ("item", index, k, item)
+        yield ("close", index)
+
+
+def _ordered(plan: Plan, start: tuple[int, int], cleaner: Any, executor: Any) -> Iterator[tuple[Any, ...]]:
+    """Events with items replaced by their results, in input order; at most 2 x jobs tasks in flight."""
+    window = 2 * plan.config.jobs
+    pending: deque[tuple[Any, ...]] = deque()
+    task: list[ReadItem] = []
+    where: list[tuple[int, int]] = []
+    chars = 0
+    text_field = plan.config.read.text_field
+    fmt = "txt"
+
+    def submit() -> None:
+        nonlocal task, where, chars
+        if task:
+            args = (task, fmt, text_field)
+            work = executor.submit(_run_task, args) if executor is not None else args
+            pending.append(("results", where, work))
+        task, where, chars = [], [], 0
+
+    def drain(limit: int) -> Iterator[tuple[Any, ...]]:
+        while len(pending) > limit:
+            entry = pending.popleft()
+            if entry[0] != "results":
+                yield entry
+                continue
+            work = entry[2]
+            results = work.result() if executor is not None else process_items(cleaner, *work)
+            yield ("results", entry[1], results)
+
+    for event in _events(plan, start):
+        if event[0] == "item":
+            item = event[3]
+            task.append(item)
+            where.append((event[1], event[2]))
+            chars += len(item.text or item.html or "") if isinstance(item, InputDoc) else 0
+            if len(task) >= _TASK_ITEMS or chars >= _TASK_CHARS:
+                submit()
+                yield from drain(window)
+            continue
+        submit()  # a task never spans an open/close boundary, so the format is fixed per task
+        if event[0] == "open":
+            fmt = plan.out_kind(event[2]) or "txt"
+        pending.append(event)
+        yield from drain(window)
+    submit()
+    yield from drain(0)
+
+
+def run_batch(config: BatchConfig, note: Any = None) -> Summary:
+    """Clean a corpus as configured; returns the summary. Raises ConfigError/InputError before writing."""
+    note = note or (lambda message: print(f"newsclean: {message}", file=sys.stderr))
+    plan = plan_run(config)
+    from cleaner.pipeline import Cleaner
+
+    cleaner = Cleaner(rules=plan.rule_dirs, threshold=config.threshold)  # validates the rules up front
+    run = _Run(plan, note)
+    executor = None
+    if config.jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(
+            max_workers=config.jobs,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_init_worker,
+            initargs=(plan.rule_dirs, config.threshold),
+        )
+    started = time.perf_counter()
+    progress = _progress(config)
+    position = run.position
+    try:
+        with progress as bar:
+            task_id = bar.add_task("cleaning", total=None) if bar is not None else None
+            for event in _ordered(plan, run.position, cleaner, executor):
+                if event[0] == "open":
+                    run.open_source(event[1], event[2])
+                elif event[0] == "close":
+                    if run.out_part is not None or run.parquet is not None:
+                        run.close_source(event[1])
+                    position = (event[1] + 1, 0)
+                else:
+                    for where, result in zip(event[1], event[2], strict=True):
+                        run.apply(result, where)
+                        position = (where[0], where[1] + 1)
+                    if bar is not None:
+                        bar.update(task_id, completed=run.summary.docs_in)
+        run.finish(position)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    run.summary.seconds = time.perf_counter() - started
+    return run.summary
+
+
+class _NoProgress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(config: BatchConfig) -> Any:
+    """A rich progress display on stderr, only when it is a terminal (or when asked)."""
+    show = config.progress if config.progress is not None else sys.stderr.isatty()
+    if not show:
+        return _NoProgress()
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        MofNCompleteColumn(),
+        TextColumn("docs"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+__all__ = ["BatchConfig", "Plan", "Summary", "output_record", "part_path", "plan_run", "run_batch"]

@@ -1,0 +1,125 @@
+"""Output sinks that survive kill -9: append-only part files truncated back to the last commit on resume,
+then renamed into place. A final output name only ever holds a complete file.
+
+Compressed JSON Lines are written as one gzip member / zstd frame per commit, so a part file cut at a commit
+boundary is still a valid stream, and commit points depend only on the documents (byte-identical output).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+from typing import Any, BinaryIO
+
+PART_SUFFIX = ".newsclean-part"
+
+
+def part_path(final: Path) -> Path:
+    return final.with_name(final.name + PART_SUFFIX)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a whole small file: temporary name in the same directory, then rename over the final name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.newsclean-tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def fsync_write_atomic(path: Path, data: bytes) -> None:
+    """`write_atomic` with fsync before the rename: for the resume state, which must never be torn."""
+    tmp = path.with_name(f".{path.name}.newsclean-tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def compress_chunk(data: bytes, final: Path) -> bytes:
+    """A commit's bytes as a self-contained gzip member or zstd frame when the output name asks for one."""
+    name = final.name.lower()
+    if name.endswith(".gz"):
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    if name.endswith((".zst", ".zstd")):
+        import zstandard
+
+        return zstandard.ZstdCompressor(level=3).compress(data)
+    return data
+
+
+class AppendPart:
+    """An append-only part file next to its final name; `offset` is what has been committed."""
+
+    def __init__(self, final: Path, offset: int = 0, compress: bool = True) -> None:
+        self.final = final
+        self.path = part_path(final)
+        self.compress = compress
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if offset:
+            if not self.path.exists() or self.path.stat().st_size < offset:
+                raise FileNotFoundError(f"{self.path} is missing or shorter than its checkpoint")
+            self._handle: BinaryIO = open(self.path, "r+b")  # noqa: SIM115 - closed in close()
+            self._handle.truncate(offset)
+            self._handle.seek(offset)
+        else:
+            self._handle = open(self.path, "wb")  # noqa: SIM115
+        self.offset = offset
+
+    def commit(self, data: bytes) -> int:
+        """Append one commit's bytes, push them to disk, and return the new committed offset."""
+        if data:
+            self._handle.write(compress_chunk(data, self.final) if self.compress else data)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self.offset = self._handle.tell()
+        return self.offset
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class ParquetPart:
+    """Rows of a Parquet output, committed as one Arrow IPC file per commit in a part directory, and joined
+    into one Parquet file (a row group per commit) when the source is done."""
+
+    def __init__(self, final: Path, schema: Any, chunks: int = 0) -> None:
+        self.final = final
+        self.dir = final.with_name(final.name + PART_SUFFIX + ".d")
+        self.schema = schema
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for stale in self.dir.glob("*.arrow"):
+            if int(stale.stem) >= chunks:
+                stale.unlink()
+        self.chunks = chunks
+
+    def commit(self, rows: list[dict[str, Any]]) -> int:
+        import pyarrow as pa
+
+        if rows:
+            table = pa.Table.from_pylist(rows, schema=self.schema)
+            path = self.dir / f"{self.chunks:08d}.arrow"
+            tmp = path.with_suffix(".tmp")
+            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
+                writer.write_table(table)
+            os.replace(tmp, path)
+            self.chunks += 1
+        return self.chunks
+
+    def build(self) -> Path:
+        """Join the committed chunks into the Parquet part file; returns its path (renamed by the caller)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        out = part_path(self.final)
+        with pq.ParquetWriter(str(out), self.schema) as writer:
+            for index in range(self.chunks):
+                with pa.memory_map(str(self.dir / f"{index:08d}.arrow")) as source:
+                    writer.write_table(pa.ipc.open_file(source).read_all())
+        return out
+
+    def remove(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
