@@ -115,3 +115,59 @@ def dedup(
     _report_rejects(result.rejects, output or clusters)
     if result.rejects:
         raise typer.Exit(1)
+
+
+@app.command()
+def learn(
+    inputs: Inputs,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write one rule file per site into.")],
+    min_docs: Annotated[
+        int, typer.Option(help="A unit is boilerplate when it recurs in at least this many documents.")
+    ] = 5,
+    min_share: Annotated[float, typer.Option(help="... and in at least this share of the site's documents.")] = 0.05,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--rules",
+            help="Rule directories for site matching (domains, detect) and to skip text they "
+            "already remove (default: the bundled rules). Pass hand-written rules, not earlier output.",
+        ),
+    ] = None,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    jobs: Jobs = None,
+    text_field: TextField = "text",
+    id_field: IdField = "id",
+    url_field: UrlField = "url",
+    html_field: HtmlField = "html",
+) -> None:
+    """Learn each site's boilerplate from a corpus into rule files for a person to review and commit."""
+    from cleaner.corpus.engines import make_engine
+    from cleaner.corpus.learn import LearnOptions, write_rule_files
+    from cleaner.corpus.learn import learn as learn_rules
+    from cleaner.rules import bundled_rules_dir
+
+    options = LearnOptions(min_docs=min_docs, min_share=min_share)
+    if output.exists() and not output.is_dir():
+        from cleaner.errors import ConfigError
+
+        raise ConfigError(f"-o {str(output)!r} is a file; learn writes one rule file per site into a directory")
+    rule_dirs = [str(d) for d in rules] if rules else [str(bundled_rules_dir())]
+    read = _reader(inputs, text_field, id_field, url_field, html_field)
+    with make_engine(engine, scheduler=scheduler, jobs=jobs) as runner:
+        result = learn_rules(read(), options, rule_dirs, runner)
+    paths = write_rule_files(output, result)
+    for site_rules, path in zip(result.sites, paths, strict=True):
+        typer.echo(f"{path}: {len(site_rules.rules)} rules from {site_rules.docs} documents", err=True)
+        for why in site_rules.dropped:
+            typer.echo(f"  not written: {why}", err=True)
+    typer.echo(
+        f"newsclean: {result.documents} documents, {len(paths)} rule files written to {output}"
+        + (
+            f", {result.without_site} documents without a site (no URL, no detect match)" if result.without_site else ""
+        ),
+        err=True,
+    )
+    _report_rejects(result.rejects, None)
+    if result.rejects:
+        raise typer.Exit(1)

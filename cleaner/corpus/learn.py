@@ -1,0 +1,463 @@
+"""Learn each site's boilerplate from a corpus and write it as reviewable rule files.
+
+Per document (mapped over partitions by an engine): normalize, find the site, cut the text into units (lines;
+the sentences of very long lines, since flattened corpora have no line breaks left), drop units the existing rules
+already remove, and mask each unit (`cleaner.corpus.masking`). On the driver, per site: a unit is boilerplate when
+its masked key occurs in at least `min_docs` documents and `min_share` of the site's documents; near-variants are
+grouped first with MinHash LSH over the keys' signatures (`cleaner.minhash`), verified with exact Jaccard.
+
+The safety rule: a learned rule never removes text that occurs in only one document of the site. Every rule is
+run over all of the site's single-document units before it is written, and dropped if it touches any of them;
+they also supply its `keeps` examples. Files are then loaded and example-tested with `cleaner.rules`, so what is
+written passes `newsclean rules check` and `rules test`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from cleaner import minhash
+from cleaner.corpus.masking import has_literal_words, mask, template
+from cleaner.corpus.unionfind import UnionFind
+from cleaner.errors import ConfigError
+from cleaner.io.base import InputDoc, ReadItem
+from cleaner.normalize import normalize
+from cleaner.record import Document, Origin, Reject
+from cleaner.segment import paragraphs, sentences
+
+# A sentence rule removes a span at a sentence boundary: after the line start or after a sentence end and a space,
+# and up to the line end or (when the sentence itself ends with punctuation) a space.
+# (\x27 is the apostrophe, written so that patterns stay TOML literal strings.)
+_SENTENCE_START = r'(?:(?<![^\n])|(?<=[.!?…]["\x27\p{Pf}\p{Pe}]? ))'
+_SENTENCE_END = r'(?=\n|\Z|(?<=[.!?…]["\x27\p{Pf}\p{Pe}]?) )'
+_ASCII_WORD = regex.compile(r"[A-Za-z0-9]+")
+_WORD = regex.compile(r"\w+")
+_SAFETY_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class LearnOptions:
+    """When a unit is boilerplate, and how units and variants are found."""
+
+    min_docs: int = 5
+    min_share: float = 0.05
+    threshold: float = 0.7  # Jaccard of masked word 2-shingles for near-variants (short lines need a low one)
+    shingle_size: int = 2
+    flat_chars: int = 400  # lines longer than this are cut into sentences (flattened documents, long paragraphs)
+    max_unit_chars: int = 1000
+    max_examples: int = 3
+    max_keeps: int = 3
+    max_keep_chars: int = 300
+    partition_docs: int = 256
+
+    def __post_init__(self) -> None:
+        if self.min_docs < 2:
+            raise ConfigError(
+                f"--min-docs must be at least 2, got {self.min_docs}: boilerplate is text that recurs across "
+                "documents, and a learned rule never removes text found in only one document"
+            )
+        if not 0.0 <= self.min_share <= 1.0:
+            raise ConfigError(f"--min-share must be a fraction in [0, 1], got {self.min_share} (default 0.05)")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(f"variant threshold must be in (0, 1], got {self.threshold}")
+
+
+# What a worker returns per document: (site, [(unit text, masked key, is_sentence)]) or a reject reason.
+DocUnits = tuple[str | None, list[tuple[str, str, bool]]]
+Payload = tuple[str | None, str | bytes | None, str | None]
+
+
+def units_partition(payloads: list[Payload], rule_dirs: tuple[str, ...], options: LearnOptions) -> list[DocUnits | str]:
+    """Units of each document of a partition; a pure function of its inputs, run the same on any engine."""
+    from cleaner.corpus.sites import ruleset_for, site_of
+
+    ruleset = ruleset_for(rule_dirs)
+    out: list[DocUnits | str] = []
+    for text, html, url in payloads:
+        if text is None and html is not None:
+            from cleaner.extract import extract
+
+            extracted = extract(html, url)
+            if extracted.text is None:
+                out.append(f"no article text extracted: {extracted.reason}")
+                continue
+            text = extracted.text
+        source = normalize(text) if isinstance(text, str) else ""
+        if not source:
+            out.append("empty text (nothing left after normalization)")
+            continue
+        site = site_of(url, source, ruleset)
+        if site is None:
+            out.append((None, []))
+            continue
+        taken: list[tuple[int, int]] = []
+        if ruleset is not None:
+            from cleaner.rules import apply_rules
+
+            doc = Document(id="learn", source=source, url=url)
+            apply_rules(doc, ruleset)
+            taken = [(r.start, r.end) for r in doc.removals]
+        units: dict[str, tuple[str, str, bool]] = {}
+        for span in paragraphs(source):
+            is_flat = span[1] - span[0] > options.flat_chars
+            for start, end in sentences(source, span) if is_flat else [span]:
+                if end - start > options.max_unit_chars or any(s < end and start < e for s, e in taken):
+                    continue
+                unit = source[start:end]
+                key = mask(unit)
+                if key and key not in units:
+                    units[key] = (unit, key, is_flat)
+        out.append((site, list(units.values())))
+    return out
+
+
+@dataclass(slots=True)
+class _Key:
+    docs: list[int] = field(default_factory=list)
+    texts: Counter[str] = field(default_factory=Counter)
+    sentence: bool = False
+
+
+@dataclass(slots=True)
+class _Site:
+    docs: int = 0
+    keys: dict[str, _Key] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class LearnedRule:
+    id: str
+    kind: str
+    pattern: str
+    reason: str
+    docs: int
+    removes: list[str]
+    keeps: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SiteRules:
+    """What was learned for one site, and the rule file text to write for it."""
+
+    site: str
+    docs: int
+    rules: list[LearnedRule]
+    text: str
+    dropped: list[str] = field(default_factory=list)  # why candidate rules were not written
+
+
+@dataclass(slots=True)
+class LearnResult:
+    sites: list[SiteRules]
+    documents: int = 0
+    without_site: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def learn(
+    items: Iterable[ReadItem | InputDoc],
+    options: LearnOptions,
+    rule_dirs: Sequence[str | Path] = (),
+    engine: Any = None,
+) -> LearnResult:
+    """Learn boilerplate rules per site from a stream of documents."""
+    from cleaner.corpus.dedup import default_id
+    from cleaner.corpus.engines import LocalEngine
+
+    engine = engine if engine is not None else LocalEngine(jobs=1)
+    dirs = tuple(str(d) for d in rule_dirs)
+    rejects: list[Reject] = []
+    origins: list[tuple[Origin, str | None]] = []  # small: kept only to name rejected documents
+
+    def partitions() -> Iterable[list[Payload]]:
+        batch: list[Payload] = []
+        for item in items:
+            if isinstance(item, Reject):
+                rejects.append(item)
+                continue
+            origins.append((item.origin, item.id))
+            batch.append((item.text, item.html, item.url))
+            if len(batch) >= options.partition_docs:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    sites: dict[str, _Site] = {}
+    without_site = 0
+    index = 0
+    work = functools.partial(units_partition, rule_dirs=dirs, options=options)
+    for part in engine.map(work, partitions()):
+        for result in part:
+            doc_index = index
+            index += 1
+            if isinstance(result, str):
+                origin, doc_id = origins[doc_index]
+                rejects.append(Reject(origin, result, id=doc_id or default_id(origin, doc_index)))
+                continue
+            site, units = result
+            if site is None:
+                without_site += 1
+                continue
+            stats = sites.setdefault(site, _Site())
+            stats.docs += 1
+            for text, key, is_sentence in units:
+                entry = stats.keys.setdefault(key, _Key())
+                entry.docs.append(doc_index)
+                entry.texts[text] += 1
+                entry.sentence = entry.sentence or is_sentence
+
+    existing = _existing_files(dirs)
+    learned = []
+    for site in sorted(sites):
+        site_rules = learn_site(site, sites[site], options, existing.get(site))
+        if site_rules is not None:
+            learned.append(site_rules)
+    return LearnResult(learned, index, without_site, rejects)
+
+
+def _existing_files(dirs: tuple[str, ...]) -> dict[str, Path]:
+    from cleaner.corpus.sites import ruleset_for
+
+    ruleset = ruleset_for(dirs)
+    if ruleset is None:
+        return {}
+    return {f.name: f.path for f in ruleset.site_files}
+
+
+def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | None = None) -> SiteRules | None:
+    """The rules for one site, safety-checked and example-tested, or None when nothing qualifies."""
+    if stats.docs < options.min_docs:
+        return None
+    need = max(options.min_docs, math.ceil(options.min_share * stats.docs), 2)
+    multi = sorted(k for k, v in stats.keys.items() if len(v.docs) >= 2 and has_literal_words(_top(v.texts)))
+    if not multi:
+        return None
+    groups = _variant_groups(multi, options)
+    single = sorted(_top(v.texts) for v in stats.keys.values() if len(v.docs) == 1)
+    candidates: list[LearnedRule] = []
+    for group in groups:
+        docs = len({d for key in group for d in stats.keys[key].docs})
+        if docs < need:
+            continue
+        candidates.append(_make_rule(site, stats, group, docs, options))
+    if not candidates:
+        return None
+    existing_text = existing.read_text(encoding="utf-8") if existing is not None else None
+    taken_ids = _existing_ids(existing)
+    for rule in sorted(candidates, key=lambda r: (-r.docs, r.pattern)):
+        rule.id = _unique_id(rule.id, taken_ids)
+    safe, dropped = _safety_check(candidates, single)
+    for rule in safe:
+        rule.keeps = _keeps(rule, single, options)
+    safe.sort(key=lambda r: (-r.docs, r.id))
+    safe, failed = _example_check(site, stats.docs, safe, existing_text)
+    dropped += failed
+    if not safe:
+        return None
+    return SiteRules(site, stats.docs, safe, render_file(site, stats.docs, safe, existing_text), dropped)
+
+
+def _top(texts: Counter[str]) -> str:
+    """The most frequent original text of a key (ties: alphabetical), so output is stable across runs."""
+    return min(texts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _variant_groups(keys: list[str], options: LearnOptions) -> list[list[str]]:
+    """Keys grouped with their near-variants: LSH candidates on signatures, exact Jaccard, union-find."""
+    uf = UnionFind(len(keys))
+    if len(keys) >= 2:
+        sig, shingles = minhash.text_signatures(keys, options.shingle_size)
+        band_threshold = min(max(options.threshold - 0.1, 0.05), 0.95)
+        for a, b in minhash.candidate_pairs(sig, band_threshold).tolist():
+            if minhash.exact_jaccard(shingles.unique_of(a), shingles.unique_of(b)) >= options.threshold:
+                uf.union(a, b)
+    roots = uf.roots()
+    groups: dict[int, list[str]] = {}
+    for i, root in enumerate(roots.tolist()):
+        groups.setdefault(root, []).append(keys[i])
+    return [groups[root] for root in sorted(groups)]
+
+
+def _key_pattern(entry: _Key) -> str:
+    """The template of a key's most frequent text; case-insensitive when its variants differ in case."""
+    text = _top(entry.texts)
+    pattern = template(text)
+    if any(regex.fullmatch(pattern, t) is None for t in entry.texts):
+        pattern = f"(?i:{pattern})"  # masking folds case, so the key's variants may differ in case
+    return pattern
+
+
+def _make_rule(site: str, stats: _Site, group: list[str], docs: int, options: LearnOptions) -> LearnedRule:
+    members = sorted(group, key=lambda k: (-len(stats.keys[k].docs), k))
+    patterns = sorted({_key_pattern(stats.keys[k]) for k in members})
+    body = patterns[0] if len(patterns) == 1 else "(?:" + "|".join(patterns) + ")"
+    sentence = any(stats.keys[k].sentence for k in members)
+    pattern = f"{_SENTENCE_START}{body}{_SENTENCE_END}" if sentence else body
+    removes: list[str] = []
+    for key in members:
+        for text, _count in sorted(stats.keys[key].texts.items(), key=lambda item: (-item[1], item[0])):
+            if len(removes) < options.max_examples and text not in removes:
+                removes.append(text)
+    share = docs / stats.docs
+    variants = f", {len(members)} variants" if len(members) > 1 else ""
+    reason = f"learned by newsclean learn: recurs in {docs} of {stats.docs} documents ({share:.0%}) of {site}{variants}"
+    return LearnedRule(_slug(_top(stats.keys[members[0]].texts)), "span" if sentence else "line", pattern, reason,
+                       docs, removes)  # fmt: skip
+
+
+def _slug(text: str) -> str:
+    words = [w.lower() for w in _ASCII_WORD.findall(text)][:5]
+    if words:
+        return "learned-" + "-".join(words)
+    import xxhash
+
+    return "learned-" + xxhash.xxh3_64_hexdigest(text.encode("utf-8"))[:10]
+
+
+def _unique_id(base: str, taken: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _existing_ids(path: Path | None) -> set[str]:
+    if path is None:
+        return set()
+    from cleaner.rules import load_rule_file
+
+    return {rule.id for rule in load_rule_file(path).rules}
+
+
+def _compiled(rule: LearnedRule) -> Any:
+    from cleaner.rules import Rule
+
+    compiled = Rule(id=rule.id, kind=rule.kind, pattern=regex.compile(rule.pattern), reason=rule.reason, file="_",
+                    origin="learned")  # fmt: skip
+    if rule.kind == "line":
+        compiled.line_scanner = regex.compile(f"(?m)^(?:{rule.pattern})$")
+    return compiled
+
+
+def _safety_check(rules: list[LearnedRule], single: list[str]) -> tuple[list[LearnedRule], list[str]]:
+    """Drop every rule that would remove anything from text found in only one document of the site."""
+    from cleaner.rules.apply import RuleTimeout, find_spans
+
+    corpus = "".join(text + "\n" for text in single)
+    safe, dropped = [], []
+    for rule in rules:
+        try:
+            hits = find_spans(_compiled(rule), corpus, _SAFETY_TIMEOUT) if corpus else []
+        except RuleTimeout:
+            dropped.append(f"{rule.id}: pattern too slow to check against the site's article text")
+            continue
+        if hits:
+            start, end = hits[0]
+            dropped.append(f"{rule.id}: would also remove single-document text {corpus[start:end].strip()[:80]!r}")
+            continue
+        safe.append(rule)
+    return safe, dropped
+
+
+def _keeps(rule: LearnedRule, single: list[str], options: LearnOptions) -> list[str]:
+    """Same-site text the rule must leave alone: single-document units most like the rule's own text first."""
+    words = {w.casefold() for text in rule.removes for w in _WORD.findall(text)}
+    scored = [
+        (-len(words & {w.casefold() for w in _WORD.findall(text)}), len(text), text)
+        for text in single
+        if 0 < len(text) <= options.max_keep_chars and has_literal_words(text)
+    ]
+    return [text for *_rest, text in sorted(scored)[: options.max_keeps]]
+
+
+def _example_check(
+    site: str, docs: int, rules: list[LearnedRule], existing_text: str | None
+) -> tuple[list[LearnedRule], list[str]]:
+    """Load the rendered file with `cleaner.rules` and run its examples; drop rules whose examples fail."""
+    from cleaner.rules import check_rule_file, load_rule_file
+
+    dropped: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _attempt in range(3):
+            path = Path(tmp) / f"{site}.toml"
+            path.write_text(render_file(site, docs, rules, existing_text), encoding="utf-8")
+            failures = check_rule_file(load_rule_file(path), _SAFETY_TIMEOUT)
+            bad = {f.rule.split("/", 1)[1] for f in failures}
+            learned_ids = {r.id for r in rules}
+            if not bad & learned_ids:
+                return rules, dropped
+            dropped += [f"{f.rule}: {f.which}: {f.why}" for f in failures if f.rule.split("/", 1)[1] in learned_ids]
+            rules = [r for r in rules if r.id not in bad]
+    return [], dropped
+
+
+def _toml_string(value: str) -> str:
+    """A TOML literal string when possible (patterns stay readable), else an escaped basic string."""
+    if "'" not in value and not any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return f"'{value}'"
+    escaped = []
+    for char in value:
+        if char in ('"', "\\"):
+            escaped.append("\\" + char)
+        elif ord(char) < 32 or ord(char) == 127:
+            escaped.append(f"\\u{ord(char):04x}")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'
+
+
+def _toml_list(values: list[str]) -> str:
+    if not values:
+        return "[]"
+    return "[\n" + "".join(f"    {_toml_string(v)},\n" for v in values) + "]"
+
+
+def render_file(site: str, docs: int, rules: list[LearnedRule], existing_text: str | None = None) -> str:
+    """The rule file for a site: the existing file's text (a later rules directory replaces it) plus learned rules."""
+    lines: list[str] = []
+    if existing_text is not None:
+        lines.append(existing_text.rstrip("\n"))
+        lines.append("")
+        lines.append(f"# Learned by `newsclean learn` from {docs} documents of {site}; review before committing.")
+    else:
+        lines.append(f"# Learned by `newsclean learn` from {docs} documents of {site}; review before committing.")
+        lines.append("[site]")
+        lines.append(f"domains = [{_toml_string(site)}, {_toml_string('*.' + site)}]")
+    for rule in rules:
+        lines += [
+            "",
+            "[[rule]]",
+            f"id = {_toml_string(rule.id)}",
+            f"kind = {_toml_string(rule.kind)}",
+            f"origin = {_toml_string('learned')}",
+            f"pattern = {_toml_string(rule.pattern)}",
+            f"reason = {_toml_string(rule.reason)}",
+            f"removes = {_toml_list(rule.removes)}",
+            f"keeps = {_toml_list(rule.keeps)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_rule_files(directory: Path, result: LearnResult) -> list[Path]:
+    """Write one file per site (atomically); returns the paths written, in site order."""
+    from cleaner.corpus.output import atomic_binary
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for site_rules in result.sites:
+        path = directory / f"{site_rules.site}.toml"
+        with atomic_binary(path) as stream:
+            stream.write(site_rules.text.encode("utf-8"))
+        paths.append(path)
+    return paths
