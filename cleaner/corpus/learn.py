@@ -1,20 +1,22 @@
 """Learn each site's boilerplate from a corpus and write it as reviewable rule files.
 
-Per document (mapped over partitions by an engine): normalize, find the site, cut the text into units (lines;
-the sentences of very long lines, since flattened corpora have no line breaks left), drop units the existing rules
-already remove, and mask each unit (`cleaner.corpus.masking`). On the driver, per site: a unit is boilerplate when
-its masked key occurs in at least `min_docs` documents and `min_share` of the site's documents; near-variants are
-grouped first with MinHash LSH over the keys' signatures (`cleaner.minhash`), verified with exact Jaccard.
+Per document (mapped over partitions by an engine): normalize, find the site, cut the text into units (each
+line, and the sentences of lines that have several: flattened corpora have no line breaks left, and a boilerplate
+sentence is often glued to a paragraph), drop units the existing rules already remove, and mask each unit
+(`cleaner.corpus.masking`). On the driver, per site: a unit is boilerplate when its masked key occurs in at least
+`min_docs` documents and `min_share` of the site's documents; near-variants are grouped first with MinHash LSH
+over the keys' signatures (`cleaner.minhash`), verified with exact Jaccard.
 
 The safety rule: a learned rule never removes text that occurs in only one document of the site. Every rule is
-run over all of the site's single-document units before it is written, and dropped if it touches any of them;
-they also supply its `keeps` examples. Files are then loaded and example-tested with `cleaner.rules`, so what is
-written passes `newsclean rules check` and `rules test`.
+run over all of the site's single-document units before it is written and dropped if it removes anything there
+that does not itself recur; the units it leaves alone supply its `keeps` examples. Files are then loaded and
+example-tested with `cleaner.rules`, so what is written passes `newsclean rules check` and `rules test`.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import tempfile
 from collections import Counter
@@ -52,7 +54,6 @@ class LearnOptions:
     min_share: float = 0.05
     threshold: float = 0.7  # Jaccard of masked word 2-shingles for near-variants (short lines need a low one)
     shingle_size: int = 2
-    flat_chars: int = 400  # lines longer than this are cut into sentences (flattened documents, long paragraphs)
     max_unit_chars: int = 1000
     max_examples: int = 3
     max_keeps: int = 3
@@ -108,14 +109,15 @@ def units_partition(payloads: list[Payload], rule_dirs: tuple[str, ...], options
             taken = [(r.start, r.end) for r in doc.removals]
         units: dict[str, tuple[str, str, bool]] = {}
         for span in paragraphs(source):
-            is_flat = span[1] - span[0] > options.flat_chars
-            for start, end in sentences(source, span) if is_flat else [span]:
+            parts = sentences(source, span)
+            pieces = [(span, False)] + ([(part, True) for part in parts] if len(parts) > 1 else [])
+            for (start, end), is_sentence in pieces:
                 if end - start > options.max_unit_chars or any(s < end and start < e for s, e in taken):
                     continue
                 unit = source[start:end]
                 key = mask(unit)
                 if key and key not in units:
-                    units[key] = (unit, key, is_flat)
+                    units[key] = (unit, key, is_sentence)
         out.append((site, list(units.values())))
     return out
 
@@ -256,9 +258,8 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
     taken_ids = _existing_ids(existing)
     for rule in sorted(candidates, key=lambda r: (-r.docs, r.pattern)):
         rule.id = _unique_id(rule.id, taken_ids)
-    safe, dropped = _safety_check(candidates, single)
-    for rule in safe:
-        rule.keeps = _keeps(rule, single, options)
+    recurring = {k for k, v in stats.keys.items() if len(v.docs) >= 2}
+    safe, dropped = _safety_check(candidates, single, recurring, options)
     safe.sort(key=lambda r: (-r.docs, r.id))
     safe, failed = _example_check(site, stats.docs, safe, existing_text)
     dropped += failed
@@ -350,11 +351,21 @@ def _compiled(rule: LearnedRule) -> Any:
     return compiled
 
 
-def _safety_check(rules: list[LearnedRule], single: list[str]) -> tuple[list[LearnedRule], list[str]]:
-    """Drop every rule that would remove anything from text found in only one document of the site."""
+def _safety_check(
+    rules: list[LearnedRule], single: list[str], multi_keys: set[str], options: LearnOptions
+) -> tuple[list[LearnedRule], list[str]]:
+    """Drop every rule that would remove text found in only one document of the site; pick its keeps.
+
+    The rule runs over all single-document units at once. A hit is allowed only where the removed text itself
+    recurs (its masked key is in `multi_keys`: a recurring sentence inside a longer, unique line); anything else
+    drops the rule. Units the rule leaves untouched supply its `keeps` examples.
+    """
+    import bisect
+
     from cleaner.rules.apply import RuleTimeout, find_spans
 
     corpus = "".join(text + "\n" for text in single)
+    starts = list(itertools.accumulate((len(t) + 1 for t in single[:-1]), initial=0)) if single else []
     safe, dropped = [], []
     for rule in rules:
         try:
@@ -362,16 +373,19 @@ def _safety_check(rules: list[LearnedRule], single: list[str]) -> tuple[list[Lea
         except RuleTimeout:
             dropped.append(f"{rule.id}: pattern too slow to check against the site's article text")
             continue
-        if hits:
-            start, end = hits[0]
+        bad = [(a, b) for a, b in hits if mask(corpus[a:b].strip()) not in multi_keys]
+        if bad:
+            start, end = bad[0]
             dropped.append(f"{rule.id}: would also remove single-document text {corpus[start:end].strip()[:80]!r}")
             continue
+        touched = {bisect.bisect_right(starts, a) - 1 for a, _b in hits}
+        rule.keeps = _keeps(rule, [t for i, t in enumerate(single) if i not in touched], options)
         safe.append(rule)
     return safe, dropped
 
 
 def _keeps(rule: LearnedRule, single: list[str], options: LearnOptions) -> list[str]:
-    """Same-site text the rule must leave alone: single-document units most like the rule's own text first."""
+    """Same-site text the rule leaves alone: single-document units most like the rule's own text first."""
     words = {w.casefold() for text in rule.removes for w in _WORD.findall(text)}
     scored = [
         (-len(words & {w.casefold() for w in _WORD.findall(text)}), len(text), text)

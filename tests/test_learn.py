@@ -1,0 +1,157 @@
+"""newsclean learn: golden rule files, the single-document safety rule on real article text, stability."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.test_learn_corpus import ROOT, article_paragraphs, article_sentences, flat_site, structured_site
+
+from cleaner.corpus.learn import LearnOptions, learn, write_rule_files
+from cleaner.io.base import InputDoc
+from cleaner.record import Origin
+from cleaner.rules import check_rule_file, load_rule_file, load_ruleset
+
+GOLDEN = ROOT / "fixtures" / "corpus" / "learn"
+UPDATE = os.environ.get("NEWSCLEAN_UPDATE_GOLDEN") == "1"
+
+
+def _corpus() -> list[InputDoc]:
+    return structured_site() + flat_site()
+
+
+@pytest.fixture(scope="module")
+def learned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("learned")
+    write_rule_files(out, learn(_corpus(), LearnOptions()))
+    return out
+
+
+def test_rule_files_match_golden(learned: Path) -> None:
+    written = sorted(p.name for p in learned.glob("*.toml"))
+    assert written == ["example-news.com.toml", "flat.example.toml"]
+    for name in written:
+        actual = (learned / name).read_text(encoding="utf-8")
+        if UPDATE:
+            (GOLDEN / name).write_text(actual, encoding="utf-8")
+        assert actual == (GOLDEN / name).read_text(encoding="utf-8"), name
+
+
+def test_files_load_and_pass_their_examples(learned: Path) -> None:
+    for path in sorted(learned.glob("*.toml")):
+        rule_file = load_rule_file(path)
+        assert rule_file.rules, path
+        assert all(rule.origin == "learned" and rule.stage == "learned" for rule in rule_file.rules)
+        assert all(rule.removes and rule.keeps for rule in rule_file.rules)
+        assert check_rule_file(rule_file, timeout=5.0) == []
+
+
+def test_learned_rules_never_touch_single_document_article_text(learned: Path) -> None:
+    """Apply the learned rules to the corpus: every real article paragraph and sentence survives intact."""
+    from cleaner import Cleaner
+
+    cleaner = Cleaner(rules=[learned])
+    article = article_paragraphs() + article_sentences()
+    removed_stages = set()
+    for doc in _corpus():
+        result = cleaner.clean(doc.text, url=doc.url, id=doc.id)
+        removed_stages.update(r.stage for r in result.removals if r.rule)
+        for piece in article:
+            if piece in result.source:
+                assert piece in result.text, (doc.id, piece)
+    assert removed_stages == {"learned"}
+
+
+def test_boilerplate_is_removed_with_counters_and_dates_masked(learned: Path) -> None:
+    from cleaner import Cleaner
+
+    cleaner = Cleaner(rules=[learned])
+    for doc in _corpus():
+        text = cleaner.clean(doc.text, url=doc.url, id=doc.id).text
+        assert "comments" not in text and "Share this article" not in text.title() or doc.id == "s0"
+        assert "All rights reserved" not in text
+        assert "Follow us on" not in text
+    first = cleaner.clean(structured_site()[0].text, url=structured_site()[0].url).text
+    assert "Share this story with a friend today" in first  # occurs in one document only
+
+
+def test_output_is_stable_across_runs_and_input_order() -> None:
+    docs = _corpus()
+    one = [s.text for s in learn(docs, LearnOptions()).sites]
+    two = [s.text for s in learn(list(reversed(docs)), LearnOptions(partition_docs=5)).sites]
+    assert one == two
+
+
+def test_min_docs_and_min_share() -> None:
+    docs = structured_site()
+    sites = learn(docs, LearnOptions(min_docs=7)).sites
+    patterns = [r.pattern for s in sites for r in s.rules]
+    assert not any("Instagram" in p for p in patterns)  # each "Follow us" variant is in 6 of 12 documents
+    assert learn(docs, LearnOptions(min_docs=5, min_share=0.9)).sites[0].rules[0].docs == 12
+    assert learn(docs[:4], LearnOptions(min_docs=5)).sites == []  # a site smaller than --min-docs
+
+
+def test_near_variants_are_grouped_into_one_rule() -> None:
+    paras = article_paragraphs()
+    docs = []
+    for i in range(8):
+        ending = "morning" if i % 2 else "evening"
+        promo = f"Sign up for our newsletter to get the top stories from Example News delivered every {ending}"
+        docs.append(InputDoc(Origin("v.jsonl", line=i + 1), text=f"{paras[i]}\n{promo}\n", id=str(i),
+                             url=f"https://variants.example/{i}"))  # fmt: skip
+    sites = learn(docs, LearnOptions(min_docs=6, min_share=0.5)).sites
+    assert len(sites) == 1 and len(sites[0].rules) == 1
+    rule = sites[0].rules[0]
+    assert rule.docs == 8 and "2 variants" in rule.reason
+    assert "(?:" in rule.pattern and "morning" in rule.pattern and "evening" in rule.pattern
+
+
+def test_existing_site_file_is_extended_not_replaced(tmp_path: Path) -> None:
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    (manual / "example-news.com.toml").write_text(
+        '[site]\ndomains = ["example-news.com"]\n\n[[rule]]\nid = "byline"\nkind = "line"\n'
+        "pattern = 'By [A-Z][a-z]+ [A-Z][a-z]+'\nreason = \"byline\"\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    write_rule_files(out, learn(structured_site(), LearnOptions(), rule_dirs=[manual]))
+    merged = load_ruleset([manual, out]).files["example-news.com"]
+    assert [r.id for r in merged.rules][0] == "byline"
+    assert any(r.origin == "learned" for r in merged.rules)
+
+
+def test_cli_learn_writes_files_and_reports(tmp_path: Path) -> None:
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(
+        "".join(json.dumps({"id": d.id, "url": d.url, "text": d.text}) + "\n" for d in _corpus()), encoding="utf-8"
+    )
+    out = tmp_path / "rules"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from cleaner.cli import main; main()",
+            "learn",
+            str(corpus),
+            "-o",
+            str(out),
+            "--rules",
+            str(tmp_path / "none"),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and "does not exist" in run.stderr  # a bad --rules directory is a usage error
+    run = subprocess.run(
+        [sys.executable, "-c", "from cleaner.cli import main; main()", "learn", str(corpus), "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (out / "flat.example.toml").exists()
+    assert "24 documents" in run.stderr
