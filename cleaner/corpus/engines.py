@@ -60,7 +60,13 @@ class LocalEngine:
 class DaskEngine:
     """dask.distributed: an existing cluster at `scheduler`, or a LocalCluster started (and stopped) here."""
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None, processes: bool = True) -> None:
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        processes: bool = True,
+        connect_timeout: str = "20s",
+    ) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - depends on the installation
@@ -70,7 +76,7 @@ class DaskEngine:
         self._cluster: Any = None
         if scheduler:
             try:
-                self.client = Client(scheduler, timeout="20s")
+                self.client = Client(scheduler, timeout=connect_timeout)
             except OSError as error:
                 raise ConfigError(
                     f"cannot reach the Dask scheduler at {scheduler!r}: {error}; start one with "

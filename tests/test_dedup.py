@@ -1,0 +1,116 @@
+"""newsclean dedup: planted near-duplicates of real articles, exact duplicates, keep policy, CLI outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from cleaner.corpus.dedup import DedupOptions, find_duplicates
+from cleaner.errors import ConfigError
+from cleaner.io.base import InputDoc
+from cleaner.record import Origin
+from tests.test_learn_corpus import ROOT, SEEDS
+
+GOLDEN = ROOT / "fixtures" / "corpus" / "dedup"
+UPDATE = os.environ.get("NEWSCLEAN_UPDATE_GOLDEN") == "1"
+
+
+def planted_corpus() -> list[dict[str, str]]:
+    """The two seed articles, each republished with edits, plus unrelated articles and exact copies."""
+    a, b = (path.read_text(encoding="utf-8") for path in SEEDS)
+    a_lines = a.splitlines()
+    records = [
+        {"id": "a", "text": a},
+        {"id": "b", "text": b},
+        {"id": "a-wire", "text": "\n".join(a_lines[:-1]).replace("Monday", "Tuesday") + "\nSource: wire\n"},
+        {"id": "b-short", "text": "\n".join(b.splitlines()[:-3])},
+        {"id": "a-copy", "text": a},
+        {"id": "a-part", "text": "\n".join(a_lines[:6])},  # the first paragraphs alone are not a duplicate
+        {"id": "dash-1", "text": "-"},
+        {"id": "dash-2", "text": "-"},  # exact duplicates without any word shingle still cluster
+        {"id": "b-flat", "text": " ".join(b.split())},  # the same text flattened onto one line
+    ]
+    return records
+
+
+def _docs(records: list[dict[str, str]]) -> list[InputDoc]:
+    return [InputDoc(Origin("p.jsonl", line=i + 1), text=r["text"], id=r["id"]) for i, r in enumerate(records)]
+
+
+def test_clusters_match_golden() -> None:
+    result = find_duplicates(_docs(planted_corpus()), DedupOptions())
+    actual = "".join(orjson.dumps(r).decode() + "\n" for r in result.cluster_records())  # as the CLI writes
+    if UPDATE:
+        (GOLDEN / "clusters.jsonl").write_text(actual, encoding="utf-8")
+    assert actual == (GOLDEN / "clusters.jsonl").read_text(encoding="utf-8")
+
+
+def test_planted_pairs_cluster_and_others_do_not() -> None:
+    result = find_duplicates(_docs(planted_corpus()), DedupOptions())
+    groups = [{result.ids[m] for m in c.members} for c in result.clusters]
+    assert {"a", "a-wire", "a-copy"} in groups
+    assert {"b", "b-short", "b-flat"} in groups
+    assert {"dash-1", "dash-2"} in groups
+    assert all("a-part" not in g for g in groups)
+    assert result.dropped() == {2, 3, 4, 7, 8}
+
+
+def test_keep_longest_and_similarity_to_kept() -> None:
+    result = find_duplicates(_docs(planted_corpus()), DedupOptions(keep="longest"))
+    b_cluster = next(c for c in result.clusters if result.ids[c.members[0]] == "b")
+    assert result.ids[b_cluster.kept] in {"b", "b-flat"}  # same length after normalization; earliest wins
+    assert result.ids[b_cluster.kept] == "b"
+    assert b_cluster.similarity[b_cluster.kept] == 1.0
+    assert all(0.8 <= s <= 1.0 for s in b_cluster.similarity.values())
+
+
+def test_result_does_not_depend_on_partition_size() -> None:
+    docs = _docs(planted_corpus())
+    one = list(find_duplicates(docs, DedupOptions(partition_docs=1)).cluster_records())
+    many = list(find_duplicates(docs, DedupOptions(partition_docs=100)).cluster_records())
+    assert one == many
+
+
+def test_bad_options_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="threshold"):
+        DedupOptions(threshold=1.5)
+    with pytest.raises(ConfigError, match="first, longest"):
+        DedupOptions(keep="shortest")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from cleaner.cli import main; main()", "dedup", *args], capture_output=True, text=True
+    )
+
+
+def test_cli_writes_clusters_and_kept_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "in.jsonl"
+    records = planted_corpus()
+    corpus.write_text("".join(json.dumps({**r, "lang": "en"}) + "\n" for r in records), encoding="utf-8")
+    run = _cli(str(corpus), "-o", str(tmp_path / "out.jsonl"), "--clusters", str(tmp_path / "c.jsonl"), "-j", "1")
+    assert run.returncode == 0, run.stderr
+    kept = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in kept] == ["a", "b", "a-part", "dash-1"]
+    assert kept[0] == {"id": "a", "text": records[0]["text"], "lang": "en"}  # text and other fields as given
+    clusters = (tmp_path / "c.jsonl").read_text(encoding="utf-8")
+    assert clusters == (GOLDEN / "clusters.jsonl").read_text(encoding="utf-8")
+
+
+def test_cli_prints_clusters_without_outputs_and_rejects_bad_names(tmp_path: Path) -> None:
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in planted_corpus()), encoding="utf-8")
+    run = _cli(str(corpus), "-j", "1")
+    assert run.returncode == 0, run.stderr
+    assert len(run.stdout.splitlines()) == 8
+    bad = _cli(str(corpus), "-o", str(tmp_path / "out.txt"))
+    assert bad.returncode == 2 and ".jsonl" in bad.stderr
+    assert not (tmp_path / "out.txt").exists()
+    engine = _cli(str(corpus), "--scheduler", "tcp://127.0.0.1:1")
+    assert engine.returncode == 2 and "--engine dask" in engine.stderr
