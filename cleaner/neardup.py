@@ -9,7 +9,7 @@ aligned with the copy they repeat.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,11 +52,15 @@ class NearDupOptions:
 
 @dataclass(slots=True)
 class Match:
-    """Paragraph `copy` repeats earlier paragraph `source` with exact Jaccard `score` (indices of live paragraphs)."""
+    """Paragraph `copy` repeats earlier paragraph `source` with exact Jaccard `score` (indices into one pass's rows).
+
+    `long` is False for a short paragraph that joined a block by alignment rather than on its own similarity.
+    """
 
     copy: int
     source: int
     score: float
+    long: bool = True
 
 
 def live_paragraphs(doc: Document) -> list[int]:
@@ -86,40 +90,34 @@ def _candidates(sig: np.ndarray, threshold: float) -> np.ndarray:
 def find_repeats(
     texts: Sequence[str],
     sig: np.ndarray,
-    shingles: minhash.Shingles,
-    first: int,
+    token_counts: np.ndarray,
+    shingle_set: Callable[[int], np.ndarray],
     options: NearDupOptions,
 ) -> dict[int, Match]:
     """Map each repeated paragraph (index into `texts`) to the earlier paragraph it copies.
 
-    `sig[first + i]` and `shingles.of(first + i)` belong to `texts[i]`.
+    `sig[i]`, `token_counts[i]` and `shingle_set(i)` (sorted unique shingle hashes) belong to `texts[i]`.
     """
-    n = len(texts)
-    token_counts = shingles.token_counts[first : first + n]
     long_ones = np.flatnonzero(token_counts >= options.min_words)
     matches: dict[int, Match] = {}
-    if len(long_ones) >= 2:
-        pairs = _candidates(sig[first + long_ones], options.threshold)
-        unique: dict[int, np.ndarray] = {}
-        verified: dict[int, list[tuple[int, float]]] = {}
-        for a, b in pairs.tolist():
-            i, j = int(long_ones[a]), int(long_ones[b])
-            if texts[i] == texts[j]:
-                score = 1.0
-            elif minhash.numbers(texts[i]) != minhash.numbers(texts[j]):
-                continue  # list items and updated figures differ in their numbers; copies keep them
-            else:
-                for k in (i, j):
-                    if k not in unique:
-                        unique[k] = shingles.unique_of(first + k)
-                score = minhash.exact_jaccard(unique[i], unique[j])
-            if score >= options.threshold:
-                verified.setdefault(j, []).append((i, score))
-        for j in sorted(verified):
-            # Point at a kept paragraph when there is one, so the ledger names text the reader still sees.
-            kept = [(i, score) for i, score in verified[j] if i not in matches] or verified[j]
-            i, score = max(kept, key=lambda pair: (pair[1], -pair[0]))
-            matches[j] = Match(j, i, score)
+    if len(long_ones) < 2:
+        return matches
+    verified: dict[int, list[tuple[int, float]]] = {}
+    for a, b in _candidates(sig[long_ones], options.threshold).tolist():
+        i, j = int(long_ones[a]), int(long_ones[b])
+        if texts[i] == texts[j]:
+            score = 1.0
+        elif minhash.numbers(texts[i]) != minhash.numbers(texts[j]):
+            continue  # list items and updated figures differ in their numbers; copies keep them
+        else:
+            score = minhash.exact_jaccard(shingle_set(i), shingle_set(j))
+        if score >= options.threshold:
+            verified.setdefault(j, []).append((i, score))
+    for j in sorted(verified):
+        # Point at a kept paragraph when there is one, so the ledger names text the reader still sees.
+        kept = [(i, score) for i, score in verified[j] if i not in matches] or verified[j]
+        i, score = max(kept, key=lambda pair: (pair[1], -pair[0]))
+        matches[j] = Match(j, i, score)
     if matches:
         _align_short_paragraphs(texts, token_counts, matches, options.min_words)
     return matches
@@ -144,54 +142,112 @@ def _align_short_paragraphs(
                         continue
                     source = match.source + step
                     if 0 <= source < k and texts[source] == texts[k]:
-                        matches[k] = Match(k, source, 1.0)
+                        matches[k] = Match(k, source, 1.0, long=False)
                         changed = True
                         break
 
 
-def block_removals(doc: Document, live: list[int], matches: dict[int, Match]) -> list[Removal]:
-    """Group matches into blocks (consecutive copies of consecutive sources) and mark one removal per block."""
-    removals: list[Removal] = []
-    block: list[Match] = []
-
-    def close() -> None:
-        if not block:
-            return
-        first, last = block[0], block[-1]
-        start = doc.paragraphs[live[first.copy]][0]
-        end = doc.paragraphs[live[last.copy]][1] + 1  # the line break goes with the block
-        source_start = doc.paragraphs[live[first.source]][0]
-        source_end = doc.paragraphs[live[last.source]][1]
-        score = min(m.score for m in block)
-        a, b = live[first.source] + 1, live[last.source] + 1
-        what = f"paragraph {a}" if a == b else f"paragraphs {a}-{b}"
-        removals.append(
-            Removal(
-                start=start,
-                end=end,
-                text=doc.source[start:end],
-                stage="neardup",
-                reason=f"repeats {what} (Jaccard {score:.2f})",
-                dup_of=(source_start, source_end),
-                score=score,
-            )
-        )
-        block.clear()
-
+def repeated_blocks(matches: dict[int, Match]) -> list[list[Match]]:
+    """Group matches into blocks: consecutive copies of consecutive sources, the source block ending first."""
+    blocks: list[list[Match]] = []
     for copy in sorted(matches):
         match = matches[copy]
-        if block:
+        if blocks:
+            block = blocks[-1]
             previous = block[-1]
-            contiguous = (
-                match.copy == previous.copy + 1
-                and match.source == previous.source + 1
-                and match.source < block[0].copy  # the source block ends before the copy block begins
-                and live[match.copy] == live[previous.copy] + 1
-            )
-            if not contiguous:
-                close()
-        block.append(match)
-    close()
+            if match.copy == previous.copy + 1 and match.source == previous.source + 1 and match.source < block[0].copy:
+                block.append(match)
+                continue
+        blocks.append([match])
+    return blocks
+
+
+def is_removable(block: list[Match]) -> bool:
+    """A block of two or more long paragraphs is a scraper's copy; so is a single paragraph right after its
+    source (a stuttered headline, an interleaved copy). A lone repeat far from its source is kept: real
+    articles repeat a line on purpose (an interview's question to each guest, "Eat every 2-3 hours" in a plan)."""
+    longs = [m for m in block if m.long]
+    if len(longs) >= 2:
+        return True
+    return len(longs) == 1 and longs[0].source == longs[0].copy - 1
+
+
+def _removal(doc: Document, run: list[tuple[int, int]], score: float) -> Removal:
+    """One removal for a run of copies that are contiguous in the document; `run` holds (copy, source) paragraphs."""
+    start = doc.paragraphs[run[0][0]][0]
+    end = doc.paragraphs[run[-1][0]][1] + 1  # the line break goes with the block
+    first_source, last_source = run[0][1], run[-1][1]
+    a, b = first_source + 1, last_source + 1
+    what = f"paragraph {a}" if a == b else f"paragraphs {a}-{b}"
+    return Removal(
+        start=start,
+        end=end,
+        text=doc.source[start:end],
+        stage="neardup",
+        reason=f"repeats {what} (Jaccard {score:.2f})",
+        dup_of=(doc.paragraphs[first_source][0], doc.paragraphs[last_source][1]),
+        score=score,
+    )
+
+
+def block_removals(doc: Document, rows: list[int], block: list[Match]) -> list[Removal]:
+    """Removals for one block; `rows[i]` is the document paragraph of this pass's row i. A block whose copies are
+    not contiguous in the document (an earlier removal sits between) is split into contiguous runs."""
+    score = min(m.score for m in block)
+    removals: list[Removal] = []
+    run: list[tuple[int, int]] = []
+    for match in block:
+        pair = (rows[match.copy], rows[match.source])
+        if run and pair[0] != run[-1][0] + 1:
+            removals.append(_removal(doc, run, score))
+            run = []
+        run.append(pair)
+    removals.append(_removal(doc, run, score))
+    return removals
+
+
+def document_removals(
+    doc: Document,
+    live: list[int],
+    texts: Sequence[str],
+    sig: np.ndarray,
+    shingles: minhash.Shingles,
+    first: int,
+    options: NearDupOptions,
+) -> list[Removal]:
+    """Remove repeated blocks, then look again at what is left until nothing more goes.
+
+    A lone repeat is kept when text stands between it and its source; if that text is itself removed, the
+    repeat becomes adjacent. Repeating the passes over the remaining rows (signatures are reused) makes the
+    result a fixpoint, so cleaning the cleaned text changes nothing.
+    """
+    rows = list(range(len(live)))  # positions into `texts` still in play
+    cache: dict[int, np.ndarray] = {}
+
+    def shingle_set(position: int) -> np.ndarray:
+        if position not in cache:
+            cache[position] = shingles.unique_of(first + position)
+        return cache[position]
+
+    removals: list[Removal] = []
+    while len(rows) >= 2:
+        index = np.array(rows)
+        matches = find_repeats(
+            [texts[p] for p in rows],
+            sig[first + index],
+            shingles.token_counts[first + index],
+            lambda i, rows=rows: shingle_set(rows[i]),
+            options,
+        )
+        blocks = [block for block in repeated_blocks(matches) if is_removable(block)]
+        if not blocks:
+            break
+        paragraph_of_row = [live[p] for p in rows]
+        removed: set[int] = set()
+        for block in blocks:
+            removals.extend(block_removals(doc, paragraph_of_row, block))
+            removed.update(m.copy for m in block)
+        rows = [p for i, p in enumerate(rows) if i not in removed]
     return removals
 
 
@@ -206,6 +262,6 @@ def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> N
     for doc, live in zip(docs, lives, strict=True):
         n = len(live)
         if n >= 2:
-            matches = find_repeats(texts[first : first + n], sig, shingles, first, options)
-            doc.removals.extend(block_removals(doc, live, matches))
+            doc_texts = texts[first : first + n]
+            doc.removals.extend(document_removals(doc, live, doc_texts, sig, shingles, first, options))
         first += n

@@ -24,7 +24,9 @@ KEPT_LINES = {
     "short_list_kept": 12,
     "list_items_differ_in_numbers": 5,
     "repeated_sidebar_block": 11,
-    "messy_whitespace_and_mojibake": 3,
+    "messy_whitespace_and_mojibake": 4,  # the repeat stands alone, away from its source: kept
+    "interview_questions_kept": 9,
+    "lone_copy_becomes_adjacent": 4,  # once the block between goes, the headline copy is adjacent
 }
 
 
