@@ -37,43 +37,98 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None) -
     run_rules(doc, (rule for rule_file in files for rule in rule_file.rules), timeout)
 
 
+# Removing one match can complete another (a sidebar becomes the page's tail once an ad line after it is gone),
+# so the rules run again on what is left until nothing new matches: cleaning cleaned text then changes nothing.
+MAX_PASSES = 4
+
+
 def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_fraction: bool = True) -> None:
-    """Run `rules` in order on `doc.source`; the building block of `apply_rules` and of `rules test`."""
-    source = doc.source
-    if not source:
+    """Run `rules` in order on what is left of `doc.source` after its removals so far, until nothing new matches;
+    the building block of `apply_rules` and of `rules test`."""
+    if not doc.source:
         return
-    taken = _Taken(source, [(r.start, r.end) for r in doc.removals])
-    added: list[Removal] = []
-    for rule in rules:
-        try:
-            spans = find_spans(rule, source, timeout)
-        except RuleTimeout:
-            doc.warnings.append(
-                f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
-            )
-            continue
-        if enforce_max_fraction and rule.max_fraction is not None and spans:
-            share = sum(end - start for start, end in spans) / len(source)
-            if share > rule.max_fraction:
-                doc.warnings.append(
-                    f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
-                    f"max_fraction {rule.max_fraction:g}; skipped for this document"
-                )
-                continue
-        for start, end in spans:
-            for piece_start, piece_end in taken.place(start, end):
+    rules = list(rules)
+    skipped: dict[str, str] = {}  # rule id -> warning: timed out or refused by max_fraction, not retried
+    for _ in range(MAX_PASSES):
+        view, segments = _view(doc.source, doc.removals)
+        placed = _one_pass(
+            view, [r for r in rules if r.qualified_id not in skipped], timeout, enforce_max_fraction, skipped
+        )
+        added: list[Removal] = []
+        for (start, end), rule in placed:
+            for piece_start, piece_end in _to_source(segments, start, end):
                 added.append(
                     Removal(
                         start=piece_start,
                         end=piece_end,
-                        text=source[piece_start:piece_end],
+                        text=doc.source[piece_start:piece_end],
                         stage=rule.stage,
                         reason=rule.reason,
                         rule=rule.qualified_id,
                     )
                 )
-    added.sort(key=lambda r: r.start)
-    doc.removals.extend(added)
+        added.sort(key=lambda r: r.start)
+        doc.removals.extend(added)
+        if not added:
+            break
+    doc.warnings.extend(skipped.values())
+
+
+def _one_pass(
+    view: str, rules: list[Rule], timeout: float, enforce_max_fraction: bool, skipped: dict[str, str]
+) -> list[tuple[Span, Rule]]:
+    """One run of every rule over canonical `view`: disjoint spans in `view`, earlier rules first."""
+    if not view:
+        return []
+    taken = _Taken(view, [])
+    placed: list[tuple[Span, Rule]] = []
+    for rule in rules:
+        try:
+            spans = find_spans(rule, view, timeout)
+        except RuleTimeout:
+            skipped[rule.qualified_id] = (
+                f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
+            )
+            continue
+        if enforce_max_fraction and rule.max_fraction is not None and spans:
+            share = sum(end - start for start, end in spans) / len(view)
+            if share > rule.max_fraction:
+                skipped[rule.qualified_id] = (
+                    f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
+                    f"max_fraction {rule.max_fraction:g}; skipped for this document"
+                )
+                continue
+        for start, end in spans:
+            placed.extend((piece, rule) for piece in taken.place(start, end))
+    return placed
+
+
+def _view(source: str, removals: list[Removal]) -> tuple[str, list[tuple[int, int, int]]]:
+    """`source` without its removals, and its kept segments as (view start, source start, length)."""
+    segments: list[tuple[int, int, int]] = []
+    cursor = view_length = 0
+    for start, end in _merge([(r.start, r.end) for r in removals if r.end > r.start]):
+        if start > cursor:
+            segments.append((view_length, cursor, start - cursor))
+            view_length += start - cursor
+        cursor = max(cursor, end)
+    if cursor < len(source):
+        segments.append((view_length, cursor, len(source) - cursor))
+    return "".join(source[s : s + n] for _, s, n in segments), segments
+
+
+def _to_source(segments: list[tuple[int, int, int]], start: int, end: int) -> list[Span]:
+    """The source spans that a [start, end) span of the view covers (split around earlier removals)."""
+    pieces: list[Span] = []
+    for view_start, source_start, length in segments:
+        low, high = max(start, view_start), min(end, view_start + length)
+        if low < high:
+            piece = (source_start + low - view_start, source_start + high - view_start)
+            if pieces and pieces[-1][1] == piece[0]:
+                pieces[-1] = (pieces[-1][0], piece[1])
+            else:
+                pieces.append(piece)
+    return pieces
 
 
 def find_spans(rule: Rule, source: str, timeout: float) -> list[Span]:

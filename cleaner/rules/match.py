@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import regex
+
 from cleaner.rules.load import RuleFile, RuleSet
+
+_HOST = regex.compile(r"[\w-]+(?:\.[\w-]+)*")  # letters (incl. IDN), digits, hyphens, dots; no spaces
 
 
 def url_host(url: str) -> str | None:
@@ -26,8 +30,8 @@ def url_host(url: str) -> str | None:
         return None
     if not host:
         return None
-    host = host.rstrip(".").lower()
-    return host.removeprefix("www.") or None
+    host = host.rstrip(".").lower().removeprefix("www.")
+    return host if host and _HOST.fullmatch(host) else None
 
 
 def domain_matches(host: str, domain: str) -> bool:
