@@ -70,4 +70,4 @@ def diff(
     use_color = want_color(color, sys.stdout.isatty())
     cleaner = Cleaner(rules=[bundled_rules_dir(), *(rules or [])], threshold=threshold)
     doc = cleaner.clean(read_text_input(input), url=url, id=input)
-    typer.echo(doc.diff(color=use_color), nl=False)
+    typer.echo(doc.diff(color=use_color), nl=False, color=use_color)

@@ -1,0 +1,92 @@
+"""The diff view: golden plain diff of seed 003, colour only when asked, the CLI's --color choices."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli import main
+from cleaner.diffview import render_diff, want_color
+from cleaner.errors import ConfigError
+from cleaner.pipeline import Cleaner
+from cleaner.record import Document, Removal
+from tests.conftest import FIXTURES, check_golden
+
+SEED = FIXTURES / "rules" / "seed_003" / "input.txt"
+GOLDEN = FIXTURES / "rules" / "seed_003" / "expected.diff.txt"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple:
+    monkeypatch.setattr(sys, "argv", ["newsclean", *args])
+    with pytest.raises(SystemExit) as done:
+        main()
+        raise SystemExit(0)
+    out, err = capsys.readouterr()
+    return done.value.code or 0, out, err
+
+
+def test_seed_003_plain_diff_golden() -> None:
+    doc = Cleaner().clean(SEED.read_text(encoding="utf-8"))
+    plain = doc.diff()
+    check_golden(GOLDEN, plain)
+    assert "\x1b[" not in plain
+    assert "@@ line 2 · neardup · duplicates line 1 · score 1.000" in plain
+    assert "@@ lines 14-22 · rule turan.az/sidebar-teasers · section sidebar" in plain
+    kept = [line[6:] for line in plain.splitlines() if line.startswith("  ")]
+    assert "\n".join(kept) + "\n" == doc.text  # the unmarked lines are exactly the cleaned text
+
+
+def test_colour_is_the_plain_diff_plus_ansi() -> None:
+    doc = Cleaner().clean(SEED.read_text(encoding="utf-8"))
+    coloured = doc.diff(color=True)
+    assert "\x1b[" in coloured
+    assert ANSI.sub("", coloured) == doc.diff(color=False)
+
+
+def test_span_removals_and_warnings_are_shown() -> None:
+    doc = Document(id="d", source="Crowds gathered (Photo: AP) in the square.\nNext line.\n")
+    doc.removals.append(Removal(16, 28, "(Photo: AP) ", "rule", "photo credit", rule="x/credit"))
+    doc.warnings.append("rule x/evil: pattern timed out after 0.25s; skipped for this document")
+    assert render_diff(doc).splitlines() == [
+        "@@ line 1 · rule x/credit · photo credit @@",
+        "~ 1  Crowds gathered [-(Photo: AP) -]in the square.",
+        "  2  Next line.",
+        "!! rule x/evil: pattern timed out after 0.25s; skipped for this document",
+    ]
+
+
+def test_want_color() -> None:
+    assert want_color("auto", True) and not want_color("auto", False)
+    assert want_color("always", False) and not want_color("never", True)
+    with pytest.raises(ConfigError, match="--color must be one of auto, always, never"):
+        want_color("sometimes", True)
+
+
+def test_cli_diff(capsys, monkeypatch) -> None:
+    code, out, _ = run_cli(["diff", str(SEED)], capsys, monkeypatch)  # piped: auto means plain
+    assert code == 0 and out == GOLDEN.read_text(encoding="utf-8")
+    code, out, _ = run_cli(["diff", str(SEED), "--color", "always"], capsys, monkeypatch)
+    assert code == 0 and "\x1b[" in out and ANSI.sub("", out) == GOLDEN.read_text(encoding="utf-8")
+    code, _, err = run_cli(["diff", str(SEED), "--color", "rainbow"], capsys, monkeypatch)
+    assert code == 2 and "--color must be one of" in err
+    code, _, err = run_cli(["diff", "no/such/file.txt"], capsys, monkeypatch)
+    assert code == 2 and "no such file" in err
+
+
+def test_cli_diff_stdin_url_and_extra_rules(tmp_path: Path, capsys, monkeypatch) -> None:
+    import io
+
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "_extra.toml").write_text(
+        "[[rule]]\nid = 'promo'\nkind = 'line'\npattern = 'Promo'\nreason = 'promo line'\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Title\nPromo\nBody text.\nLeave a review\n")))
+    args = ["diff", "-", "--rules", str(tmp_path / "r"), "--url", "https://turan.az/x"]
+    code, out, _ = run_cli(args, capsys, monkeypatch)
+    assert code == 0
+    assert "@@ line 2 · rule _extra/promo · promo line @@" in out
+    assert "@@ line 4 · rule turan.az/leave-a-review" in out
