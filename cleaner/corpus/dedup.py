@@ -158,7 +158,7 @@ class DedupResult:
     clusters: list[Cluster]
     rejects: list[Reject] = field(default_factory=list)
     candidates: int = 0
-    verified: int = 0
+    verified: list[tuple[int, int, float]] = field(default_factory=list)  # (i, j, exact Jaccard) >= threshold
     invalid: set[int] = field(default_factory=set)  # documents read but not sketched (they are in rejects)
 
     def dropped(self) -> set[int]:
@@ -222,8 +222,8 @@ def find_duplicates(items: Iterable[ReadItem | InputDoc], options: DedupOptions,
         if error is not None:
             rejects.append(Reject(origins[index], error, id=ids[index]))
             invalid.add(index)
-    clusters, candidates, verified = cluster_sketch(sketch, options)
-    return DedupResult(ids, origins, clusters, rejects, candidates, verified, invalid)
+    clusters, candidates, edges = cluster_sketch(sketch, options)
+    return DedupResult(ids, origins, clusters, rejects, candidates, edges, invalid)
 
 
 def kept_records(items: Iterable[ReadItem | InputDoc], result: DedupResult) -> Iterator[dict[str, Any]]:
@@ -254,7 +254,7 @@ def kept_records(items: Iterable[ReadItem | InputDoc], result: DedupResult) -> I
         yield record
 
 
-def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster], int, int]:
+def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster], int, list[tuple[int, int, float]]]:
     """Candidates, exact verification and union-find over a whole-corpus sketch (the engine-independent part)."""
     n = len(sketch.lengths)
     valid = np.array([e is None for e in sketch.errors], dtype=bool)
@@ -268,17 +268,17 @@ def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster]
     uf.union_pairs(zip(order[same].tolist(), order[same + 1].tolist(), strict=True))
 
     indices = np.flatnonzero(nonempty)
-    candidates = verified = 0
+    candidates = 0
+    edges: list[tuple[int, int, float]] = []
     if len(indices) >= 2:
         band_threshold = min(max(options.threshold - _CANDIDATE_MARGIN, 0.05), 0.95)
         pairs = indices[minhash.candidate_pairs(sketch.signatures[indices], band_threshold)]
         candidates = len(pairs)
         for a, b in pairs.tolist():
-            if uf.find(a) == uf.find(b):
-                continue  # already together: verifying adds nothing
-            if minhash.exact_jaccard(sketch.set_of(a), sketch.set_of(b)) >= options.threshold:
+            score = minhash.exact_jaccard(sketch.set_of(a), sketch.set_of(b))
+            if score >= options.threshold:
                 uf.union(a, b)
-                verified += 1
+                edges.append((a, b, score))
 
     clusters = []
     for members in uf.groups(min_size=2):
@@ -292,4 +292,4 @@ def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster]
             for m in members
         }
         clusters.append(Cluster(members, kept, similarity))
-    return clusters, candidates, verified
+    return clusters, candidates, edges
