@@ -45,6 +45,7 @@ class Cleaner:
         shingle_size: int | None = None,
         num_perm: int | None = None,
         min_words: int = 5,
+        rule_timeout: float | None = None,
     ) -> None:
         defaults = NearDupOptions()
         try:
@@ -66,15 +67,17 @@ class Cleaner:
         if self.rule_dirs:
             from cleaner.rules import load_ruleset
 
-            self.ruleset = load_ruleset(self.rule_dirs)
+            if rule_timeout is None:
+                self.ruleset = load_ruleset(self.rule_dirs)
+            else:
+                self.ruleset = load_ruleset(self.rule_dirs, timeout=rule_timeout)
 
     def clean(self, text: str, url: str | None = None, id: str = "doc", meta: dict[str, Any] | None = None) -> Document:
         """Clean one text. The result's `text` is cleaned, `source` the normalized input, `removed` the ledger."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}; decode bytes first (e.g. .decode())")
         doc = self._prepare(text, id=id, url=url, meta=meta or {}, origin=None, raw_chars=len(text))
-        mark_near_duplicates([doc], self.options)
-        return apply_removals(doc)
+        return self._finish([doc])[0]
 
     def clean_many(self, records: Iterable[Record]) -> Iterator[Document | Reject]:
         """Clean a stream of records in order; a record that cannot be cleaned comes back as a `Reject`.
@@ -96,10 +99,32 @@ class Cleaner:
 
     def _finish(self, batch: list[Document | Reject]) -> list[Document | Reject]:
         docs = [item for item in batch if isinstance(item, Document)]
+        before = [len(doc.removals) for doc in docs]
         mark_near_duplicates(docs, self.options)
+        if self.ruleset is not None:
+            changed = [doc for doc, count in zip(docs, before, strict=True) if len(doc.removals) > count]
+            self._settle(changed)
         for doc in docs:
             apply_removals(doc)
         return batch
+
+    def _settle(self, docs: list[Document]) -> None:
+        """Removing a repeated block can expose boilerplate to a rule (a sidebar that is now the page's tail), and
+        a rule removal can make a repeat adjacent to its source. Alternate the two stages on what is left until
+        neither finds anything, so that cleaning the cleaned text changes nothing. Rare: most documents need
+        no second round."""
+        from cleaner.rules import apply_rules
+
+        for _ in range(4):
+            if not docs:
+                return
+            counts = [len(doc.removals) for doc in docs]
+            for doc in docs:
+                apply_rules(doc, self.ruleset)
+            docs = [doc for doc, count in zip(docs, counts, strict=True) if len(doc.removals) > count]
+            counts = [len(doc.removals) for doc in docs]
+            mark_near_duplicates(docs, self.options)
+            docs = [doc for doc, count in zip(docs, counts, strict=True) if len(doc.removals) > count]
 
     def _prepare_record(self, record: Record, index: int) -> Document | Reject:
         """Turn any accepted record into a prepared Document, or a Reject that says why not."""
