@@ -364,6 +364,12 @@ def _safety_check(
 
     from cleaner.rules.apply import RuleTimeout, find_spans
 
+    pool = [  # keep candidates, with their words, computed once per site
+        (text, {w.casefold() for w in _WORD.findall(text)})
+        for text in single
+        if len(text) <= options.max_keep_chars and has_literal_words(text)
+    ]
+
     corpus = "".join(text + "\n" for text in single)
     starts = list(itertools.accumulate((len(t) + 1 for t in single[:-1]), initial=0)) if single else []
     safe, dropped = [], []
@@ -378,20 +384,16 @@ def _safety_check(
             start, end = bad[0]
             dropped.append(f"{rule.id}: would also remove single-document text {corpus[start:end].strip()[:80]!r}")
             continue
-        touched = {bisect.bisect_right(starts, a) - 1 for a, _b in hits}
-        rule.keeps = _keeps(rule, [t for i, t in enumerate(single) if i not in touched], options)
+        touched = {single[bisect.bisect_right(starts, a) - 1] for a, _b in hits}
+        rule.keeps = _keeps(rule, [entry for entry in pool if entry[0] not in touched], options)
         safe.append(rule)
     return safe, dropped
 
 
-def _keeps(rule: LearnedRule, single: list[str], options: LearnOptions) -> list[str]:
+def _keeps(rule: LearnedRule, pool: list[tuple[str, set[str]]], options: LearnOptions) -> list[str]:
     """Same-site text the rule leaves alone: single-document units most like the rule's own text first."""
     words = {w.casefold() for text in rule.removes for w in _WORD.findall(text)}
-    scored = [
-        (-len(words & {w.casefold() for w in _WORD.findall(text)}), len(text), text)
-        for text in single
-        if 0 < len(text) <= options.max_keep_chars and has_literal_words(text)
-    ]
+    scored = [(-len(words & text_words), len(text), text) for text, text_words in pool]
     return [text for *_rest, text in sorted(scored)[: options.max_keeps]]
 
 
