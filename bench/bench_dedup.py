@@ -106,13 +106,17 @@ def main() -> None:
     ours_time, our_pairs = run_ours(texts, args.threshold)
     chars = sum(len(t) for t in texts)
     planted_true = [p for p in planted if p in truth]
-    print(f"corpus: {len(texts)} documents, {chars / 1e6:.1f} M chars, {len(planted)} planted pairs "
-          f"({len(planted_true)} with exact J >= {args.threshold}), {len(truth)} true pairs in all")  # fmt: skip
+    print(
+        f"corpus: {len(texts)} documents, {chars / 1e6:.1f} M chars, {len(planted)} planted pairs "
+        f"({len(planted_true)} with exact J >= {args.threshold}), {len(truth)} true pairs in all"
+    )
     for name, elapsed, pairs in (("datasketch", base_time, base_pairs), ("newsclean", ours_time, our_pairs)):
         precision, recall = score(pairs, truth)
         planted_recall = sum(p in pairs for p in planted_true) / max(1, len(planted_true))
-        print(f"{name:>10}: {elapsed:7.3f} s  {len(texts) / elapsed:8.0f} docs/s  precision {precision:.3f}  "
-              f"recall {recall:.3f}  planted recall {planted_recall:.3f}")  # fmt: skip
+        print(
+            f"{name:>10}: {elapsed:7.3f} s  {len(texts) / elapsed:8.0f} docs/s  precision {precision:.3f}  "
+            f"recall {recall:.3f}  planted recall {planted_recall:.3f}"
+        )
     print(f"speed-up: {base_time / ours_time:.1f}x (same run, same corpus)")
 
 

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.test_learn_corpus import ROOT, article_paragraphs, article_sentences, flat_site, structured_site
 
 from cleaner.corpus.learn import LearnOptions, learn, write_rule_files
 from cleaner.io.base import InputDoc
 from cleaner.record import Origin
 from cleaner.rules import check_rule_file, load_rule_file, load_ruleset
+from tests.test_learn_corpus import ROOT, article_paragraphs, article_sentences, flat_site, structured_site
 
 GOLDEN = ROOT / "fixtures" / "corpus" / "learn"
 UPDATE = os.environ.get("NEWSCLEAN_UPDATE_GOLDEN") == "1"
@@ -72,7 +72,7 @@ def test_boilerplate_is_removed_with_counters_and_dates_masked(learned: Path) ->
     cleaner = Cleaner(rules=[learned])
     for doc in _corpus():
         text = cleaner.clean(doc.text, url=doc.url, id=doc.id).text
-        assert "comments" not in text and "Share this article" not in text.title() or doc.id == "s0"
+        assert ("comments" not in text and "Share this article" not in text.title()) or doc.id == "s0"
         assert "All rights reserved" not in text
         assert "Follow us on" not in text
     first = cleaner.clean(structured_site()[0].text, url=structured_site()[0].url).text
@@ -101,8 +101,14 @@ def test_near_variants_are_grouped_into_one_rule() -> None:
     for i in range(8):
         ending = "morning" if i % 2 else "evening"
         promo = f"Sign up for our newsletter to get the top stories from Example News delivered every {ending}"
-        docs.append(InputDoc(Origin("v.jsonl", line=i + 1), text=f"{paras[i]}\n{promo}\n", id=str(i),
-                             url=f"https://variants.example/{i}"))  # fmt: skip
+        docs.append(
+            InputDoc(
+                Origin("v.jsonl", line=i + 1),
+                text=f"{paras[i]}\n{promo}\n",
+                id=str(i),
+                url=f"https://variants.example/{i}",
+            )
+        )
     sites = learn(docs, LearnOptions(min_docs=6, min_share=0.5)).sites
     assert len(sites) == 1 and len(sites[0].rules) == 1
     rule = sites[0].rules[0]
@@ -121,7 +127,7 @@ def test_existing_site_file_is_extended_not_replaced(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_rule_files(out, learn(structured_site(), LearnOptions(), rule_dirs=[manual]))
     merged = load_ruleset([manual, out]).files["example-news.com"]
-    assert [r.id for r in merged.rules][0] == "byline"
+    assert next(r.id for r in merged.rules) == "byline"
     assert any(r.origin == "learned" for r in merged.rules)
 
 
@@ -142,7 +148,7 @@ def test_cli_learn_writes_files_and_reports(tmp_path: Path) -> None:
             str(out),
             "--rules",
             str(tmp_path / "none"),
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
     )

@@ -59,7 +59,7 @@ def structured_site(n_docs: int = 12) -> list[InputDoc]:
                 text="\n".join(lines),
                 id=f"s{i}",
                 url=f"https://www.example-news.com/2025/story-{i}",
-            )  # fmt: skip
+            )
         )
     return docs
 
