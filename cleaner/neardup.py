@@ -9,6 +9,7 @@ aligned with the copy they repeat.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -162,14 +163,22 @@ def repeated_blocks(matches: dict[int, Match]) -> list[list[Match]]:
     return blocks
 
 
-def is_removable(block: list[Match]) -> bool:
-    """A block of two or more long paragraphs is a scraper's copy; so is a single paragraph right after its
-    source (a stuttered headline, an interleaved copy). A lone repeat far from its source is kept: real
-    articles repeat a line on purpose (an interview's question to each guest, "Eat every 2-3 hours" in a plan)."""
+def is_removable(block: list[Match], copies_of: Counter[int]) -> bool:
+    """Whether a block is a scraper's copy rather than text the article repeats on purpose.
+
+    A block right after its source (a stuttered headline, an interleaved copy, a body captured twice in a row) is
+    a copy. Away from its source, a block of two or more long paragraphs is a copy unless its source recurs three
+    or more times (a meal plan's days, an interview's questions to each guest: a template, kept); a lone repeat
+    away from its source is kept (bench/aeb_eval.py: those were article text).
+    """
     longs = [m for m in block if m.long]
-    if len(longs) >= 2:
+    if not longs:
+        return False
+    if block[-1].source == block[0].copy - 1:
         return True
-    return len(longs) == 1 and longs[0].source == longs[0].copy - 1
+    if len(longs) < 2:
+        return False
+    return all(copies_of[m.source] < 2 for m in longs)
 
 
 def _removal(doc: Document, run: list[tuple[int, int]], score: float) -> Removal:
@@ -239,7 +248,8 @@ def document_removals(
             lambda i, rows=rows: shingle_set(rows[i]),
             options,
         )
-        blocks = [block for block in repeated_blocks(matches) if is_removable(block)]
+        copies_of = Counter(m.source for m in matches.values() if m.long)
+        blocks = [block for block in repeated_blocks(matches) if is_removable(block, copies_of)]
         if not blocks:
             break
         paragraph_of_row = [live[p] for p in rows]

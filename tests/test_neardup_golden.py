@@ -26,6 +26,7 @@ KEPT_LINES = {
     "repeated_sidebar_block": 11,
     "messy_whitespace_and_mojibake": 4,  # the repeat stands alone, away from its source: kept
     "interview_questions_kept": 9,
+    "template_blocks_kept": 13,  # the same two lines on each of three days: a template, not a copy
     "lone_copy_becomes_adjacent": 4,  # once the block between goes, the headline copy is adjacent
 }
 
