@@ -55,6 +55,7 @@ class BatchConfig:
     read: ReadOptions = field(default_factory=ReadOptions)
     progress: bool | None = None  # None: only when stderr is a terminal
     commit_every: int = 1000
+    bundled_rules: bool = True  # False: only the --rules directories (tests, golden files)
 
 
 @dataclass(slots=True)
@@ -259,8 +260,10 @@ class Plan:
         return final
 
 
-def _rule_dirs(extra: Sequence[str]) -> list[str]:
+def _rule_dirs(extra: Sequence[str], bundled: bool = True) -> list[str]:
     """The bundled rule set first, then --rules directories (later ones override same-named files)."""
+    if not bundled:
+        return [str(d) for d in extra]
     try:
         from cleaner.rules import bundled_rules_dir
     except ImportError:  # the rules package has not landed: run without bundled rules
@@ -303,7 +306,7 @@ def plan_run(config: BatchConfig) -> Plan:
         rejects = output.with_name(f"{stem}.rejects.jsonl")
     ledger = Path(config.ledger) if config.ledger else None
     state = output.with_name(output.name + STATE_SUFFIX) if output is not None else None
-    plan = Plan(config, output, out_is_dir, ledger, rejects, state, _rule_dirs(config.rules))
+    plan = Plan(config, output, out_is_dir, ledger, rejects, state, _rule_dirs(config.rules, config.bundled_rules))
     _refuse_overwriting_inputs(plan, inputs)
     return plan
 

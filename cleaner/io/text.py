@@ -13,6 +13,7 @@ from cleaner.record import Origin, Reject
 # More NUL characters than this share of the text means a binary file, not text with a stray NUL
 # (stray NULs are control characters that normalization drops).
 _BINARY_NUL_SHARE = 0.01
+_BINARY_NUL_MIN = 4
 
 
 def decode_text(data: bytes) -> tuple[str | None, str | None]:
@@ -33,7 +34,7 @@ def decode_text(data: bytes) -> tuple[str | None, str | None]:
             "(e.g. `iconv -f cp1252 -t utf-8`)"
         )
     nuls = text.count("\x00")
-    if nuls and nuls > _BINARY_NUL_SHARE * len(text):
+    if nuls >= _BINARY_NUL_MIN and nuls > _BINARY_NUL_SHARE * len(text):
         return None, f"binary data, not text: {nuls} NUL bytes in {len(data)} bytes"
     return text, None
 

@@ -1,0 +1,162 @@
+"""Readers: every input document becomes an InputDoc or a Reject with a reason, whatever the damage."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from cleaner.errors import InputError
+from cleaner.io import ReadOptions, read_inputs
+from cleaner.io.base import InputDoc
+from cleaner.io.streams import TruncatedError, iter_lines
+from cleaner.record import Reject
+
+LINES = b"".join(b'{"id": "d%d", "text": "line %d", "extra": [1, 2]}\n' % (i, i) for i in range(5000))
+
+
+def _read(paths: list[Path], **options: str) -> list[InputDoc | Reject]:
+    return list(read_inputs([str(p) for p in paths], ReadOptions(**options)))
+
+
+def test_jsonl_fields_keep_their_order_and_pass_through(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b'{"z": 1, "body": "Hello\\nworld", "key": "k1", "link": "http://x.az/a"}\n')
+    [doc] = _read([path], text_field="body", id_field="key", url_field="link")
+    assert isinstance(doc, InputDoc)
+    assert (doc.text, doc.id, doc.url) == ("Hello\nworld", "k1", "http://x.az/a")
+    assert doc.keys == ("z", "body", "key", "link")
+    assert list(doc.meta) == ["z", "key", "link"]
+    assert doc.origin.line == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b'{"text": "unterminated}', "malformed JSON"),
+        (b'{"text": "caf\xe9"}', "not valid UTF-8"),
+        (b"[1, 2]", "JSON array is not an object"),
+        (b'"just a string"', "JSON string is not an object"),
+        (b'{"body": "x"}', "no 'text' field (fields: 'body'); name the text field with --text-field"),
+        (b'{"text": 42}', "field 'text' is number, expected a string"),
+        (b'{"text": null}', "field 'text' is null, expected a string"),
+        (b'{"text": ["a"]}', "field 'text' is array, expected a string"),
+    ],
+)
+def test_bad_json_lines_become_rejects_with_their_line(tmp_path: Path, line: bytes, reason: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"text": "good"}\n\n' + line + b'\n{"text": "after"}\n')
+    items = _read([path])
+    assert [type(item).__name__ for item in items] == ["InputDoc", "Reject", "InputDoc"]
+    reject = items[1]
+    assert isinstance(reject, Reject)
+    assert reason in reject.reason
+    assert (reject.origin.file, reject.origin.line) == (str(path), 3)
+
+
+def test_html_record_without_text_becomes_an_html_input(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    path.write_bytes(b'{"url": "https://a.az/x", "html": "<p>Hi</p>"}\n')
+    [doc] = _read([path])
+    assert isinstance(doc, InputDoc) and doc.html == "<p>Hi</p>" and doc.text is None
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
+def test_compressed_jsonl_reads_like_plain(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"a{suffix}"
+    data = gzip.compress(LINES) if suffix.endswith(".gz") else zstandard.ZstdCompressor().compress(LINES)
+    path.write_bytes(data)
+    items = _read([path])
+    assert len(items) == 5000 and all(isinstance(item, InputDoc) for item in items)
+
+
+def test_multi_frame_zstd_is_read_to_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "frames.jsonl.zst"
+    compressor = zstandard.ZstdCompressor()
+    path.write_bytes(compressor.compress(LINES) + compressor.compress(b'{"text": "last"}\n'))
+    items = _read([path])
+    assert len(items) == 5001 and isinstance(items[-1], InputDoc) and items[-1].text == "last"
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
+def test_truncated_compressed_file_keeps_what_came_before_and_rejects_the_rest(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"cut{suffix}"
+    data = gzip.compress(LINES) if suffix.endswith(".gz") else zstandard.ZstdCompressor().compress(LINES)
+    path.write_bytes(data[: len(data) // 2])
+    items = _read([path])
+    *docs, last = items
+    assert all(isinstance(item, InputDoc) for item in docs)
+    assert [d.origin.line for d in docs] == list(range(1, len(docs) + 1))  # type: ignore[union-attr]
+    assert isinstance(last, Reject) and "truncated or corrupt" in last.reason
+    assert last.origin.line == len(docs) + 1
+
+
+def test_zstd_reader_detects_a_frame_cut_inside_a_block() -> None:
+    data = zstandard.ZstdCompressor().compress(b"x" * 10)
+    stream = open_binary_from_bytes(data[:-3])
+    with pytest.raises(TruncatedError):
+        list(iter_lines(stream))
+
+
+def open_binary_from_bytes(data: bytes) -> io.BufferedReader:
+    from cleaner.io.streams import _ZstdReader
+
+    return io.BufferedReader(_ZstdReader(io.BytesIO(data)))  # type: ignore[arg-type]
+
+
+def test_text_files_invalid_utf8_nul_and_bom(tmp_path: Path) -> None:
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9\n")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\x00" * 100)
+    (tmp_path / "nul.txt").write_bytes(b"a stray NUL\x00 in a long enough line of ordinary text here\n")
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbfHello\n")
+    (tmp_path / "utf16.txt").write_bytes("Hello\n".encode("utf-16"))
+    items = {Path(item.origin.file).name: item for item in _read([tmp_path])}
+    assert isinstance(items["bad.txt"], Reject) and "invalid UTF-8 at byte 3" in items["bad.txt"].reason
+    assert isinstance(items["binary.txt"], Reject) and "binary data" in items["binary.txt"].reason
+    assert isinstance(items["nul.txt"], InputDoc) and "\x00" in (items["nul.txt"].text or "")
+    assert isinstance(items["bom.txt"], InputDoc) and items["bom.txt"].text == "Hello\n"
+    assert isinstance(items["utf16.txt"], InputDoc) and items["utf16.txt"].text == "Hello\n"
+
+
+def test_directory_walk_is_sorted_skips_hidden_and_rejects_unknown_types(tmp_path: Path) -> None:
+    for name in ("b.txt", "a.txt", "sub/c.txt", ".git/x.txt", ".hidden.txt", "notes.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("text\n")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing")
+    items = _read([tmp_path])
+    names = [str(Path(item.origin.file).relative_to(tmp_path)) for item in items]
+    assert names == ["a.txt", "b.txt", "dangling.txt", "notes.md", "sub/c.txt"]
+    assert [item.id for item in items if isinstance(item, InputDoc)] == ["a.txt", "b.txt", "sub/c.txt"]
+    assert isinstance(items[2], Reject) and "cannot read file" in items[2].reason
+    assert isinstance(items[3], Reject) and "unsupported file type" in items[3].reason
+
+
+def test_missing_argument_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        _read([tmp_path / "nope.jsonl"])
+
+
+def test_parquet_rows(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "a.parquet"
+    table = pa.table({"n": [1, 2, 3], "text": ["one", None, "three"], "id": ["a", "b", "c"]})
+    pq.write_table(table, path)
+    items = _read([path])
+    assert [type(item).__name__ for item in items] == ["InputDoc", "Reject", "InputDoc"]
+    assert items[1].origin.row == 1 and "null" in items[1].reason  # type: ignore[union-attr]
+    assert items[2].meta == {"n": 3, "id": "c"} and items[2].keys == ("n", "text", "id")  # type: ignore[union-attr]
+
+
+def test_parquet_without_text_column_is_one_reject(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "a.parquet"
+    pq.write_table(pa.table({"body": ["x"]}), path)
+    [reject] = _read([path])
+    assert isinstance(reject, Reject) and "no column 'text'" in reject.reason and "--text-field" in reject.reason
