@@ -130,7 +130,7 @@ class Cleaner:
         """Turn any accepted record into a prepared Document, or a Reject that says why not."""
         if isinstance(record, InputDoc):
             origin = record.origin
-            doc_id = record.id or _default_id(origin, index)
+            doc_id = record.id or origin.default_id(index)
             text, url, meta, extraction = record.text, record.url, record.meta, None
             if record.html is not None and text is None:
                 from cleaner.extract import extract
@@ -195,13 +195,3 @@ def _rule_dirs(rules: Sequence[str | Path] | None) -> list[Path]:
         if not directory.is_dir():
             raise ConfigError(f"rules directory {str(directory)!r} does not exist or is not a directory")
     return dirs
-
-
-def _default_id(origin: Origin, index: int) -> str:
-    """A stable id from where the document came from, when the input gives none."""
-    name = Path(origin.file).name
-    for key in ("line", "row", "record"):
-        value = getattr(origin, key)
-        if value is not None:
-            return f"{name}:{value}"
-    return name or str(index)

@@ -7,6 +7,7 @@ All offsets point into `Document.source`, the normalized input, so the ledger ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 Span = tuple[int, int]
@@ -71,6 +72,15 @@ class Origin:
             if value is not None:
                 out[key] = value
         return out
+
+    def default_id(self, index: int) -> str:
+        """A stable id from where a document came from, when the input gives none (same in ledgers and clusters)."""
+        name = Path(self.file).name
+        for key in ("line", "row", "record"):
+            value = getattr(self, key)
+            if value is not None:
+                return f"{name}:{value}"
+        return name or str(index)
 
     def __str__(self) -> str:
         where = self.file

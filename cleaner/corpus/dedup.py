@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -177,16 +176,6 @@ class DedupResult:
                 }
 
 
-def default_id(origin: Origin, index: int) -> str:
-    """The id `newsclean clean` gives a document without one, so ledgers and cluster files agree."""
-    name = Path(origin.file).name
-    for key in ("line", "row", "record"):
-        value = getattr(origin, key)
-        if value is not None:
-            return f"{name}:{value}"
-    return name or str(index)
-
-
 def _partitions(
     items: Iterable[ReadItem], size: int, ids: list[str], origins: list[Origin], rejects: list[Reject]
 ) -> Iterator[list[Payload]]:
@@ -196,7 +185,7 @@ def _partitions(
         if isinstance(item, Reject):
             rejects.append(item)
             continue
-        ids.append(item.id or default_id(item.origin, len(ids)))
+        ids.append(item.id or item.origin.default_id(len(ids)))
         origins.append(item.origin)
         batch.append((item.text, item.html, item.url))
         if len(batch) >= size:

@@ -172,7 +172,6 @@ def learn(
     engine: Any = None,
 ) -> LearnResult:
     """Learn boilerplate rules per site from a stream of documents."""
-    from cleaner.corpus.dedup import default_id
     from cleaner.corpus.engines import LocalEngine
 
     engine = engine if engine is not None else LocalEngine(jobs=1)
@@ -204,7 +203,7 @@ def learn(
             index += 1
             if isinstance(result, str):
                 origin, doc_id = origins[doc_index]
-                rejects.append(Reject(origin, result, id=doc_id or default_id(origin, doc_index)))
+                rejects.append(Reject(origin, result, id=doc_id or origin.default_id(doc_index)))
                 continue
             site, units = result
             if site is None:
