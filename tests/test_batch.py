@@ -1,0 +1,177 @@
+"""Corpus runs: mirrored outputs, ledger, rejects, any number of workers, refusal to overwrite inputs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+import zstandard
+
+from cleaner.batch import BatchConfig, Summary, run_batch
+from cleaner.errors import ConfigError, InputError
+from tests.conftest import FIXTURES, SEEDS, check_golden
+
+BATCH = FIXTURES / "batch"
+LONG = "The parliament met on Monday to discuss the budget for the coming year."
+
+
+def run(inputs: list[str], output: Path | None, **options: object) -> Summary:
+    config = BatchConfig(inputs=inputs, output=str(output) if output else None, bundled_rules=False, **options)  # type: ignore[arg-type]
+    return run_batch(config, note=lambda message: None)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def make_corpus(path: Path, docs: int = 240) -> Path:
+    """Seed paragraphs dressed as scraped documents: doubled bodies, repeated headlines, extra fields."""
+    paragraphs = [line for seed in sorted(SEEDS.glob("*.txt")) for line in seed.read_text().splitlines() if line]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        for i in range(docs):
+            body = paragraphs[i % 7 : i % 7 + 3 + i % 5]
+            text = "\n".join(body + body[: 1 + i % 3]) if i % 4 else "\n".join(body)
+            out.write(orjson.dumps({"meta": {"i": i}, "id": f"doc-{i}", "text": text, "lang": "en"}) + b"\n")
+    return path
+
+
+def test_mixed_jsonl_golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Good and bad records: outputs, ledger and rejects match the golden files; nothing is lost."""
+    monkeypatch.chdir(BATCH)
+    out = tmp_path / "clean.jsonl"
+    summary = run(["mixed.jsonl"], out, ledger=str(tmp_path / "ledger.jsonl"))
+    check_golden(BATCH / "mixed.expected.jsonl", out.read_text())
+    check_golden(BATCH / "mixed.expected.rejects.jsonl", (tmp_path / "clean.rejects.jsonl").read_text())
+    check_golden(BATCH / "mixed.expected.ledger.jsonl", (tmp_path / "ledger.jsonl").read_text())
+    lines = [n for n, line in enumerate((BATCH / "mixed.jsonl").read_bytes().split(b"\n"), 1) if line.strip()]
+    written = [json.loads(line)["input"]["line"] for line in (tmp_path / "ledger.jsonl").read_text().splitlines()]
+    rejected = [
+        json.loads(line)["input"]["line"] for line in (tmp_path / "clean.rejects.jsonl").read_text().splitlines()
+    ]
+    assert sorted(written + rejected) == lines  # every document is cleaned or rejected, exactly once
+    assert (summary.docs_in, summary.docs_out, summary.rejected, summary.exit_code) == (12, 5, 7, 1)
+    # the id with path separators is data, never a path: nothing but the three outputs exists
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["clean.jsonl", "clean.rejects.jsonl", "ledger.jsonl"]
+
+
+def test_text_tree_is_mirrored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(BATCH)
+    out = tmp_path / "out"
+    summary = run(["tree"], out)
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert files == ["a.txt", "sub/b.txt"]
+    check_golden(BATCH / "tree.expected.a.txt", (out / "a.txt").read_text())
+    check_golden(BATCH / "tree.expected.b.txt", (out / "sub" / "b.txt").read_text())
+    check_golden(BATCH / "tree.expected.rejects.jsonl", (tmp_path / "out.rejects.jsonl").read_text())
+    assert (summary.docs_in, summary.rejected) == (5, 3)
+
+
+def test_jobs_give_byte_identical_outputs(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "corpus.jsonl")
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}" / "clean.jsonl.gz"
+        ledger = tmp_path / f"j{jobs}" / "ledger.jsonl"
+        summary = run([str(corpus)], out, ledger=str(ledger), jobs=jobs, commit_every=37)
+        assert summary.docs_out == 240 and summary.removals_by_stage["neardup"] > 100
+        outputs.append((out.read_bytes(), ledger.read_bytes()))
+    assert outputs[0] == outputs[1]
+    records = [json.loads(line) for line in gzip.decompress(outputs[0][0]).splitlines()]
+    assert [r["id"] for r in records] == [f"doc-{i}" for i in range(240)]
+    assert all(list(r) == ["meta", "id", "text", "lang"] for r in records)  # fields in input order
+
+
+def test_compression_follows_the_output_name(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "corpus.jsonl", docs=60)
+    plain, gz, zst = (tmp_path / n for n in ("o.jsonl", "o.jsonl.gz", "o.jsonl.zst"))
+    for out in (plain, gz, zst):
+        run([str(corpus)], out, commit_every=25)
+    assert gzip.decompress(gz.read_bytes()) == plain.read_bytes()
+    reader = zstandard.ZstdDecompressor().stream_reader(zst.read_bytes(), read_across_frames=True)
+    assert reader.read() == plain.read_bytes()
+
+
+def test_parquet_mirrors_schema_and_other_columns(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    corpus = make_corpus(tmp_path / "corpus.jsonl", docs=50)
+    records = [json.loads(line) for line in corpus.read_text().splitlines()]
+    table = pa.table(
+        {
+            "n": pa.array(range(50), pa.int32()),
+            "text": [r["text"] for r in records],
+            "id": [r["id"] for r in records],
+            "tags": [["a", str(i)] for i in range(50)],
+        }
+    )
+    pq.write_table(table, tmp_path / "in.parquet")
+    run([str(tmp_path / "in.parquet")], tmp_path / "out.parquet", commit_every=20)
+    run([str(corpus)], tmp_path / "out.jsonl")
+    result = pq.read_table(tmp_path / "out.parquet")
+    assert result.schema == table.schema
+    assert result.drop(["text"]).equals(table.drop(["text"]))
+    expected = [json.loads(line)["text"] for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert result.column("text").to_pylist() == expected
+
+
+def test_several_inputs_go_under_their_names(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "in" / "a.jsonl", docs=10)
+    (tmp_path / "in" / "d").mkdir()
+    (tmp_path / "in" / "d" / "x.txt").write_text(f"{LONG}\n{LONG}\n")
+    run([str(corpus), str(tmp_path / "in" / "d")], tmp_path / "out")
+    files = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert files == ["a.jsonl", "d/x.txt"]
+    assert (tmp_path / "out" / "d" / "x.txt").read_text() == f"{LONG}\n"
+
+
+def test_truncated_and_unreadable_inputs_are_rejected_the_rest_is_kept(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=200)
+    data = gzip.compress(corpus.read_bytes())
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    (tmp_path / "in" / "gone.jsonl").symlink_to(tmp_path / "missing.jsonl")
+    summary = run([str(tmp_path / "in")], tmp_path / "out")
+    rejects = [json.loads(line) for line in (tmp_path / "out.rejects.jsonl").read_text().splitlines()]
+    assert [r["input"]["file"].rsplit("/", 1)[1] for r in rejects] == ["cut.jsonl.gz", "gone.jsonl"]
+    assert "truncated" in rejects[0]["reason"] and "cannot read file" in rejects[1]["reason"]
+    kept = gzip.decompress((tmp_path / "out" / "cut.jsonl.gz").read_bytes()).count(b"\n")
+    assert kept == summary.docs_out == rejects[0]["input"]["line"] - 1 > 0
+    assert (tmp_path / "out" / "gone.jsonl").read_bytes() == b""  # mirrored, empty; the reason is in rejects
+
+
+def test_refuses_to_write_over_or_inside_inputs(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=3)
+    before = corpus.read_bytes()
+    with pytest.raises(ConfigError, match="over or inside an input"):
+        run([str(corpus)], corpus)
+    (tmp_path / "tree").mkdir()
+    with pytest.raises(ConfigError, match="overlaps input directory"):
+        run([str(tmp_path / "tree")], tmp_path / "tree" / "out")
+    with pytest.raises(ConfigError, match="over or inside an input"):
+        run([str(corpus)], tmp_path / "o.jsonl", ledger=str(corpus))
+    assert corpus.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.jsonl", "tree"]
+
+
+def test_usage_errors_write_nothing(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        run([str(tmp_path / "missing.jsonl")], tmp_path / "o.jsonl")
+    with pytest.raises(ConfigError, match="need -o"):
+        run([str(tmp_path)], None)
+    with pytest.raises(ConfigError, match="--resume needs -o"):
+        run([str(make_corpus(tmp_path / "c.jsonl", 2))], None, resume=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.jsonl"]
+
+
+def test_summary_counts_and_renders(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=40)
+    summary = run([str(corpus)], tmp_path / "o.jsonl")
+    text = summary.render()
+    assert "documents: 40 in, 40 cleaned, 0 rejected" in text
+    assert "removals by stage: neardup" in text and "docs/s" in text and "MB/s" in text
+    assert summary.chars_in - summary.chars_out == summary.chars_by_stage["neardup"]
