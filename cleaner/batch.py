@@ -421,9 +421,15 @@ class _Run:
         self.position: tuple[int, int] = tuple(state["position"]) if state else (0, 0)  # type: ignore[assignment]
         if state:
             self.summary.resumed_at = self.summary.docs_in
-        offsets: dict[str, int] = self.state.get("parts", {})
-        self.ledger = AppendPart(plan.ledger, offsets.get(str(plan.ledger), 0), False) if plan.ledger else None
-        self.rejects = AppendPart(plan.rejects, offsets.get(str(plan.rejects), 0), False) if plan.rejects else None
+        # The killed run had committed to finishing: its renames are done above, nothing is left to write.
+        self.finished = bool(self.state.get("finished"))
+        offsets: dict[str, int] = {} if self.finished else self.state.get("parts", {})
+        self.ledger: AppendPart | None = None
+        self.rejects: AppendPart | None = None
+        if plan.ledger and not self.finished:
+            self.ledger = AppendPart(plan.ledger, offsets.get(str(plan.ledger), 0), False)
+        if plan.rejects and not self.finished:
+            self.rejects = AppendPart(plan.rejects, offsets.get(str(plan.rejects), 0), False)
         self.out_part: AppendPart | None = None
         self.parquet: ParquetPart | None = None
         self.source: Source | None = None
@@ -533,7 +539,9 @@ class _Run:
             self.parquet.commit(self.rows)
         self.buffer, self.rows = [], []
 
-    def commit(self, position: tuple[int, int], renames: list[tuple[Path, Path]], flush: bool = True) -> None:
+    def commit(
+        self, position: tuple[int, int], renames: list[tuple[Path, Path]], flush: bool = True, final: bool = False
+    ) -> None:
         """Make everything up to `position` durable, record it, then do the renames it implies."""
         import orjson
 
@@ -556,6 +564,7 @@ class _Run:
                 "parts": parts,
                 "parquet": parquet,
                 "renames": [[str(a), str(b)] for a, b in renames],
+                "finished": final,
                 "summary": self.summary.to_json(),
             }
             fsync_write_atomic(self.plan.state, orjson.dumps(state))
@@ -565,11 +574,15 @@ class _Run:
         self.pending_bytes = 0
 
     def finish(self, position: tuple[int, int]) -> None:
+        if self.finished:
+            if self.plan.state is not None:
+                self.plan.state.unlink(missing_ok=True)
+            return
         renames = []
         for part in (self.ledger, self.rejects):
             if part is not None:
                 renames.append((part.path, part.final))
-        self.commit(position, renames)
+        self.commit(position, renames, final=True)
         for part in (self.ledger, self.rejects):
             if part is not None:
                 part.close()
@@ -663,7 +676,8 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     try:
         with progress as bar:
             task_id = bar.add_task("cleaning", total=None) if bar is not None else None
-            for event in _ordered(plan, run.position, cleaner, executor):
+            events = _ordered(plan, run.position, cleaner, executor) if not run.finished else iter(())
+            for event in events:
                 if event[0] == "open":
                     run.open_source(event[1], event[2])
                 elif event[0] == "close":
