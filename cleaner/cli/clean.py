@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -60,4 +61,6 @@ def clean(
     summary = run_batch(config)
     if not quiet:
         typer.echo(summary.render(), err=True)
-    raise typer.Exit(summary.exit_code)
+    if summary.exit_code:
+        # sys.exit, not typer.Exit: click swallows Exit's code in main()'s non-standalone mode.
+        sys.exit(summary.exit_code)
