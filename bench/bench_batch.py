@@ -1,0 +1,97 @@
+"""Throughput and memory of `newsclean clean` on a generated scraped corpus, against a floor from the same run.
+
+The floor is the least any cleaner must do: read the same JSON Lines, hash every paragraph exactly (xxhash) and
+write the records back. Every figure is reported next to it as a ratio, because the machine is shared and noisy.
+Peak RSS is measured at 10k and 100k documents (it must not grow with corpus size).
+
+    python bench/bench_batch.py [--docs 10000] [--big 100000] [--workdir /tmp/newsclean-bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_corpus import write_corpus
+
+# Runs a command and prints its wall time and the peak RSS of the largest process in its tree (KiB).
+MEASURE = r"""
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+FLOOR = r"""
+import sys, orjson, xxhash
+with open(sys.argv[1], "rb") as src, open(sys.argv[2], "wb") as out:
+    for line in src:
+        record = orjson.loads(line)
+        hashes = [xxhash.xxh64_intdigest(p) for p in record["text"].split("\n") if p]
+        record["paragraph_hashes"] = len(set(hashes))
+        out.write(orjson.dumps(record) + b"\n")
+"""
+
+
+def measure(command: list[str]) -> tuple[float, int]:
+    """(seconds, peak RSS in MiB) of one command run to completion."""
+    done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
+    seconds, rss_kib, code = done.stdout.split()
+    if int(code) not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed with exit status {code}")
+    return float(seconds), int(rss_kib) // 1024
+
+
+def newsclean(corpus: Path, out: Path, jobs: int) -> list[str]:
+    main = "from cleaner.cli import main; main()"
+    return [sys.executable, "-c", main, "clean", str(corpus), "-o", str(out), "--jobs", str(jobs), "--quiet"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000, help="corpus size for throughput")
+    parser.add_argument("--big", type=int, default=100_000, help="corpus size for the memory check")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsclean-bench"))
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    work = args.workdir
+    small = write_corpus(work / f"corpus-{args.docs}.jsonl", args.docs, args.seed)
+    big = write_corpus(work / f"corpus-{args.big}.jsonl", args.big, args.seed)
+    mb = small.stat().st_size / 1e6
+
+    floor_s, floor_rss = measure([sys.executable, "-c", FLOOR, str(small), str(work / "floor.jsonl")])
+    j1_s, j1_rss = measure(newsclean(small, work / "j1.jsonl", 1))
+    j2_s, _ = measure(newsclean(small, work / "j2.jsonl", 2))
+    identical = (work / "j1.jsonl").read_bytes() == (work / "j2.jsonl").read_bytes()
+    big_s, big_rss = measure(newsclean(big, work / "big.jsonl", 1))
+
+    def rate(seconds: float, docs: int = args.docs, size: float = mb) -> str:
+        return f"{docs / seconds:8,.0f} docs/s {size / seconds:7.2f} MB/s ({seconds:6.1f} s)"
+
+    results = {
+        "docs": args.docs,
+        "corpus_mb": round(mb, 1),
+        "floor_s": round(floor_s, 2),
+        "jobs1_s": round(j1_s, 2),
+        "jobs2_s": round(j2_s, 2),
+        "jobs1_over_floor": round(j1_s / floor_s, 2),
+        "jobs2_speedup": round(j1_s / j2_s, 2),
+        "identical_j1_j2": identical,
+        "peak_rss_mib": {str(args.docs): j1_rss, str(args.big): big_rss},
+        "big_docs_per_s": round(args.big / big_s),
+    }
+    print(f"corpus: {args.docs:,} docs, {mb:.1f} MB (seed {args.seed})")
+    print(f"floor (read, xxhash paragraphs, write): {rate(floor_s)}   peak RSS {floor_rss} MiB")
+    print(f"newsclean --jobs 1:  {rate(j1_s)}   {j1_s / floor_s:5.1f}x the floor's time (target <= 3x)")
+    print(f"newsclean --jobs 2:  {rate(j2_s)}   {j1_s / j2_s:5.2f}x faster than --jobs 1 (target >= 1.6x)")
+    print(f"outputs of --jobs 1 and --jobs 2 byte-identical: {identical}")
+    print(f"peak RSS --jobs 1: {j1_rss} MiB at {args.docs:,} docs, {big_rss} MiB at {args.big:,} docs")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
