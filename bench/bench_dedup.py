@@ -2,7 +2,7 @@
 
 Corpus: AEB gold article bodies (/work/shared/data/aeb/ground-truth.json, read at run time) plus planted
 near-duplicates: every body is republished with word edits at several rates. Truth: a pair is a duplicate when
-the exact Jaccard of its word 3-shingles is >= the threshold (brute force over all pairs).
+the exact Jaccard of its word shingles is >= the threshold (brute force over all pairs).
 Baseline: per-document `datasketch.MinHash` with `update()` per shingle, then `MinHashLSH` insert and query.
 Ours: `find_duplicates` in one process (vectorized signatures, LSH banding, exact verification, union-find).
 Speed is reported as a ratio against the baseline measured in the same run (the machine is shared).

@@ -69,7 +69,7 @@ def dedup(
         Path | None,
         typer.Option("--clusters", help="Write {id, cluster, kept, similarity} per clustered document (.jsonl)."),
     ] = None,
-    threshold: Annotated[float, typer.Option(help="Exact Jaccard of word 3-shingles for near-duplicates.")] = 0.8,
+    threshold: Annotated[float, typer.Option(help="Exact Jaccard of word shingles for near-duplicates.")] = 0.8,
     keep: Annotated[
         str, typer.Option(help="Which document of a cluster -o keeps: first (input order) or longest.")
     ] = "first",
@@ -129,8 +129,8 @@ def learn(
         list[Path] | None,
         typer.Option(
             "--rules",
-            help="Rule directories for site matching (domains, detect) and to skip text they "
-            "already remove (default: the bundled rules). Pass hand-written rules, not earlier output.",
+            help="Rule directory added after the bundled rules, for site matching (domains, detect) and to skip "
+            "text they already remove. Pass hand-written rules, not earlier learn output.",
         ),
     ] = None,
     engine: Engine = "local",
@@ -152,7 +152,7 @@ def learn(
         from cleaner.errors import ConfigError
 
         raise ConfigError(f"-o {str(output)!r} is a file; learn writes one rule file per site into a directory")
-    rule_dirs = [str(d) for d in rules] if rules else [str(bundled_rules_dir())]
+    rule_dirs = [str(bundled_rules_dir()), *(str(d) for d in rules or [])]
     read = _reader(inputs, text_field, id_field, url_field, html_field)
     with make_engine(engine, scheduler=scheduler, jobs=jobs) as runner:
         result = learn_rules(read(), options, rule_dirs, runner)

@@ -53,7 +53,7 @@ class DedupOptions:
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(
                 f"--threshold must be in (0, 1], got {self.threshold!r}; 0.8 is the default (exact Jaccard of "
-                "word 3-shingles above which two articles are near-duplicates)"
+                "word shingles above which two articles are near-duplicates)"
             )
         if self.keep not in KEEP_CHOICES:
             raise ConfigError(f"--keep must be one of: {', '.join(KEEP_CHOICES)}; got {self.keep!r}")
