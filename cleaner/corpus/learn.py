@@ -343,11 +343,8 @@ def _existing_ids(path: Path | None) -> set[str]:
 def _compiled(rule: LearnedRule) -> Any:
     from cleaner.rules import Rule
 
-    compiled = Rule(id=rule.id, kind=rule.kind, pattern=regex.compile(rule.pattern), reason=rule.reason, file="_",
-                    origin="learned")  # fmt: skip
-    if rule.kind == "line":
-        compiled.line_scanner = regex.compile(f"(?m)^(?:{rule.pattern})$")
-    return compiled
+    return Rule(id=rule.id, kind=rule.kind, pattern=regex.compile(rule.pattern), reason=rule.reason, file="_",
+                origin="learned")  # fmt: skip
 
 
 def _safety_check(

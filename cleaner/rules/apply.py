@@ -189,27 +189,22 @@ def _line_end(source: str, position: int) -> int:
 
 
 def _line_spans(rule: Rule, source: str, deadline: float) -> list[Span]:
-    """Whole lines the pattern fully matches, found in one scan with `(?m)^(?:pattern)$`."""
-    assert rule.line_scanner is not None
+    """Whole lines the pattern fully matches. One `fullmatch` per line is ~3x faster than scanning the whole text
+    with `(?m)^(?:pattern)$`, which tries every position of every line (bench: 525 vs 1598 us per AEB document)."""
     spans: list[Span] = []
-    for match in _finditer(rule.line_scanner, source, deadline):
-        start, end = match.span()
-        if end == start:
-            continue
-        if "\n" not in source[start:end]:
-            spans.append((start, end + 1))
-            continue
-        # The pattern can cross line breaks (e.g. `\s`); check each line it covered on its own.
-        line_start = start
-        while line_start < end:
-            line_end = _line_end(source, line_start)
-            try:
-                full = rule.line_scanner.fullmatch(source, line_start, line_end, timeout=_remaining(deadline))
-            except TimeoutError:
-                raise RuleTimeout from None
-            if full is not None and line_end > line_start:
+    fullmatch = rule.pattern.fullmatch
+    line_start = 0
+    length = len(source)
+    try:
+        while line_start < length:
+            line_end = source.find("\n", line_start)
+            if line_end < 0:
+                line_end = length
+            if line_end > line_start and fullmatch(source, line_start, line_end, timeout=_remaining(deadline)):
                 spans.append((line_start, line_end + 1))
             line_start = line_end + 1
+    except TimeoutError:
+        raise RuleTimeout from None
     return _merge(spans)
 
 

@@ -52,8 +52,6 @@ class Rule:
     max_fraction: float | None = None
     origin: str = "manual"
     line: int | None = None  # line of the rule's [[rule]] header, for messages
-    # `line` rules scan all lines in one call with `(?m)^(?:pattern)$` instead of one fullmatch per line.
-    line_scanner: regex.Pattern[str] | None = None
 
     @property
     def qualified_id(self) -> str:
@@ -228,7 +226,7 @@ def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
     origin = entry.get("origin", "manual")
     if origin not in ORIGINS:
         raise RuleError(f"{where}: origin {origin!r} is not valid; valid origins are: {', '.join(ORIGINS)}")
-    rule = Rule(
+    return Rule(
         id=rule_id,
         kind=kind,
         pattern=pattern,
@@ -240,9 +238,6 @@ def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
         origin=origin,
         line=line,
     )
-    if kind == "line":
-        rule.line_scanner = _compile(f"(?m)^(?:{entry['pattern']})$", f"{where}: pattern")
-    return rule
 
 
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:
