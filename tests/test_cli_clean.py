@@ -93,3 +93,16 @@ def test_extra_rules_directory_is_used(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "o.jsonl").read_text())["text"] == "A real first paragraph.\n"
     assert "example.com/promo 1" in result.stderr
+
+
+def test_html_directory_becomes_a_mirrored_text_tree(tmp_path: Path) -> None:
+    (tmp_path / "pages" / "sub").mkdir(parents=True)
+    shutil.copy(FIXTURES / "html" / "article.html", tmp_path / "pages" / "sub" / "article.html")
+    (tmp_path / "pages" / "empty.html").write_text("<html><body></body></html>")
+    result = CliRunner().invoke(app, ["clean", str(tmp_path / "pages"), "-o", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1, result.output  # the empty page is rejected, the article is cleaned
+    cleaned = (tmp_path / "out" / "sub" / "article.txt").read_text()
+    assert cleaned and cleaned.splitlines()[0] in (FIXTURES / "html" / "article.expected.txt").read_text()
+    assert not (tmp_path / "out" / "empty.txt").exists()
+    [reject] = (tmp_path / "out.rejects.jsonl").read_text().splitlines()
+    assert json.loads(reject)["input"]["file"].endswith("empty.html")
