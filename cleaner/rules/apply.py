@@ -109,10 +109,11 @@ def _one_pass(
     return placed
 
 
-# Consecutive `line` rules run as one scan: `(?m)^(?:(?P<_nc_rule0>p0)$|(?P<_nc_rule1>p1)$|...|[^\n]*+\n)` tries each rule,
-# in order, only at line starts and skips the rest of a line in one step. The first rule that fully matches a line
-# takes it, as "earlier rule wins" would; one call means one timeout set-up instead of one per line and rule
-# (the `regex` timeout costs ~1.8 us a call). Rules with max_fraction, back-references or mid-pattern flags run alone.
+# Consecutive `line` rules run as one scan, `(?m)^(?:(?P<_nc_rule0>p0)$|(?P<_nc_rule1>p1)$|...|[^\n]*+\n)`:
+# it tries each rule, in order, only at line starts and skips the rest of a line in one step. The first rule that
+# fully matches a line takes it, as "earlier rule wins" would; one call means one timeout set-up instead of one
+# per line and rule (the `regex` timeout costs ~1.8 us a call). Rules with max_fraction, back-references or
+# mid-pattern flags run alone.
 _LEADING_FLAGS = regex.compile(r"\(\?([imsx]+)\)")
 _NOT_COMBINABLE = regex.compile(r"\\[1-9]|\(\?P=|\\g<|\(\?[a-zA-Z]+\)|\(\?[a-zA-Z]*-")
 
