@@ -135,7 +135,27 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(rule_dirs: list[str], threshold: float) -> None:
     from cleaner.pipeline import Cleaner
 
+    _exit_with_parent()
     _WORKER["cleaner"] = Cleaner(rules=rule_dirs, threshold=threshold)
+
+
+def _exit_with_parent() -> None:
+    """Workers of a run killed with -9 would wait on their queue forever: exit when the parent is gone.
+
+    The parent's sentinel (a pipe multiprocessing hands every child) reaches EOF when the parent dies.
+    """
+    import multiprocessing
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newsclean-parent-watch", daemon=True).start()
 
 
 def _run_task(task: tuple[list[ReadItem], str, str]) -> list[tuple[Any, ...]]:
@@ -350,7 +370,7 @@ def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
 
 
 def _fingerprint(plan: Plan) -> str:
-    """What must not change between a killed run and its --resume: options, rules and top-level inputs."""
+    """What must not change between a killed run and its --resume: options, rules, code and top-level inputs."""
     config = plan.config
     parts: list[Any] = [
         "newsclean-batch-1",
@@ -363,6 +383,10 @@ def _fingerprint(plan: Plan) -> str:
         config.threshold,
         config.commit_every,
     ]
+    package = Path(__file__).resolve().parent  # a code change between kill and resume changes outputs too
+    for module in sorted(package.rglob("*.py")):
+        stat = module.stat()
+        parts.append([str(module.relative_to(package)), stat.st_size, stat.st_mtime_ns])
     for directory in plan.rule_dirs:
         for rule_file in sorted(Path(directory).glob("*.toml")):
             stat = rule_file.stat()

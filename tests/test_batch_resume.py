@@ -140,3 +140,42 @@ def test_resume_refuses_changed_options(tmp_path: Path, reference: tuple[list[st
     assert (out / f"clean{STATE_SUFFIX}").exists()
     with pytest.raises(ConfigError, match="changed since the interrupted run"):
         run_batch(BatchConfig(**{**config, "threshold": 0.7}, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+
+
+def _processes_in(directory: Path) -> list[int]:
+    """Pids of processes whose working directory is `directory` (Linux /proc)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if Path(proc / "cwd").resolve() == directory:
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux /proc")
+def test_kill_9_leaves_no_worker_processes(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=3000)
+    args = [sys.executable, "-c", "from cleaner.cli import main; main()", "clean", str(corpus), "-o", "o.jsonl"]
+    proc = subprocess.Popen([*args, "--jobs", "2"], cwd=tmp_path, stderr=subprocess.DEVNULL)
+    state = tmp_path / f"o.jsonl{STATE_SUFFIX}"
+    for _ in range(600):  # wait until the workers are busy (first commit written)
+        if state.exists() or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed; make the corpus larger"
+    assert len(_processes_in(tmp_path.resolve())) > 1
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for _ in range(200):
+        left = _processes_in(tmp_path.resolve())
+        if not left:
+            break
+        time.sleep(0.05)
+    assert not left, f"processes left behind after kill -9: {left}"
