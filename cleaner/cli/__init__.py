@@ -21,7 +21,8 @@ app = typer.Typer(
 def main() -> None:
     """Entry point: run the app and turn newsclean errors into one clear line and an exit status."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns, rather than raises, the code of a `typer.Exit`.
+        code = app(standalone_mode=False)
     except NewscleanError as error:
         typer.echo(f"newsclean: error: {error}", err=True)
         sys.exit(error.exit_code)
@@ -37,6 +38,7 @@ def main() -> None:
             error.show()
             sys.exit(2)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 # Importing a command module adds its commands to `app` (they import `app` from here, so this comes last).

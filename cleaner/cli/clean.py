@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -62,5 +61,4 @@ def clean(
     if not quiet:
         typer.echo(summary.render(), err=True)
     if summary.exit_code:
-        # sys.exit, not typer.Exit: click swallows Exit's code in main()'s non-standalone mode.
-        sys.exit(summary.exit_code)
+        raise typer.Exit(summary.exit_code)

@@ -1,0 +1,35 @@
+"""Exit status through the real console entry point (click's non-standalone mode returns Exit codes)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ENTRY = [sys.executable, "-c", "from cleaner.cli import main; main()"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*ENTRY, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_dedup_exits_1_when_a_record_is_rejected(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"id": "a", "text": "A paragraph of text."}\n{"id": "b"}\n', encoding="utf-8")
+    done = run("dedup", str(corpus))
+    assert done.returncode == 1, done.stderr
+    assert "rejected" in done.stderr
+
+
+def test_bad_rule_file_exits_2_and_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text('[[rule]]\nid = "x"\nkind = "sideways"\npattern = "a"\nreason = "r"\n')
+    done = run("rules", "check", str(tmp_path))
+    assert done.returncode == 2
+    assert "bad.toml" in done.stderr and "sideways" in done.stderr
+
+
+def test_success_exits_0(tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("Headline here for you\nHeadline here for you\n", encoding="utf-8")
+    done = run("clean", str(text))
+    assert done.returncode == 0 and done.stdout == "Headline here for you\nHeadline here for you\n"
