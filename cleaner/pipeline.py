@@ -120,7 +120,7 @@ class Cleaner:
                 return
             counts = [len(doc.removals) for doc in docs]
             for doc in docs:
-                apply_rules(doc, self.ruleset)
+                apply_rules(doc, self.ruleset, again=True)
             docs = [doc for doc, count in zip(docs, counts, strict=True) if len(doc.removals) > count]
             counts = [len(doc.removals) for doc in docs]
             mark_near_duplicates(docs, self.options)

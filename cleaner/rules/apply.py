@@ -23,10 +23,20 @@ class RuleTimeout(Exception):
     """A pattern ran out of time on this document."""
 
 
-def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None) -> None:
-    """Set `doc.site` and append this document's rule removals (and warnings) to `doc`."""
+def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *, again: bool = False) -> None:
+    """Set `doc.site` and append this document's rule removals (and warnings) to `doc`.
+
+    `again=True` is for a document whose text later stages have since cut: it keeps the site found the first
+    time and runs only the rules whose matches can depend on the lines around them.
+    """
     timeout = ruleset.timeout if timeout is None else timeout
     site: RuleFile | None = None
+    if again:
+        site = ruleset.files.get(doc.site) if doc.site else None
+        files = ([site] if site is not None else []) + ruleset.global_files
+        rules = [rule for rule_file in files for rule in rule_file.rules if rule.sees_context]
+        run_rules(doc, rules, timeout)
+        return
     if doc.url:
         site = site_for_url(ruleset, doc.url)
     else:
@@ -136,6 +146,7 @@ def _groups(rules: list[Rule], enforce_max_fraction: bool) -> list[list[Rule]]:
     return groups
 
 
+@functools.lru_cache(maxsize=1024)
 def _scoped(pattern: str) -> str | None:
     """`pattern` as a group whose leading global flags apply to it alone, or None if that is not safe."""
     flags = _LEADING_FLAGS.match(pattern)

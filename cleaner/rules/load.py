@@ -40,6 +40,9 @@ class Example:
     cleaned: str | None = None
 
 
+_CONTEXT_SYNTAX = regex.compile(r"\(\?<?[=!]|\\[AzZG]")
+
+
 @dataclass(slots=True)
 class Rule:
     id: str
@@ -61,6 +64,12 @@ class Rule:
     @property
     def stage(self) -> str:
         return "learned" if self.origin == "learned" else "rule"
+
+    @property
+    def sees_context(self) -> bool:
+        """Whether removing other lines can change what this rule matches. A `line` rule without lookarounds or
+        text anchors judges each line alone, so it need not run again after other removals."""
+        return self.kind != "line" or _CONTEXT_SYNTAX.search(self.pattern.pattern) is not None
 
 
 @dataclass(slots=True)
