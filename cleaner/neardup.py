@@ -260,6 +260,8 @@ def document_removals(
         for block in blocks:
             removals.extend(block_removals(doc, paragraph_of_row, block))
             removed.update(m.copy for m in block)
+        if len(removed) == len(matches):
+            break  # every repeat went; with none kept, what is left has no pair to look at again
         rows = [p for i, p in enumerate(rows) if i not in removed]
     return removals
 
