@@ -19,7 +19,7 @@ SEED_LINES = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read
 
 
 def placed(view: str) -> list[tuple[tuple[int, int], str]]:
-    return [(span, rule.qualified_id) for span, rule in rules_apply._one_pass(view, RULES, 1.0, True, {})]
+    return [(span, rule.qualified_id) for span, rule in rules_apply._one_pass(view, RULES, 1.0, True, {}, {})]
 
 
 def test_the_default_rules_do_combine() -> None:

@@ -30,22 +30,33 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
     time and runs only the rules whose matches can depend on the lines around them.
     """
     timeout = ruleset.timeout if timeout is None else timeout
-    site: RuleFile | None = None
-    if again:
-        site = ruleset.files.get(doc.site) if doc.site else None
-        files = ([site] if site is not None else []) + ruleset.global_files
-        rules = [rule for rule_file in files for rule in rule_file.rules if rule.sees_context]
-        run_rules(doc, rules, timeout)
-        return
-    if doc.url:
+    if again and doc.site is not None:
+        site: RuleFile | None = ruleset.files.get(doc.site)
+    elif doc.url:
         site = site_for_url(ruleset, doc.url)
     else:
-        site, warnings = site_for_text(ruleset, doc.source, timeout)
-        doc.warnings.extend(warnings)
+        site = _detect(doc, ruleset, timeout)
     if site is not None:
         doc.site = site.name
     files = ([site] if site is not None else []) + ruleset.global_files
-    run_rules(doc, (rule for rule_file in files for rule in rule_file.rules), timeout)
+    rules = [rule for rule_file in files for rule in rule_file.rules]
+    before = len(doc.removals)
+    run_rules(doc, [rule for rule in rules if rule.sees_context] if again else rules, timeout)
+    if site is None and not doc.url and len(doc.removals) > before:
+        # `detect` usually looks at the page's end, which may show only once boilerplate after it is gone:
+        # without this, cleaning the cleaned text could place it and remove more.
+        site = _detect(doc, ruleset, timeout)
+        if site is not None:
+            doc.site = site.name
+            run_rules(doc, site.rules + [rule for f in ruleset.global_files for rule in f.rules], timeout)
+
+
+def _detect(doc: Document, ruleset: RuleSet, timeout: float) -> RuleFile | None:
+    """The site whose `detect` matches what is left of the document."""
+    view = _view(doc.source, doc.removals)[0] if doc.removals else doc.source
+    site, warnings = site_for_text(ruleset, view, timeout)
+    doc.warnings.extend(w for w in warnings if w not in doc.warnings)
+    return site
 
 
 # Removing one match can complete another (a sidebar becomes the page's tail once an ad line after it is gone),
@@ -59,11 +70,14 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
     if not doc.source:
         return
     rules = list(rules)
-    skipped: dict[str, str] = {}  # rule id -> warning: timed out or refused by max_fraction, not retried
+    skipped: dict[str, str] = {}  # rule id -> warning: timed out, not retried for this document
+    # rule id -> warning: refused by max_fraction. Judged again whenever the rule runs again, since the share
+    # depends on what is left (the cleaned text, when cleaning it again).
+    refused: dict[str, str] = {}
     for _ in range(MAX_PASSES):
         view, segments = _view(doc.source, doc.removals)
         placed = _one_pass(
-            view, [r for r in rules if r.qualified_id not in skipped], timeout, enforce_max_fraction, skipped
+            view, [r for r in rules if r.qualified_id not in skipped], timeout, enforce_max_fraction, skipped, refused
         )
         added: list[Removal] = []
         for (start, end), rule in placed:
@@ -82,11 +96,27 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
         doc.removals.extend(added)
         if not added:
             break
+        # Once only whole lines have gone, a rule that judges each line alone cannot match anew; a span cut out
+        # of a line changes that line, so then every rule looks again.
+        if all(_whole_lines(doc.source, r.start, r.end) for r in added):
+            rules = [rule for rule in rules if rule.sees_context]
+            if not rules:
+                break
     doc.warnings.extend(skipped.values())
+    doc.warnings.extend(refused.values())
+
+
+def _whole_lines(source: str, start: int, end: int) -> bool:
+    return (start == 0 or source[start - 1] == "\n") and source[end - 1] == "\n"
 
 
 def _one_pass(
-    view: str, rules: list[Rule], timeout: float, enforce_max_fraction: bool, skipped: dict[str, str]
+    view: str,
+    rules: list[Rule],
+    timeout: float,
+    enforce_max_fraction: bool,
+    skipped: dict[str, str],
+    refused: dict[str, str],
 ) -> list[tuple[Span, Rule]]:
     """One run of every rule over canonical `view`: disjoint spans in `view`, earlier rules first."""
     if not view:
@@ -109,11 +139,12 @@ def _one_pass(
             if enforce_max_fraction and rule.max_fraction is not None and spans:
                 share = sum(end - start for start, end in spans) / len(view)
                 if share > rule.max_fraction:
-                    skipped[rule.qualified_id] = (
+                    refused[rule.qualified_id] = (
                         f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
                         f"max_fraction {rule.max_fraction:g}; skipped for this document"
                     )
                     continue
+            refused.pop(rule.qualified_id, None)
             for start, end in spans:
                 placed.extend((piece, rule) for piece in taken.place(start, end))
     return placed
