@@ -36,6 +36,9 @@ def clean(
     text_field: Annotated[str, typer.Option("--text-field", help="Record field holding the text.")] = "text",
     id_field: Annotated[str, typer.Option("--id-field", help="Record field holding the document id.")] = "id",
     url_field: Annotated[str, typer.Option("--url-field", help="Record field holding the URL.")] = "url",
+    html_field: Annotated[
+        str, typer.Option("--html-field", help="Record field holding raw HTML, extracted when there is no text.")
+    ] = "html",
     stdin_format: Annotated[str, typer.Option("--stdin-format", help="What stdin holds: text or jsonl.")] = "text",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
@@ -55,7 +58,13 @@ def clean(
         jobs=jobs,
         threshold=threshold,
         resume=resume,
-        read=ReadOptions(text_field=text_field, id_field=id_field, url_field=url_field, stdin_format=stdin_format),
+        read=ReadOptions(
+            text_field=text_field,
+            id_field=id_field,
+            url_field=url_field,
+            html_field=html_field,
+            stdin_format=stdin_format,
+        ),
     )
     summary = run_batch(config)
     if not quiet:
