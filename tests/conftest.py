@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,14 @@ def assert_invariants(doc: Document, cleaner) -> None:
     assert normalize(doc.text) == doc.text
     again = cleaner.clean(doc.text, url=doc.url)
     assert again.text == doc.text, [r.to_json() for r in again.removals]
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """Run the real entry point in-process: (exit status, stdout, stderr)."""
+    from cleaner.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["newsclean", *args])
+    with pytest.raises(SystemExit) as done:
+        main()
+    out, err = capsys.readouterr()
+    return done.value.code or 0, out, err

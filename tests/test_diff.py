@@ -8,25 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cli import main
 from cleaner.diffview import render_diff, want_color
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Cleaner
 from cleaner.record import Document, Removal
-from tests.conftest import FIXTURES, check_golden
+from tests.conftest import FIXTURES, check_golden, run_main
 
 SEED = FIXTURES / "rules" / "seed_003" / "input.txt"
 GOLDEN = FIXTURES / "rules" / "seed_003" / "expected.diff.txt"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple:
-    monkeypatch.setattr(sys, "argv", ["newsclean", *args])
-    with pytest.raises(SystemExit) as done:
-        main()
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return done.value.code or 0, out, err
 
 
 def test_seed_003_plain_diff_golden() -> None:
@@ -67,13 +57,13 @@ def test_want_color() -> None:
 
 
 def test_cli_diff(capsys, monkeypatch) -> None:
-    code, out, _ = run_cli(["diff", str(SEED)], capsys, monkeypatch)  # piped: auto means plain
+    code, out, _ = run_main(["diff", str(SEED)], capsys, monkeypatch)  # piped: auto means plain
     assert code == 0 and out == GOLDEN.read_text(encoding="utf-8")
-    code, out, _ = run_cli(["diff", str(SEED), "--color", "always"], capsys, monkeypatch)
+    code, out, _ = run_main(["diff", str(SEED), "--color", "always"], capsys, monkeypatch)
     assert code == 0 and "\x1b[" in out and ANSI.sub("", out) == GOLDEN.read_text(encoding="utf-8")
-    code, _, err = run_cli(["diff", str(SEED), "--color", "rainbow"], capsys, monkeypatch)
+    code, _, err = run_main(["diff", str(SEED), "--color", "rainbow"], capsys, monkeypatch)
     assert code == 2 and "--color must be one of" in err
-    code, _, err = run_cli(["diff", "no/such/file.txt"], capsys, monkeypatch)
+    code, _, err = run_main(["diff", "no/such/file.txt"], capsys, monkeypatch)
     assert code == 2 and "no such file" in err
 
 
@@ -86,7 +76,7 @@ def test_cli_diff_stdin_url_and_extra_rules(tmp_path: Path, capsys, monkeypatch)
     )
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Title\nPromo\nBody text.\nLeave a review\n")))
     args = ["diff", "-", "--rules", str(tmp_path / "r"), "--url", "https://turan.az/x"]
-    code, out, _ = run_cli(args, capsys, monkeypatch)
+    code, out, _ = run_main(args, capsys, monkeypatch)
     assert code == 0
     assert "@@ line 2 · rule _extra/promo · promo line @@" in out
     assert "@@ line 4 · rule turan.az/leave-a-review" in out

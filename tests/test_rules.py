@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import sys
 import time
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.apply import apply_removals, restore
-from cleaner.cli import main
 from cleaner.normalize import normalize
 from cleaner.record import Document, Removal
 from cleaner.rules import (
@@ -24,6 +22,7 @@ from cleaner.rules import (
     load_ruleset,
 )
 from cleaner.rules.match import domain_matches, url_host
+from tests.conftest import run_main
 
 
 def write(directory: Path, name: str, text: str) -> Path:
@@ -50,15 +49,6 @@ def clean(ruleset: RuleSet, text: str, url: str | None = None, **kwargs: float) 
 def ruleset_of(tmp_path: Path, *rules: str, name: str = "_test.toml", site: str = "") -> RuleSet:
     write(tmp_path / "r", name, site + "\n".join(rules))
     return load_ruleset([tmp_path / "r"])
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple:
-    monkeypatch.setattr(sys, "argv", ["newsclean", *args])
-    with pytest.raises(SystemExit) as done:
-        main()
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return done.value.code or 0, out, err
 
 
 # --- errors: each names the file, the rule and the fix ------------------------------------------------------
@@ -135,7 +125,7 @@ def test_failing_example_in_rules_test(tmp_path: Path, capsys, monkeypatch) -> N
         "site.toml",
         rule("ad", "line", "Advertisement", "removes = ['Advert']\nkeeps = ['Advertisement']"),
     )
-    code, _, err = run_cli(["rules", "test", str(tmp_path / "r")], capsys, monkeypatch)
+    code, _, err = run_main(["rules", "test", str(tmp_path / "r")], capsys, monkeypatch)
     assert code == 2
     assert "site.toml: rule site/ad: removes[0] failed: expected a removal, but the pattern did not match" in err
     assert "rule site/ad: keeps[0] failed: expected nothing removed, but it removed 'Advertisement\\n'" in err
@@ -143,17 +133,17 @@ def test_failing_example_in_rules_test(tmp_path: Path, capsys, monkeypatch) -> N
 
 
 def test_rules_check_cli(tmp_path: Path, capsys, monkeypatch) -> None:
-    code, out, _ = run_cli(["rules", "check"], capsys, monkeypatch)
+    code, out, _ = run_main(["rules", "check"], capsys, monkeypatch)
     assert code == 0 and "rules check: 2 rule files" in out and "OK" in out
     write(tmp_path / "bad", "a.toml", rule("x", "nope", "x"))
     write(tmp_path / "bad", "b.toml", "[[rule]\n")
-    code, out, err = run_cli(["rules", "check", str(tmp_path / "bad")], capsys, monkeypatch)
+    code, out, err = run_main(["rules", "check", str(tmp_path / "bad")], capsys, monkeypatch)
     assert code == 2 and out == ""
     assert "a.toml: rule 'x' (line 1): unknown kind 'nope'" in err and "b.toml: TOML syntax error" in err
 
 
 def test_rules_test_cli_bundled(capsys, monkeypatch) -> None:
-    code, out, _ = run_cli(["rules", "test"], capsys, monkeypatch)
+    code, out, _ = run_main(["rules", "test"], capsys, monkeypatch)
     assert code == 0 and "(0 failed): OK" in out
 
 
