@@ -65,20 +65,37 @@ class Match:
     long: bool = True
 
 
-def live_paragraphs(doc: Document) -> list[int]:
-    """Indices of paragraphs no earlier stage removed: only these can be kept originals or removed copies."""
+def live_paragraphs(doc: Document) -> tuple[list[int], list[str]]:
+    """Paragraphs no earlier stage removed whole, with their text as the cleaned document will show it.
+
+    Only these can be kept originals or removed copies. A paragraph with a span cut out of it takes part with the
+    cut made: it may only become a copy of another once the cut is gone, and cleaning the cleaned text would
+    then find it.
+    """
     if not doc.removals:
-        return list(range(len(doc.paragraphs)))
+        return list(range(len(doc.paragraphs))), [doc.source[s:e] for s, e in doc.paragraphs]
     spans = sorted((r.start, r.end) for r in doc.removals)
-    live = []
+    live: list[int] = []
+    texts: list[str] = []
     cursor = 0
     for index, (start, end) in enumerate(doc.paragraphs):
         while cursor < len(spans) and spans[cursor][1] <= start:
             cursor += 1
-        if cursor < len(spans) and spans[cursor][0] < end:
-            continue
-        live.append(index)
-    return live
+        pieces: list[str] = []
+        position = start
+        k = cursor
+        while k < len(spans) and spans[k][0] < end:
+            if spans[k][0] > position:
+                pieces.append(doc.source[position : spans[k][0]])
+            position = max(position, spans[k][1])
+            k += 1
+        if position < end:
+            pieces.append(doc.source[position:end])
+        text = "".join(pieces)
+        if text:
+            live.append(index)
+            texts.append(text)
+    return live, texts
 
 
 def _candidates(sig: np.ndarray, threshold: float) -> np.ndarray:
@@ -268,8 +285,9 @@ def document_removals(
 
 def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> None:
     """Mark repeated blocks in every document; signatures for all their paragraphs are computed in one batch."""
-    lives = [live_paragraphs(doc) for doc in docs]
-    texts = [doc.paragraph_text(i) for doc, live in zip(docs, lives, strict=True) for i in live]
+    found = [live_paragraphs(doc) for doc in docs]
+    lives = [live for live, _ in found]
+    texts = [text for _, doc_texts in found for text in doc_texts]
     if not texts:
         return
     sig, shingles = minhash.text_signatures(texts, options.shingle_size, options.num_perm, options.seed)

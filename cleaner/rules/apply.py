@@ -153,8 +153,8 @@ def _one_pass(
 # Consecutive `line` rules run as one scan, `(?m)^(?:(?P<_nc_rule0>p0)$|(?P<_nc_rule1>p1)$|...|[^\n]*+\n)`:
 # it tries each rule, in order, only at line starts and skips the rest of a line in one step. The first rule that
 # fully matches a line takes it, as "earlier rule wins" would; one call means one timeout set-up instead of one
-# per line and rule (the `regex` timeout costs ~1.8 us a call). Rules with max_fraction, back-references or
-# mid-pattern flags run alone.
+# per line and rule (the `regex` timeout costs ~1.8 us a call). Rules with max_fraction, back-references,
+# mid-pattern flags or lookarounds (which would see past their line in a combined scan) run alone.
 _LEADING_FLAGS = regex.compile(r"\(\?([imsx]+)\)")
 _NOT_COMBINABLE = regex.compile(r"\\[1-9]|\(\?P=|\\g<|\(\?[a-zA-Z]+\)|\(\?[a-zA-Z]*-")
 
@@ -166,6 +166,7 @@ def _groups(rules: list[Rule], enforce_max_fraction: bool) -> list[list[Rule]]:
     for rule in rules:
         combinable = (
             rule.kind == "line"
+            and not rule.looks_around
             and (rule.max_fraction is None or not enforce_max_fraction)
             and _scoped(rule.pattern.pattern) is not None
         )
@@ -268,12 +269,16 @@ def _find(rule: Rule, source: str, deadline: float) -> list[Span]:
             if match.end() > match.start():
                 spans.append((_line_start(source, match.start()), _line_end(source, match.end() - 1) + 1))
         return _merge(spans)
-    match = _search(rule.pattern, source, deadline)
-    if match is None:
+    if rule.kind == "tail":  # from the first match to the end: no match is left behind
+        match = _search(rule.pattern, source, deadline)
+        return [] if match is None else [(_line_start(source, match.start()), len(source))]
+    # head: from the start through the last match, so that what is left holds no match either (through the
+    # first one, a second cleaning would cut again at the next).
+    matches = _finditer(rule.pattern, source, deadline)
+    if not matches:
         return []
-    if rule.kind == "tail":
-        return [(_line_start(source, match.start()), len(source))]
-    last = match.end() - 1 if match.end() > match.start() else match.start()  # head
+    match = matches[-1]
+    last = match.end() - 1 if match.end() > match.start() else match.start()
     return [(0, _line_end(source, min(last, len(source) - 1)) + 1)]
 
 

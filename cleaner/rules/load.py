@@ -67,9 +67,14 @@ class Rule:
 
     @property
     def sees_context(self) -> bool:
-        """Whether removing other lines can change what this rule matches. A `line` rule without lookarounds or
-        text anchors judges each line alone, so it need not run again after other removals."""
-        return self.kind != "line" or _CONTEXT_SYNTAX.search(self.pattern.pattern) is not None
+        """Whether removing other lines can change what this rule matches. A `line` rule judges each line alone
+        (its pattern cannot look past the line), so it need not run again after other removals."""
+        return self.kind != "line"
+
+    @property
+    def looks_around(self) -> bool:
+        """Lookarounds or text anchors: such a pattern must run on its line alone, never in a combined scan."""
+        return _CONTEXT_SYNTAX.search(self.pattern.pattern) is not None
 
 
 @dataclass(slots=True)
