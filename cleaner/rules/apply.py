@@ -8,6 +8,7 @@ trimmed to the lines still free, or dropped when a span cannot be placed cleanly
 
 from __future__ import annotations
 
+import bisect
 import functools
 import time
 from collections.abc import Iterable
@@ -374,14 +375,25 @@ class _Taken:
 
     def __init__(self, source: str, spans: list[Span]) -> None:
         self.source = source
-        self.spans = sorted(spans)
+        self.spans = sorted(spans)  # disjoint, so sorted by start is sorted by end too
+        self.starts = [s for s, _ in self.spans]
 
     def _free(self, start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in self.spans)
+        """No taken span overlaps [start, end): only the neighbours by start can (bisect, not a scan)."""
+        index = bisect.bisect_right(self.starts, start)
+        if index > 0 and self.spans[index - 1][1] > start:
+            return False
+        return index == len(self.spans) or self.spans[index][0] >= end
 
     def _add(self, span: Span) -> None:
-        self.spans.append(span)
-        self.spans.sort()
+        index = bisect.bisect_left(self.starts, span[0])
+        self.starts.insert(index, span[0])
+        self.spans.insert(index, span)
+
+    def _within(self, low: int, high: int) -> list[Span]:
+        first = bisect.bisect_left(self.starts, low)
+        last = bisect.bisect_right(self.starts, high)
+        return [(s, e) for s, e in self.spans[first:last] if e <= high]
 
     def place(self, start: int, end: int) -> list[Span]:
         """Accept what is free of [start, end): whole free lines for line spans, the span itself or nothing."""
@@ -398,7 +410,7 @@ class _Taken:
             candidate = (start - 1, end)
         else:
             candidate = (start, end)
-        inside = [(s, e) for s, e in self.spans if line_start <= s and e <= line_end]
+        inside = self._within(line_start, line_end)
         left = _delete(source[line_start:line_end], [*inside, candidate], line_start)
         if not left or left != left.strip(" ") or "  " in left:
             return []  # deleting it would leave an empty line or stray spaces: an earlier removal is in the way
