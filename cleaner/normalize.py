@@ -23,9 +23,13 @@ _LIKELY_MOJIBAKE = re.compile(
     "|[\u0080-\u009f\ufffd]"
 )
 
-# Control characters (except \t and \n), zero-width space, word joiner, BOM, soft hyphen, bidi embedding controls.
+# Control characters (C0 except \t and the line breaks, DEL, C1 except NEL), zero-width space, word joiner, BOM,
+# soft hyphen, bidi embedding controls and lone surrogates (which no encoder accepts).
 # ZWNJ/ZWJ (U+200C/D) are kept: they are part of the spelling in Persian, Indic scripts and emoji.
-_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f\u00ad\u200b\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u200b\u2060-\u2064\ufeff"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 # A cheap first look: without one of these characters there can be no mojibake pair.
 _MOJIBAKE_LEAD = re.compile("[\u0080-\u009f\u00c2-\u00f4\ufffd]")
 
@@ -66,10 +70,11 @@ def _tidy(text: str) -> str:
 def normalize(text: str) -> str:
     """Return the canonical form of `text`; deterministic and idempotent.
 
-    Tidying can make a mojibake pair adjacent (a control character between them goes), and a repair can leave
-    something to tidy, so the two alternate until nothing changes (in practice at most two rounds).
+    Mojibake is repaired first, on the raw text, because C1 controls are part of what ftfy reads. Tidying can
+    then make a mojibake pair adjacent (a control character between them goes) and a repair can leave something
+    to tidy, so the two alternate until nothing changes (in practice at most two rounds).
     """
-    text = _tidy(text)
+    text = _tidy(repair_mojibake(text))
     for _ in range(4):
         repaired = repair_mojibake(text)
         if repaired == text:
