@@ -116,8 +116,10 @@ def _is_word_char(codes: np.ndarray) -> np.ndarray:
     if not astral.any():
         return table[codes]
     result = table[np.where(astral, 0, codes)]
-    for code in np.unique(codes[astral]).tolist():
-        result[codes == code] = _NON_WORD.match(chr(code)) is None
+    # Code points beyond the BMP (emoji, historic scripts) are classified once each, then scattered back.
+    distinct, inverse = np.unique(codes[astral], return_inverse=True)
+    is_word = np.fromiter((_NON_WORD.match(chr(c)) is None for c in distinct.tolist()), bool, len(distinct))
+    result[astral] = is_word[inverse]
     return result
 
 
