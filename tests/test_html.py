@@ -105,3 +105,13 @@ def test_pipeline_rejects_unextractable_page(tmp_path: Path) -> None:
     (item,) = Cleaner().clean_many(read_html(path))
     assert isinstance(item, Reject)
     assert "PNG" in item.reason
+
+
+def test_pages_in_a_tree_are_told_apart_by_their_path(tmp_path: Path) -> None:
+    from cleaner.io import read_inputs
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "index.html").write_text("<html><body><p>Page.</p></body></html>", encoding="utf-8")
+    ids = [item.id for item in read_inputs([str(tmp_path)])]
+    assert ids == ["a/index", "b/index"]

@@ -149,13 +149,17 @@ def _read_markup(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
     assert source.path is not None
     try:
         if source.kind == "html":
-            from cleaner.io.html import read_html as reader
+            from cleaner.io.html import page_id, read_html
         else:
-            from cleaner.io.warc import read_warc as reader
+            from cleaner.io.warc import read_warc
     except ImportError as error:
         yield Reject(Origin(file=source.display), f"cannot read {source.kind} input: {error}")
         return
-    yield from reader(source.path, options)
+    if source.kind == "html":
+        doc_id = str(source.rel.with_name(page_id(source.rel))) if source.rel else None
+        yield from read_html(source.path, options, doc_id=doc_id)
+    else:
+        yield from read_warc(source.path, options)
 
 
 def _read_stdin(options: ReadOptions) -> Iterator[ReadItem]:
