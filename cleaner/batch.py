@@ -297,8 +297,8 @@ def plan_run(config: BatchConfig) -> Plan:
     check_inputs(inputs)
     if config.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {config.jobs}")
-    if not 0.0 < config.threshold < 1.0:
-        raise ConfigError(f"--threshold must be between 0 and 1 (exclusive), got {config.threshold}")
+    if not 0.0 < config.threshold <= 1.0:
+        raise ConfigError(f"--threshold must be in (0, 1] (1 keeps only exact copies out), got {config.threshold}")
     for directory in config.rules:
         if not Path(directory).is_dir():
             raise ConfigError(f"--rules {directory!r} is not a directory; pass a directory of .toml rule files")
@@ -316,6 +316,8 @@ def plan_run(config: BatchConfig) -> Plan:
     out_is_dir = output is not None and (not single_file or output.is_dir())
     if out_is_dir and output is not None and output.exists() and not output.is_dir():
         raise ConfigError(f"-o {output} is a file, but these inputs need an output directory")
+    if output is not None and not out_is_dir:
+        _check_output_format(output, inputs[0], config)
     rejects: Path | None = Path(config.rejects) if config.rejects else None
     if rejects is None and output is not None:
         stem = output.name.rstrip("/")
@@ -329,6 +331,24 @@ def plan_run(config: BatchConfig) -> Plan:
     plan = Plan(config, output, out_is_dir, ledger, rejects, state, _rule_dirs(config.rules, config.bundled_rules))
     _refuse_overwriting_inputs(plan, inputs)
     return plan
+
+
+_FORMAT_ENDINGS = {"jsonl": (".jsonl", ".jsonl.gz", ".jsonl.zst"), "parquet": (".parquet",)}
+
+
+def _check_output_format(output: Path, single_input: str, config: BatchConfig) -> None:
+    """The output file's name must say the format it will hold: cleaned text, JSON Lines or Parquet."""
+    if single_input == STDIN:
+        kind = "jsonl" if config.read.stdin_format == "jsonl" else "txt"
+    else:
+        kind = _OUT_KIND.get(kind_of(single_input) or "", "")
+    name = output.name.lower()
+    if kind in _FORMAT_ENDINGS:
+        if not name.endswith(_FORMAT_ENDINGS[kind]):
+            endings = ", ".join(_FORMAT_ENDINGS[kind])
+            raise ConfigError(f"-o {output}: this input is written as {kind}; name the output with {endings}")
+    elif kind == "txt" and name.endswith(_FORMAT_ENDINGS["jsonl"] + _FORMAT_ENDINGS["parquet"]):
+        raise ConfigError(f"-o {output}: this input is written as cleaned text; name the output .txt")
 
 
 def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
@@ -451,9 +471,9 @@ class _Run:
         self.ledger: AppendPart | None = None
         self.rejects: AppendPart | None = None
         if plan.ledger and not self.finished:
-            self.ledger = AppendPart(plan.ledger, offsets.get(str(plan.ledger), 0), False)
+            self.ledger = AppendPart(plan.ledger, offsets.get(str(plan.ledger), 0))
         if plan.rejects and not self.finished:
-            self.rejects = AppendPart(plan.rejects, offsets.get(str(plan.rejects), 0), False)
+            self.rejects = AppendPart(plan.rejects, offsets.get(str(plan.rejects), 0))
         self.out_part: AppendPart | None = None
         self.parquet: ParquetPart | None = None
         self.source: Source | None = None

@@ -106,3 +106,19 @@ def test_html_directory_becomes_a_mirrored_text_tree(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "empty.txt").exists()
     [reject] = (tmp_path / "out.rejects.jsonl").read_text().splitlines()
     assert json.loads(reject)["input"]["file"].endswith("empty.html")
+
+
+def test_output_name_must_match_the_format_and_ledger_is_compressed_by_name(tmp_path: Path) -> None:
+    import gzip
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "a", "text": "Share this article\\nA paragraph of the article."}\n', encoding="utf-8")
+    for wrong in ("c.parquet", "c.txt"):
+        done = newsclean("clean", str(corpus), "-o", str(tmp_path / wrong))
+        assert done.returncode == 2 and not (tmp_path / wrong).exists()
+        assert b"name the output" in done.stderr
+    ledger = tmp_path / "ledger.jsonl.gz"
+    done = newsclean("clean", str(corpus), "-o", str(tmp_path / "out.jsonl"), "--ledger", str(ledger))
+    assert done.returncode == 0, done.stderr
+    entry = json.loads(gzip.decompress(ledger.read_bytes()))
+    assert entry["removed"][0]["rule"] == "_default/share-prompt"
