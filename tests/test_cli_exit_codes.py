@@ -33,3 +33,16 @@ def test_success_exits_0(tmp_path: Path) -> None:
     text.write_text("Headline here for you\nHeadline here for you\n", encoding="utf-8")
     done = run("clean", str(text))
     assert done.returncode == 0 and done.stdout == "Headline here for you\nHeadline here for you\n"
+
+
+def test_a_closed_pipe_ends_by_sigpipe_not_as_rejected(tmp_path: Path) -> None:
+    import signal
+
+    corpus = tmp_path / "big.jsonl"
+    corpus.write_text("".join(f'{{"id": {i}, "text": "Paragraph {i} of a text."}}\n' for i in range(20000)))
+    process = subprocess.Popen([*ENTRY, "clean", str(corpus), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    process.wait(timeout=120)
+    assert process.returncode == -signal.SIGPIPE

@@ -3,6 +3,7 @@ options, calls the library and prints; heavy imports happen inside the commands.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
@@ -20,6 +21,10 @@ app = typer.Typer(
 
 def main() -> None:
     """Entry point: run the app and turn newsclean errors into one clear line and an exit status."""
+    # A filter whose reader goes away (`newsclean clean big.jsonl | head`) ends quietly by SIGPIPE, as Unix tools
+    # do, instead of click's exit status 1, which here means "documents rejected".
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         # Without standalone mode click returns, rather than raises, the code of a `typer.Exit`.
         code = app(standalone_mode=False)
