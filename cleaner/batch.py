@@ -27,6 +27,7 @@ from typing import Any
 from cleaner.errors import ConfigError, NewscleanError
 from cleaner.io import STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
 from cleaner.io.base import InputDoc, ReadItem
+from cleaner.io.records import output_record
 from cleaner.io.writers import AppendPart, ParquetPart, fsync_write_atomic, part_path, write_atomic
 from cleaner.record import Document, Reject
 
@@ -197,26 +198,11 @@ def _serialize(item: ReadItem, out: Document | Reject, fmt: str, text_field: str
     if fmt == "txt":
         payload = out.text.encode("utf-8")
     else:
-        record = output_record(item, out, text_field)
+        record = output_record(item, out.id, out.text, text_field)
         payload = record if fmt == "parquet" else orjson.dumps(record) + b"\n"
     removals = [(r.stage, r.rule, r.end - r.start) for r in out.removals]
     stats = (len(out.source), len(out.text), len(out.source.encode("utf-8")), removals)
     return ("doc", payload, orjson.dumps(out.ledger_entry()) + b"\n", stats)
-
-
-def output_record(item: InputDoc, doc: Document, text_field: str) -> dict[str, Any]:
-    """The input record with its text replaced in place; every other field unchanged and in order."""
-    if item.keys is None:  # no input record (WARC, text): id, url, text, then whatever the reader kept
-        record: dict[str, Any] = {"id": doc.id}
-        if doc.url:
-            record["url"] = doc.url
-        record[text_field] = doc.text
-        for key, value in item.meta.items():
-            record.setdefault(key, value)
-        return record
-    record = {key: doc.text if key == text_field else item.meta[key] for key in item.keys}
-    record.setdefault(text_field, doc.text)
-    return record
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -769,4 +755,4 @@ def _progress(config: BatchConfig) -> Any:
     )
 
 
-__all__ = ["BatchConfig", "Plan", "Summary", "output_record", "part_path", "plan_run", "run_batch"]
+__all__ = ["BatchConfig", "Plan", "Summary", "part_path", "plan_run", "run_batch"]

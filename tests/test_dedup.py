@@ -114,3 +114,22 @@ def test_cli_prints_clusters_without_outputs_and_rejects_bad_names(tmp_path: Pat
     assert not (tmp_path / "out.txt").exists()
     engine = _cli(str(corpus), "--scheduler", "tcp://127.0.0.1:1")
     assert engine.returncode == 2 and "--engine dask" in engine.stderr
+
+
+def test_output_keeps_records_unchanged_with_renamed_fields(tmp_path: Path) -> None:
+    body = (SEEDS / "000_4110ac0129b996c5.txt").read_text(encoding="utf-8")
+    records = [
+        {"doc": "a", "lang": "en", "body": body},
+        {"doc": "b", "lang": "en", "body": body + "\nOne more line at the end of the copy."},
+        {"doc": "c", "lang": "az", "body": "Something else entirely, with other words in it."},
+    ]
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    out = tmp_path / "out.jsonl"
+    code = (
+        "from cleaner.cli import main; main()",
+        "dedup", str(corpus), "-o", str(out), "--text-field", "body", "--id-field", "doc", "--jobs", "1",
+    )  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", *code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line) for line in out.read_text().splitlines()] == [records[0], records[2]]

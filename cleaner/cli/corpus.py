@@ -98,7 +98,7 @@ def dedup(
     if clusters is not None:
         write_jsonl(clusters, result.cluster_records())
     if output is not None:
-        written = write_jsonl(output, kept_records(read(), result))
+        written = write_jsonl(output, kept_records(read(), result, text_field))
     if output is None and clusters is None:
         import orjson
 

@@ -215,12 +215,16 @@ def find_duplicates(items: Iterable[ReadItem | InputDoc], options: DedupOptions,
     return DedupResult(ids, origins, clusters, rejects, candidates, edges, invalid)
 
 
-def kept_records(items: Iterable[ReadItem | InputDoc], result: DedupResult) -> Iterator[dict[str, Any]]:
+def kept_records(
+    items: Iterable[ReadItem | InputDoc], result: DedupResult, text_field: str = "text"
+) -> Iterator[dict[str, Any]]:
     """Second pass over the same input: every document except the dropped cluster members, as given.
 
-    Text is written as read (not normalized): dedup decides which documents stay, `clean` changes text.
-    HTML inputs are written as their extracted text.
+    Records are written back unchanged (dedup decides which documents stay; `clean` changes text). Inputs that
+    had no record (text files, HTML pages, WARC) are written as id, url and their (extracted) text.
     """
+    from cleaner.io.records import output_record
+
     skip = result.dropped() | result.invalid
     index = -1
     for item in items:
@@ -230,17 +234,11 @@ def kept_records(items: Iterable[ReadItem | InputDoc], result: DedupResult) -> I
         if index in skip:
             continue
         text = item.text
-        if text is None and item.html is not None:
+        if text is None and item.keys is None and item.html is not None:
             from cleaner.extract import extract
 
             text = extract(item.html, item.url).text
-        record: dict[str, Any] = {"id": result.ids[index]}
-        if item.url is not None:
-            record["url"] = item.url
-        record["text"] = text
-        for key, value in item.meta.items():
-            record.setdefault(key, value)
-        yield record
+        yield output_record(item, result.ids[index], text, text_field)
 
 
 def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster], int, list[tuple[int, int, float]]]:

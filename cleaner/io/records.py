@@ -119,3 +119,20 @@ def read_parquet(path: Path, display: str, options: ReadOptions) -> Iterator[Rea
                 row += 1
     except (OSError, pa.ArrowException) as error:
         yield Reject(Origin(file=display, row=row), f"corrupt Parquet data from row {row} on: {error}")
+
+
+def output_record(item: InputDoc, doc_id: str, text: str | None, text_field: str) -> dict[str, Any]:
+    """The input record with its text replaced in place, every other field unchanged and in order. Inputs that
+    had no record (text files, HTML, WARC) get id, url, text, then whatever the reader kept."""
+    if item.keys is None:
+        record: dict[str, Any] = {"id": doc_id}
+        if item.url:
+            record["url"] = item.url
+        record[text_field] = text
+        for key, value in item.meta.items():
+            record.setdefault(key, value)
+        return record
+    record = {key: text if key == text_field else item.meta[key] for key in item.keys}
+    if text is not None:
+        record.setdefault(text_field, text)
+    return record
