@@ -117,7 +117,7 @@ def test_cli_prints_clusters_without_outputs_and_rejects_bad_names(tmp_path: Pat
 
 
 def test_output_keeps_records_unchanged_with_renamed_fields(tmp_path: Path) -> None:
-    body = (SEEDS / "000_4110ac0129b996c5.txt").read_text(encoding="utf-8")
+    body = (ROOT / "seeds" / "000_4110ac0129b996c5.txt").read_text(encoding="utf-8")
     records = [
         {"doc": "a", "lang": "en", "body": body},
         {"doc": "b", "lang": "en", "body": body + "\nOne more line at the end of the copy."},
