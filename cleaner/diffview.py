@@ -15,11 +15,18 @@ text is red and struck through and headers are cyan; the plain form is what a pi
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from cleaner.record import Document, Removal, Span
 from cleaner.segment import paragraphs
+
+if TYPE_CHECKING:
+    from cleaner.io import ReadOptions
+    from cleaner.pipeline import Cleaner
+    from cleaner.record import Reject
 
 _HEADER = "cyan"
 _REMOVED = "red"
@@ -125,19 +132,25 @@ def want_color(choice: str, is_tty: bool) -> bool:
     return choice == "always" or (choice == "auto" and is_tty)
 
 
-def read_text_input(name: str) -> str:
-    """The text of a .txt file, or of stdin for "-" (UTF-8; undecodable bytes replaced, as the cleaner would)."""
-    import sys
-    from pathlib import Path
+def diff_inputs(
+    cleaner: Cleaner, name: str, options: ReadOptions, url: str | None, color: bool
+) -> Iterator[tuple[str, Reject | None]]:
+    """Diffs of every document of an input, read exactly as `newsclean clean` reads it. A single text document
+    is shown bare; documents of a corpus each get a header naming them."""
+    from cleaner.io import kind_of, read_inputs
+    from cleaner.io.base import InputDoc
+    from cleaner.record import Reject
 
-    from cleaner.errors import InputError
+    def with_url(items: Iterable[InputDoc | Reject]) -> Iterator[InputDoc | Reject]:
+        for item in items:
+            if url and isinstance(item, InputDoc) and item.url is None:
+                item.url = url
+            yield item
 
-    if name == "-":
-        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    path = Path(name)
-    if not path.is_file():
-        raise InputError(f"{name}: no such file; `newsclean diff` takes one .txt file or - for stdin")
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace")
-    except OSError as error:
-        raise InputError(f"{name}: cannot read: {error}") from None
+    single_text = name == "-" or kind_of(name) == "txt"
+    for result in cleaner.clean_many(with_url(read_inputs([name], options))):
+        if isinstance(result, Reject):
+            yield "", result
+            continue
+        header = "" if single_text else f"== {result.id} ({result.origin}) ==\n"
+        yield header + result.diff(color=color), None

@@ -79,11 +79,11 @@ class Cleaner:
         doc = self._prepare(text, id=id, url=url, meta=meta or {}, origin=None, raw_chars=len(text))
         return self._finish([doc])[0]
 
-    def clean_many(self, records: Iterable[Record]) -> Iterator[Document | Reject]:
+    def clean_many(self, records: Iterable[Record | Reject]) -> Iterator[Document | Reject]:
         """Clean a stream of records in order; a record that cannot be cleaned comes back as a `Reject`.
 
         Records are texts, dicts with `text` (and optional `id`, `url`, other fields pass through as `meta`),
-        or `InputDoc`s from `cleaner.io` (which may carry HTML to extract first).
+        or `InputDoc`s from `cleaner.io` (which may carry HTML to extract first); a reader's `Reject` passes through.
         """
         batch: list[Document | Reject] = []
         chars = 0
@@ -126,8 +126,10 @@ class Cleaner:
             mark_near_duplicates(docs, self.options)
             docs = [doc for doc, count in zip(docs, counts, strict=True) if len(doc.removals) > count]
 
-    def _prepare_record(self, record: Record, index: int) -> Document | Reject:
+    def _prepare_record(self, record: Record | Reject, index: int) -> Document | Reject:
         """Turn any accepted record into a prepared Document, or a Reject that says why not."""
+        if isinstance(record, Reject):  # a reader's reject passes through, so clean_many(read_inputs(...)) works
+            return record
         if isinstance(record, InputDoc):
             origin = record.origin
             doc_id = record.id or origin.default_id(index)

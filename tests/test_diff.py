@@ -64,7 +64,7 @@ def test_cli_diff(capsys, monkeypatch) -> None:
     code, _, err = run_main(["diff", str(SEED), "--color", "rainbow"], capsys, monkeypatch)
     assert code == 2 and "--color must be one of" in err
     code, _, err = run_main(["diff", "no/such/file.txt"], capsys, monkeypatch)
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "no/such/file.txt" in err and "does not exist" in err
 
 
 def test_cli_diff_stdin_url_and_extra_rules(tmp_path: Path, capsys, monkeypatch) -> None:
@@ -80,3 +80,15 @@ def test_cli_diff_stdin_url_and_extra_rules(tmp_path: Path, capsys, monkeypatch)
     assert code == 0
     assert "@@ line 2 · rule _extra/promo · promo line @@" in out
     assert "@@ line 4 · rule turan.az/leave-a-review" in out
+
+
+def test_cli_diff_reads_like_clean(tmp_path, capsys, monkeypatch) -> None:
+    """UTF-16 text is decoded as `clean` decodes it; a corpus shows one diff per document, named."""
+    utf16 = tmp_path / "u16.txt"
+    utf16.write_bytes("Hello world".encode("utf-16"))
+    code, out, _ = run_main(["diff", str(utf16), "--color", "never"], capsys, monkeypatch)
+    assert code == 0 and out == "  1  Hello world\n"
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "a", "text": "Share this article"}\n{"id": "b"}\n', encoding="utf-8")
+    code, out, err = run_main(["diff", str(corpus), "--color", "never"], capsys, monkeypatch)
+    assert code == 1 and out.startswith("== a (") and "_default/share-prompt" in out and "rejected" in err

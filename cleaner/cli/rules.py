@@ -54,20 +54,31 @@ def test(
 
 @app.command()
 def diff(
-    input: Annotated[str, typer.Argument(metavar="INPUT", help="A .txt file, or - for stdin.")],
+    input: Annotated[
+        str, typer.Argument(metavar="INPUT", help="A file (.txt, .jsonl, .parquet, .html, .warc), a directory or -.")
+    ],
     rules: Annotated[
         list[Path] | None, typer.Option("--rules", help="Rule directory added after the bundled rules.")
     ] = None,
     color: Annotated[str, typer.Option("--color", help="auto (on a terminal), always or never.")] = "auto",
     url: Annotated[str | None, typer.Option("--url", help="The document's URL, to pick its site rules.")] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Near-duplicate similarity threshold.")] = 0.8,
+    text_field: Annotated[str, typer.Option("--text-field", help="Record field holding the text.")] = "text",
 ) -> None:
     """Show the normalized input with every removal marked and annotated (stage, rule, duplicate, score)."""
-    from cleaner.diffview import read_text_input, want_color
+    from cleaner.diffview import diff_inputs, want_color
+    from cleaner.io import ReadOptions
     from cleaner.pipeline import Cleaner
     from cleaner.rules import bundled_rules_dir
 
     use_color = want_color(color, sys.stdout.isatty())
     cleaner = Cleaner(rules=[bundled_rules_dir(), *(rules or [])], threshold=threshold)
-    doc = cleaner.clean(read_text_input(input), url=url, id=input)
-    typer.echo(doc.diff(color=use_color), nl=False, color=use_color)
+    rejected = False
+    for text, reject in diff_inputs(cleaner, input, ReadOptions(text_field=text_field), url, use_color):
+        if reject is not None:
+            typer.echo(f"newsclean: rejected {reject.origin}: {reject.reason}", err=True)
+            rejected = True
+        else:
+            typer.echo(text, nl=False, color=use_color)
+    if rejected:
+        raise typer.Exit(1)
