@@ -6,7 +6,9 @@ Every earlier stage only appends `Removal`s. Keeping deletion here is what makes
 
 from __future__ import annotations
 
-from cleaner.record import Document, Removal
+from collections.abc import Iterable
+
+from cleaner.record import Document, Removal, Span
 
 
 def resolve_overlaps(removals: list[Removal], source: str) -> list[Removal]:
@@ -28,13 +30,13 @@ def resolve_overlaps(removals: list[Removal], source: str) -> list[Removal]:
     return result
 
 
-def delete_spans(source: str, removals: list[Removal]) -> str:
-    """Delete disjoint, sorted spans from `source`."""
+def delete_spans(source: str, spans: Iterable[Span]) -> str:
+    """Delete sorted, disjoint (start, end) spans from `source`."""
     pieces: list[str] = []
     cursor = 0
-    for removal in removals:
-        pieces.append(source[cursor : removal.start])
-        cursor = removal.end
+    for start, end in spans:
+        pieces.append(source[cursor:start])
+        cursor = end
     pieces.append(source[cursor:])
     return "".join(pieces)
 
@@ -42,7 +44,7 @@ def delete_spans(source: str, removals: list[Removal]) -> str:
 def apply_removals(doc: Document) -> Document:
     """Resolve overlaps, then set `doc.text`; the removals stay in the document as its ledger."""
     doc.removals = resolve_overlaps(doc.removals, doc.source)
-    doc.text = delete_spans(doc.source, doc.removals)
+    doc.text = delete_spans(doc.source, [(r.start, r.end) for r in doc.removals])
     return doc
 
 

@@ -270,10 +270,8 @@ def _rule_dirs(extra: Sequence[str], bundled: bool = True) -> list[str]:
     """The bundled rule set first, then --rules directories (later ones override same-named files)."""
     if not bundled:
         return [str(d) for d in extra]
-    try:
-        from cleaner.rules import bundled_rules_dir
-    except ImportError:  # the rules package has not landed: run without bundled rules
-        return [str(d) for d in extra]
+    from cleaner.rules import bundled_rules_dir
+
     return [str(bundled_rules_dir()), *map(str, extra)]
 
 

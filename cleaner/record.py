@@ -12,8 +12,6 @@ from typing import Any
 
 Span = tuple[int, int]
 
-STAGES = ("rule", "neardup", "learned", "extract")
-
 
 @dataclass(slots=True)
 class Removal:

@@ -43,13 +43,3 @@ def sentences(text: str, span: Span | None = None) -> list[Span]:
     if end > cursor:
         spans.append((cursor, end))
     return spans
-
-
-def line_span_with_break(text: str, span: Span) -> Span:
-    """Widen a paragraph span to take its line break with it, so deleting it leaves canonical text."""
-    start, end = span
-    if end < len(text) and text[end] == "\n":
-        return start, end + 1
-    if start > 0 and text[start - 1] == "\n":
-        return start - 1, end
-    return start, end

@@ -80,3 +80,17 @@ def test_importing_the_package_and_cli_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_a_ledger_line_alone_rebuilds_the_input() -> None:
+    """Like ftfy's apply_plan: the JSON ledger entry plus the cleaned text give back the normalized input."""
+    import json
+
+    from cleaner.record import Removal
+
+    result = Cleaner().clean((SEEDS / "003_1fd8782e2133a4c6.txt").read_text(encoding="utf-8"))
+    entry = json.loads(json.dumps(result.ledger_entry()))
+    removals = [Removal.from_json(r) for r in entry["removed"]]
+    assert {r.stage for r in removals} == {"rule", "neardup"}
+    assert restore(result.text, removals) == result.source
+    assert len(result.source) == entry["chars_in"] and len(result.text) == entry["chars_out"]

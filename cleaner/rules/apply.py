@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import regex
 
+from cleaner.apply import delete_spans
 from cleaner.record import Document, Removal, Span
 from cleaner.rules.load import Rule, RuleFile, RuleSet
 from cleaner.rules.match import site_for_text, site_for_url
@@ -411,7 +412,8 @@ class _Taken:
         else:
             candidate = (start, end)
         inside = self._within(line_start, line_end)
-        left = _delete(source[line_start:line_end], [*inside, candidate], line_start)
+        spans = sorted([*inside, candidate])
+        left = delete_spans(source[line_start:line_end], [(s - line_start, e - line_start) for s, e in spans])
         if not left or left != left.strip(" ") or "  " in left:
             return []  # deleting it would leave an empty line or stray spaces: an earlier removal is in the way
         self._add(candidate)
@@ -431,13 +433,3 @@ class _Taken:
         for piece in pieces:
             self._add(piece)
         return pieces
-
-
-def _delete(text: str, spans: list[Span], offset: int) -> str:
-    kept: list[str] = []
-    cursor = 0
-    for start, end in sorted(spans):
-        kept.append(text[cursor : start - offset])
-        cursor = max(cursor, end - offset)
-    kept.append(text[cursor:])
-    return "".join(kept)

@@ -42,7 +42,7 @@ def run_example(rule: Rule, example: Example, expect_removal: bool, timeout: flo
     run_rules(doc, [rule], timeout, enforce_max_fraction=False)
     if doc.warnings:
         return "; ".join(doc.warnings)
-    cleaned = delete_spans(source, sorted(doc.removals, key=lambda r: r.start))
+    cleaned = delete_spans(source, sorted((r.start, r.end) for r in doc.removals))
     removed = [r.text for r in doc.removals]
     if not expect_removal:
         return None if not removed else f"expected nothing removed, but it removed {_short(''.join(removed))}"
