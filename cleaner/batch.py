@@ -28,7 +28,7 @@ from cleaner.errors import ConfigError, NewscleanError
 from cleaner.io import STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
 from cleaner.io.base import InputDoc, ReadItem
 from cleaner.io.records import output_record
-from cleaner.io.writers import AppendPart, ParquetPart, fsync_write_atomic, part_path, write_atomic
+from cleaner.io.writers import AppendPart, ParquetPart, fsync_write_atomic, part_path, rejects_path, write_atomic
 from cleaner.record import Document, Reject
 
 # A task sent to a worker closes at this many items or characters.
@@ -121,9 +121,8 @@ class Summary:
             rate = self.docs_this_run / self.seconds
             mb = self.bytes_this_run / self.seconds / 1e6
             resumed = f", resumed after {self.resumed_at:,} items" if self.resumed_at else ""
-            lines.append(
-                f"throughput: {rate:,.0f} docs/s, {mb:.2f} MB/s ({self.seconds:.1f} s, {self.jobs} jobs{resumed})"
-            )
+            jobs = f"{self.jobs} job" + ("s" if self.jobs != 1 else "")
+            lines.append(f"throughput: {rate:,.0f} docs/s, {mb:.2f} MB/s ({self.seconds:.1f} s, {jobs}{resumed})")
         return "\n".join(lines)
 
 
@@ -304,12 +303,7 @@ def plan_run(config: BatchConfig) -> Plan:
         _check_output_format(output, inputs[0], config)
     rejects: Path | None = Path(config.rejects) if config.rejects else None
     if rejects is None and output is not None:
-        stem = output.name.rstrip("/")
-        for ending in (".jsonl.gz", ".jsonl.zst", ".jsonl", ".parquet", ".txt"):
-            if stem.lower().endswith(ending) and len(stem) > len(ending):
-                stem = stem[: -len(ending)]
-                break
-        rejects = output.with_name(f"{stem}.rejects.jsonl")
+        rejects = rejects_path(output)
     ledger = Path(config.ledger) if config.ledger else None
     state = output.with_name(output.name + STATE_SUFFIX) if output is not None else None
     plan = Plan(config, output, out_is_dir, ledger, rejects, state, _rule_dirs(config.rules, config.bundled_rules))
@@ -607,9 +601,16 @@ class _Run:
                 self.plan.state.unlink(missing_ok=True)
             return
         renames = []
-        for part in (self.ledger, self.rejects):
-            if part is not None:
-                renames.append((part.path, part.final))
+        if self.ledger is not None:
+            renames.append((self.ledger.path, self.ledger.final))
+        if self.rejects is not None:
+            if self.summary.rejected:
+                renames.append((self.rejects.path, self.rejects.final))
+            else:  # nothing rejected: no rejects file, and none left over from an earlier run over these outputs
+                self.rejects.close()
+                self.rejects.path.unlink(missing_ok=True)
+                self.rejects.final.unlink(missing_ok=True)
+                self.rejects = None
         self.commit(position, renames, final=True)
         for part in (self.ledger, self.rejects):
             if part is not None:

@@ -54,7 +54,9 @@ def _report_rejects(rejects: list[Reject], next_to: Path | None) -> None:
     if len(rejects) > 20:
         typer.echo(f"newsclean: ... and {len(rejects) - 20} more rejected documents", err=True)
     if next_to is not None:
-        path = next_to.with_name(next_to.name.split(".")[0] + ".rejects.jsonl")
+        from cleaner.io.writers import rejects_path
+
+        path = rejects_path(next_to)
         write_jsonl(path, (r.to_json() for r in rejects))
         typer.echo(f"newsclean: rejects listed in {path}", err=True)
 
@@ -168,6 +170,6 @@ def learn(
         ),
         err=True,
     )
-    _report_rejects(result.rejects, None)
+    _report_rejects(result.rejects, output)
     if result.rejects:
         raise typer.Exit(1)

@@ -123,3 +123,13 @@ class ParquetPart:
 
     def remove(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def rejects_path(output: Path) -> Path:
+    """Where the rejects of a run writing `output` go: next to it, `OUT.rejects.jsonl` without OUT's format ending."""
+    stem = output.name.rstrip("/")
+    for ending in (".jsonl.gz", ".jsonl.zst", ".jsonl", ".parquet", ".txt"):
+        if stem.lower().endswith(ending) and len(stem) > len(ending):
+            stem = stem[: -len(ending)]
+            break
+    return output.with_name(f"{stem}.rejects.jsonl")
