@@ -46,3 +46,17 @@ def test_a_closed_pipe_ends_by_sigpipe_not_as_rejected(tmp_path: Path) -> None:
     process.stdout.close()
     process.wait(timeout=120)
     assert process.returncode == -signal.SIGPIPE
+
+
+def test_rules_check_on_a_directory_without_rule_files_is_an_error(tmp_path: Path) -> None:
+    done = run("rules", "check", str(tmp_path))
+    assert done.returncode == 2 and "no rule files" in done.stderr
+
+
+def test_no_rejects_file_when_nothing_is_rejected(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "a", "text": "One paragraph."}\n', encoding="utf-8")
+    (tmp_path / "out.rejects.jsonl").write_text("stale from an earlier run\n")
+    done = run("clean", str(corpus), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "out.rejects.jsonl").exists()

@@ -37,6 +37,8 @@ def check_dirs(dirs: Sequence[str | Path]) -> RulesReport:
         except RuleError as error:
             report.errors.append(str(error))
             continue
+        if not paths:
+            report.errors.append(f"{directory}: no rule files (*.toml) here; is this the rules directory?")
         for path in paths:
             try:
                 report.files.append(load_rule_file(path))
