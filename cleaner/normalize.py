@@ -76,8 +76,10 @@ def normalize(text: str) -> str:
     """
     text = _tidy(repair_mojibake(text))
     for _ in range(4):
-        repaired = repair_mojibake(text)
-        if repaired == text:
+        # Judge the form this function returns (with its final newline): ftfy reads a line's end, so that is
+        # what normalizing the result again would see.
+        repaired = repair_mojibake(text + "\n")
+        if repaired == text + "\n":
             break
         text = _tidy(repaired)
     return text + "\n" if text else ""
