@@ -8,10 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from cleaner.apply import restore
 from cleaner.normalize import normalize
 from cleaner.record import Document
+
+# CI explores the same examples every run (a failure there must be reproducible, and main must stay green by
+# more than luck); a developer's run explores new ones each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
