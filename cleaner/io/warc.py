@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b\x08"
 CHUNK = 1 << 20
+# A gzip member holds one record (typically 10-100 KB) and the read past its end is read again for the next one,
+# so members are inflated in small reads.
+MEMBER_CHUNK = 1 << 16
 _RECORD_START = re.compile(rb"WARC/1\.[01]\r?\n")
 
 # (offset of the piece in the file, its record bytes or None, why it is broken or None)
@@ -125,7 +128,7 @@ def _gzip_pieces(fh: IO[bytes]) -> Iterator[Piece]:
             reason = None
             try:
                 while not inflater.eof:
-                    chunk = fh.read(CHUNK)
+                    chunk = fh.read(MEMBER_CHUNK)
                     if not chunk:
                         break
                     consumed += len(chunk)
