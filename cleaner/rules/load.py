@@ -55,6 +55,11 @@ class Rule:
     max_fraction: float | None = None
     origin: str = "manual"
     line: int | None = None  # line of the rule's [[rule]] header, for messages
+    # Lookarounds or text anchors: such a pattern runs on its line alone, never in a combined scan.
+    looks_around: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.looks_around = _CONTEXT_SYNTAX.search(self.pattern.pattern) is not None
 
     @property
     def qualified_id(self) -> str:
@@ -71,10 +76,6 @@ class Rule:
         (its pattern cannot look past the line), so it need not run again after other removals."""
         return self.kind != "line"
 
-    @property
-    def looks_around(self) -> bool:
-        """Lookarounds or text anchors: such a pattern must run on its line alone, never in a combined scan."""
-        return _CONTEXT_SYNTAX.search(self.pattern.pattern) is not None
 
 
 @dataclass(slots=True)
