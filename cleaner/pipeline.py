@@ -76,7 +76,7 @@ class Cleaner:
         """Clean one text. The result's `text` is cleaned, `source` the normalized input, `removed` the ledger."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}; decode bytes first (e.g. .decode())")
-        doc = self._prepare(text, id=id, url=url, meta=meta or {}, origin=None, raw_chars=len(text))
+        doc = self._prepare(text, id=id, url=url, meta=meta or {}, origin=None)
         return self._finish([doc])[0]
 
     def clean_many(self, records: Iterable[Record | Reject]) -> Iterator[Document | Reject]:
@@ -158,7 +158,7 @@ class Cleaner:
             what = "missing" if text is None else f"not a string ({type(text).__name__})"
             return Reject(origin, f"text field is {what}", id=doc_id)
         try:
-            doc = self._prepare(text, id=doc_id, url=url, meta=meta, origin=origin, raw_chars=len(text))
+            doc = self._prepare(text, id=doc_id, url=url, meta=meta, origin=origin)
         except Exception as error:  # one bad document must not stop a corpus run
             return Reject(origin, f"could not clean: {type(error).__name__}: {error}", id=doc_id)
         if not doc.source:
@@ -174,11 +174,10 @@ class Cleaner:
         url: str | None,
         meta: dict[str, Any],
         origin: Origin | None,
-        raw_chars: int,
     ) -> Document:
         """Normalize, segment and run the rule stage: everything that is per-document."""
         source = normalize(text)
-        doc = Document(id=id, source=source, url=url, meta=meta, origin=origin, chars_raw=raw_chars)
+        doc = Document(id=id, source=source, url=url, meta=meta, origin=origin)
         doc.paragraphs = paragraphs(source)
         if self.ruleset is not None:
             from cleaner.rules import apply_rules

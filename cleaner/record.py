@@ -108,16 +108,11 @@ class Document:
     removals: list[Removal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     text: str | None = None
-    chars_raw: int | None = None
     extraction: dict[str, Any] | None = None  # set when the text was extracted from HTML
 
     @property
     def removed(self) -> list[Removal]:
         return self.removals
-
-    def paragraph_text(self, index: int) -> str:
-        start, end = self.paragraphs[index]
-        return self.source[start:end]
 
     def diff(self, color: bool = False) -> str:
         """The source with every removed block marked and annotated; see `cleaner.diffview`."""

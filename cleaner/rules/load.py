@@ -77,7 +77,6 @@ class Rule:
         return self.kind != "line"
 
 
-
 @dataclass(slots=True)
 class RuleFile:
     """One site's rules (or, for a file whose name starts with "_", rules for every document)."""
