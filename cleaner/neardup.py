@@ -9,6 +9,7 @@ aligned with the copy they repeat.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -98,40 +99,54 @@ def live_paragraphs(doc: Document) -> tuple[list[int], list[str]]:
     return live, texts
 
 
-def _candidates(sig: np.ndarray, threshold: float) -> np.ndarray:
+@functools.cache
+def _upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(n, k=1)
+
+
+def _candidates(sig: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """Pairs (a, b), a < b, whose signatures agree often enough to be checked exactly."""
     if len(sig) <= _ALL_PAIRS_LIMIT:
         floor = max(threshold - _CANDIDATE_MARGIN, 0.05)
-        agree = (sig[:, None, :] == sig[None, :, :]).sum(axis=2)
-        return np.argwhere(np.triu(agree >= floor * sig.shape[1], k=1))
+        first, second = _upper_pairs(len(sig))
+        agree = np.count_nonzero(sig[first] == sig[second], axis=1)
+        keep = np.flatnonzero(agree >= floor * sig.shape[1])
+        return list(zip(first[keep].tolist(), second[keep].tolist(), strict=True))
     # Banding tuned well below the threshold: at 0.5 (25 bands of 5 rows) a pair with J = 0.8 becomes a candidate
     # with probability 0.9999; tuned at 0.65 it would be missed 5% of the time.
-    return minhash.candidate_pairs(sig, max(threshold - _LSH_MARGIN, 0.05))
+    return minhash.candidate_pairs(sig, max(threshold - _LSH_MARGIN, 0.05)).tolist()
 
 
 def find_repeats(
     texts: Sequence[str],
     sig: np.ndarray,
     token_counts: np.ndarray,
-    shingle_set: Callable[[int], np.ndarray],
+    shingle_set: Callable[[int], frozenset[int]],
     options: NearDupOptions,
+    numbers: Callable[[int], list[str]] | None = None,
 ) -> dict[int, Match]:
     """Map each repeated paragraph (index into `texts`) to the earlier paragraph it copies.
 
-    `sig[i]`, `token_counts[i]` and `shingle_set(i)` (sorted unique shingle hashes) belong to `texts[i]`.
+    `sig[i]`, `token_counts[i]` and `shingle_set(i)` (its distinct shingle hashes) belong to `texts[i]`;
+    `numbers(i)` may serve `minhash.numbers(texts[i])` from a cache.
     """
-    long_ones = np.flatnonzero(token_counts >= options.min_words)
+    long_ones = np.flatnonzero(token_counts >= options.min_words).tolist()
     matches: dict[int, Match] = {}
     if len(long_ones) < 2:
         return matches
+    numbers_of = numbers or (lambda i: minhash.numbers(texts[i]))
     verified: dict[int, list[tuple[int, float]]] = {}
-    for a, b in _candidates(sig[long_ones], options.threshold).tolist():
-        i, j = int(long_ones[a]), int(long_ones[b])
+    for a, b in _candidates(sig[long_ones], options.threshold):
+        i, j = long_ones[a], long_ones[b]
         if texts[i] == texts[j]:
             score = 1.0
-        elif minhash.numbers(texts[i]) != minhash.numbers(texts[j]):
+        elif numbers_of(i) != numbers_of(j):
             continue  # list items and updated figures differ in their numbers; copies keep them
         else:
-            score = minhash.exact_jaccard(shingle_set(i), shingle_set(j))
+            set_i, set_j = shingle_set(i), shingle_set(j)
+            inter = len(set_i & set_j)
+            union = len(set_i) + len(set_j) - inter
+            score = inter / union if union else 1.0
         if score >= options.threshold:
             verified.setdefault(j, []).append((i, score))
     for j in sorted(verified):
@@ -251,12 +266,18 @@ def document_removals(
     result a fixpoint, so cleaning the cleaned text changes nothing.
     """
     rows = list(range(len(live)))  # positions into `texts` still in play
-    cache: dict[int, np.ndarray] = {}
+    sets: dict[int, frozenset[int]] = {}
+    numbers: dict[int, list[str]] = {}
 
-    def shingle_set(position: int) -> np.ndarray:
-        if position not in cache:
-            cache[position] = shingles.unique_of(first + position)
-        return cache[position]
+    def shingle_set(position: int) -> frozenset[int]:
+        if position not in sets:
+            sets[position] = frozenset(shingles.of(first + position).tolist())
+        return sets[position]
+
+    def numbers_of(position: int) -> list[str]:
+        if position not in numbers:
+            numbers[position] = minhash.numbers(texts[position])
+        return numbers[position]
 
     removals: list[Removal] = []
     while len(rows) >= 2:
@@ -267,6 +288,7 @@ def document_removals(
             shingles.token_counts[first + index],
             lambda i, rows=rows: shingle_set(rows[i]),
             options,
+            lambda i, rows=rows: numbers_of(rows[i]),
         )
         copies_of = Counter(m.source for m in matches.values() if m.long)
         blocks = [block for block in repeated_blocks(matches) if is_removable(block, copies_of)]

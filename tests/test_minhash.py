@@ -35,6 +35,22 @@ def test_rows_equal_datasketch_update_batch(texts: list[str], k: int) -> None:
         assert shingles.unique_of(i).tolist() == expected
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=12), st.integers(1, 9))
+def test_rows_do_not_depend_on_how_shingles_are_chunked(texts: list[str], chunk: int) -> None:
+    """Texts that straddle a chunk boundary are reduced in pieces; the pieces' minimum must be the row."""
+    sig, _ = minhash.text_signatures(texts)
+    whole = minhash._CHUNK
+    try:
+        minhash._CHUNK = chunk
+        chunked, _ = minhash.text_signatures(texts)
+    finally:
+        minhash._CHUNK = whole
+    assert np.array_equal(sig, chunked)
+    for i, text in enumerate(texts):
+        assert np.array_equal(chunked[i], datasketch_row(text))
+
+
 def test_vectorized_tokens_match_the_reference_tokenizer() -> None:
     texts = ["İstanbul ÇOK güzel", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀 x_y 42", "日本語のテキスト", "", "—", "don’t “quote”"]
     _, shingles = minhash.text_signatures(texts, 1)

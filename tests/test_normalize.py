@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cleaner.normalize import normalize
+from cleaner.normalize import _normalize_fully, is_canonical, normalize
 
 CASES = [
     ("crlf and cr", "one\r\ntwo\rthree", "one\ntwo\nthree\n"),
@@ -32,3 +34,54 @@ def test_mojibake_at_the_end_of_a_line_normalizes_once() -> None:
     """Found by the property test in CI: ftfy reads a line's end, so the fixpoint is judged on the final form."""
     once = normalize("Â¥À")
     assert normalize(once) == once
+
+
+# Text that hits every condition of the fast path: edges, doubled and odd spaces, blank lines, invisible and
+# mojibake characters, decomposed accents.
+_PIECES = st.sampled_from(
+    [
+        "a",
+        "Zß",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\t",
+        "\r",
+        "\u00a0",
+        "\u2028",
+        "\x85",
+        "\x1c",
+        "\u200b",
+        "\u00ad",
+        "\x00",
+        "e\u0301",
+        "é",
+        "Ã©",
+        "â€œ",
+        "\ufffd",
+        "\u200c",
+        "“x”",
+        "İ",
+        "\ud800",
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=12).map("".join))
+def test_the_canonical_shortcut_agrees_with_the_full_procedure(text: str) -> None:
+    """`normalize` returns text untouched when `is_canonical` says so: that must be exactly when the full
+    procedure would return it unchanged (one direction is required for correctness, the other for speed)."""
+    full = _normalize_fully(text)
+    if text and is_canonical(text):
+        assert full == text
+    if full:
+        assert is_canonical(full) == (_normalize_fully(full) == full)
+
+
+def test_canonical_text_is_returned_as_is_and_untidy_text_is_not() -> None:
+    canonical = "Headline\nBody with “quotes” and é.\n"
+    assert is_canonical(canonical) and normalize(canonical) is canonical
+    for untidy in ("a  b\n", "a \n", " a\n", "a\n\nb\n", "a\tb\n", "a\r\nb\n", "a", "a\u200bb\n", "e\u0301\n"):
+        assert not is_canonical(untidy), untidy
