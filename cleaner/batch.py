@@ -160,14 +160,17 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="newsclean-parent-watch", daemon=True).start()
 
 
-def _run_task(task: tuple[list[ReadItem], str, str]) -> list[tuple[Any, ...]]:
+def _run_task(task: tuple[list[ReadItem], str, str, bool]) -> list[tuple[Any, ...]]:
     return process_items(_WORKER["cleaner"], *task)
 
 
-def process_items(cleaner: Any, items: list[ReadItem], fmt: str, text_field: str) -> list[tuple[Any, ...]]:
+def process_items(
+    cleaner: Any, items: list[ReadItem], fmt: str, text_field: str, ledger: bool = True
+) -> list[tuple[Any, ...]]:
     """Clean the InputDocs among `items` (Rejects from reading pass through) and serialize each result.
 
-    A result is ("doc", payload, ledger_line, stats) or ("reject", rejects_line, where, reason).
+    A result is ("doc", payload, ledger_line, stats) or ("reject", rejects_line, where, reason); ledger_line is
+    empty when the run writes no ledger (serializing it costs as much as writing the record).
     """
     docs = [item for item in items if isinstance(item, InputDoc)]
     try:
@@ -178,7 +181,7 @@ def process_items(cleaner: Any, items: list[ReadItem], fmt: str, text_field: str
     results = []
     for item in items:
         out = next(done) if isinstance(item, InputDoc) else item
-        results.append(_serialize(item, out, fmt, text_field))
+        results.append(_serialize(item, out, fmt, text_field, ledger))
     return results
 
 
@@ -189,7 +192,7 @@ def _clean_one(cleaner: Any, doc: InputDoc) -> Document | Reject:
         return Reject(doc.origin, f"could not clean: {type(error).__name__}: {error}", id=doc.id)
 
 
-def _serialize(item: ReadItem, out: Document | Reject, fmt: str, text_field: str) -> tuple[Any, ...]:
+def _serialize(item: ReadItem, out: Document | Reject, fmt: str, text_field: str, ledger: bool) -> tuple[Any, ...]:
     import orjson
 
     if isinstance(out, Reject):
@@ -203,7 +206,8 @@ def _serialize(item: ReadItem, out: Document | Reject, fmt: str, text_field: str
         payload = record if fmt == "parquet" else orjson.dumps(record) + b"\n"
     removals = [(r.stage, r.rule, r.end - r.start) for r in out.removals]
     stats = (len(out.source), len(out.text), len(out.source.encode("utf-8")), removals)
-    return ("doc", payload, orjson.dumps(out.ledger_entry()) + b"\n", stats)
+    ledger_line = orjson.dumps(out.ledger_entry()) + b"\n" if ledger else b""
+    return ("doc", payload, ledger_line, stats)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -649,7 +653,7 @@ def _ordered(plan: Plan, start: tuple[int, int], cleaner: Any, executor: Any) ->
     def submit() -> None:
         nonlocal task, where, chars
         if task:
-            args = (task, fmt, text_field)
+            args = (task, fmt, text_field, plan.ledger is not None)
             work = executor.submit(_run_task, args) if executor is not None else args
             pending.append(("results", where, work))
         task, where, chars = [], [], 0

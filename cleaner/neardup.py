@@ -82,6 +82,10 @@ def live_paragraphs(doc: Document) -> tuple[list[int], list[str]]:
     for index, (start, end) in enumerate(doc.paragraphs):
         while cursor < len(spans) and spans[cursor][1] <= start:
             cursor += 1
+        if cursor == len(spans) or spans[cursor][0] >= end:  # untouched: most paragraphs
+            live.append(index)
+            texts.append(doc.source[start:end])
+            continue
         pieces: list[str] = []
         position = start
         k = cursor
