@@ -12,6 +12,7 @@ import bisect
 import functools
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import regex
 
@@ -19,6 +20,7 @@ from cleaner.apply import delete_spans
 from cleaner.record import Document, Removal, Span
 from cleaner.rules.load import Rule, RuleFile, RuleSet
 from cleaner.rules.match import site_for_text, site_for_url
+from cleaner.rules.prefilter import Scan, Screen
 
 
 class RuleTimeout(Exception):
@@ -79,7 +81,12 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
     for _ in range(MAX_PASSES):
         view, segments = _view(doc.source, doc.removals)
         placed = _one_pass(
-            view, [r for r in rules if r.qualified_id not in skipped], timeout, enforce_max_fraction, skipped, refused
+            view,
+            [r for r in rules if r.qualified_id not in skipped] if skipped else rules,
+            timeout,
+            enforce_max_fraction,
+            skipped,
+            refused,
         )
         added: list[Removal] = []
         for (start, end), rule in placed:
@@ -120,15 +127,42 @@ def _one_pass(
     skipped: dict[str, str],
     refused: dict[str, str],
 ) -> list[tuple[Span, Rule]]:
-    """One run of every rule over canonical `view`: disjoint spans in `view`, earlier rules first."""
+    """One run of every rule over canonical `view`: disjoint spans in `view`, earlier rules first.
+
+    A rule with a trigger runs only where the trigger admits the view (a `line` rule: only on the lines it
+    admits); the others run as before. Each rule still reports its own spans, so earlier rules still win."""
     if not view:
         return []
-    taken = _Taken(view, [])
+    taken: _Taken | None = None
     placed: list[tuple[Span, Rule]] = []
-    for group in _groups(rules, enforce_max_fraction):
-        found = _combined_line_spans(group, view, timeout) if len(group) > 1 else None
+    plan = _plan(rules, enforce_max_fraction)
+    scan = plan.screen.scan(view) if plan.screen is not None else None
+    candidates = scan.found if scan is not None else {}
+    for group, ungated, line_triggers in plan.groups:
+        if scan is None:
+            ungated = group
+        elif line_triggers is not None and candidates.keys().isdisjoint(line_triggers):
+            # Every rule of the group is a gated `line` rule and none has a line to try: they all find nothing.
+            if refused:
+                for rule in group:
+                    refused.pop(rule.qualified_id, None)
+            continue
+        found = _combined_line_spans(ungated, view, timeout) if len(ungated) > 1 else None
         for rule in group:
-            if found is not None:
+            trigger = rule.trigger
+            if scan is not None and trigger is not None:
+                lines = (scan.lines(trigger) if id(trigger) in candidates else []) if trigger.lines else None
+                if lines is not None and not lines:
+                    spans = []  # the usual case: no line where the rule could match
+                else:
+                    try:
+                        spans = _gated_spans(rule, view, scan, lines, timeout)
+                    except RuleTimeout:
+                        skipped[rule.qualified_id] = (
+                            f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
+                        )
+                        continue
+            elif found is not None:
                 spans = found[rule.qualified_id]
             else:
                 try:
@@ -138,6 +172,10 @@ def _one_pass(
                         f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
                     )
                     continue
+            if not spans:
+                if refused:
+                    refused.pop(rule.qualified_id, None)
+                continue
             if enforce_max_fraction and rule.max_fraction is not None and spans:
                 share = sum(end - start for start, end in spans) / len(view)
                 if share > rule.max_fraction:
@@ -147,9 +185,62 @@ def _one_pass(
                     )
                     continue
             refused.pop(rule.qualified_id, None)
+            if taken is None:
+                taken = _Taken(view, [])
             for start, end in spans:
                 placed.extend((piece, rule) for piece in taken.place(start, end))
     return placed
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What `_one_pass` derives from a rule list alone, kept across documents."""
+
+    rules: list[Rule]  # held so that the ids in the cache key stay these rules' ids
+    # Each group; its rules without a trigger; the ids of its triggers when all its rules are gated `line` rules.
+    groups: list[tuple[list[Rule], list[Rule], frozenset[int] | None]]
+    screen: Screen | None
+
+
+_PLANS: dict[tuple[object, ...], _Plan] = {}
+
+
+def _plan(rules: list[Rule], enforce_max_fraction: bool) -> _Plan:
+    """The groups and the prefilter screen of `rules`, built once per rule list (rules do not change once loaded)."""
+    key = (enforce_max_fraction, *map(id, rules))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        triggers = [rule.trigger for rule in rules if rule.trigger is not None]
+        screen = Screen(triggers) if triggers else None
+        groups: list[tuple[list[Rule], list[Rule], frozenset[int] | None]] = []
+        for group in _groups(rules, enforce_max_fraction):
+            ungated = [rule for rule in group if rule.trigger is None]
+            all_lines = not ungated and all(rule.kind == "line" for rule in group)
+            groups.append((group, ungated, frozenset(id(rule.trigger) for rule in group) if all_lines else None))
+        plan = _PLANS[key] = _Plan(list(rules), groups, screen)
+    return plan
+
+
+def _gated_spans(rule: Rule, view: str, scan: Scan, lines: list[tuple[int, int]] | None, timeout: float) -> list[Span]:
+    """`find_spans`, run only where the rule's trigger admits the view (for a `line` rule: on `lines`, those it
+    admits): the same spans, as a match can only be where the trigger holds."""
+    if lines is None:
+        assert rule.trigger is not None
+        return find_spans(rule, view, timeout) if scan.admits(rule.trigger) else []
+    if not lines:
+        return []
+    deadline = time.monotonic() + timeout
+    fullmatch = rule.pattern.fullmatch
+    spans: list[Span] = []
+    try:
+        for line_start, line_end in lines:
+            if fullmatch(view, line_start, line_end, timeout=_remaining(deadline)):
+                spans.append((line_start, line_end + 1))
+    except TimeoutError:
+        raise RuleTimeout from None
+    return _merge(spans)
 
 
 # Consecutive `line` rules run as one scan, `(?m)^(?:(?P<_nc_rule0>p0)$|(?P<_nc_rule1>p1)$|...|[^\n]*+\n)`:
@@ -228,6 +319,8 @@ def _combined_line_spans(group: list[Rule], view: str, timeout: float) -> dict[s
 
 def _view(source: str, removals: list[Removal]) -> tuple[str, list[tuple[int, int, int]]]:
     """`source` without its removals, and its kept segments as (view start, source start, length)."""
+    if not removals and source:
+        return source, [(0, 0, len(source))]  # the first pass of most documents
     segments: list[tuple[int, int, int]] = []
     cursor = view_length = 0
     for start, end in _merge([(r.start, r.end) for r in removals if r.end > r.start]):
@@ -420,6 +513,9 @@ class _Taken:
         return [candidate]
 
     def _place_lines(self, start: int, end: int) -> list[Span]:
+        if self._free(start, end):  # every line free: the pieces below would join into the whole span
+            self._add((start, end))
+            return [(start, end)]
         pieces: list[Span] = []
         line_start = start
         while line_start < end:

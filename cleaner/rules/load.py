@@ -15,6 +15,7 @@ from typing import Any
 import regex
 
 from cleaner.errors import ConfigError
+from cleaner.rules.prefilter import Trigger, trigger_for
 
 KINDS = ("line", "span", "block", "tail", "head")
 RULE_KEYS = ("id", "kind", "pattern", "reason", "removes", "keeps", "max_fraction", "origin")
@@ -57,9 +58,12 @@ class Rule:
     line: int | None = None  # line of the rule's [[rule]] header, for messages
     # Lookarounds or text anchors: such a pattern runs on its line alone, never in a combined scan.
     looks_around: bool = field(init=False)
+    # What any match must contain (and, for a line, start with): the rule runs only where that holds. None: always.
+    trigger: Trigger | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.looks_around = _CONTEXT_SYNTAX.search(self.pattern.pattern) is not None
+        self.trigger = trigger_for(self.pattern, self.kind)
 
     @property
     def qualified_id(self) -> str:
@@ -99,6 +103,8 @@ class RuleSet:
 
     files: dict[str, RuleFile] = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT
+    # URL host -> its site file, filled by `match.site_for_url`; a rule set does not change once loaded.
+    site_cache: dict[str, RuleFile | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def global_files(self) -> list[RuleFile]:

@@ -10,6 +10,7 @@ Decisions (documented in the rule-file docs too):
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import regex
@@ -17,11 +18,18 @@ import regex
 from cleaner.rules.load import RuleFile, RuleSet
 
 _HOST = regex.compile(r"[\w-]+(?:\.[\w-]+)*")  # letters (incl. IDN), digits, hyphens, dots; no spaces
+# "scheme://host[.][:port]" then the path, query or fragment (or nothing), with a host of dot-separated labels:
+# for such a printable ASCII URL, `urlsplit(url).hostname` is that host lower-cased (and valid), and this costs a
+# tenth of `urlsplit` (~13 us a document). Anything else (user info, IPv6, IDN, no scheme) goes through `urlsplit`.
+_SIMPLE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://((?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+)\.*(?::[0-9]*)?(?:[/?#]|\Z)")
 
 
 def url_host(url: str) -> str | None:
     """The lower-cased host of `url` without "www.", port or trailing dot; None when there is none."""
     candidate = url.strip()
+    simple = _SIMPLE_URL.match(candidate) if candidate.isascii() and candidate.isprintable() else None
+    if simple is not None:
+        return simple.group(1).lower().removeprefix("www.")
     if "://" not in candidate:
         candidate = "//" + candidate  # "turan.az/path" is still a host
     try:
@@ -46,6 +54,16 @@ def site_for_url(ruleset: RuleSet, url: str) -> RuleFile | None:
     host = url_host(url)
     if host is None:
         return None
+    cache = ruleset.site_cache  # a corpus has few hosts: decide each once
+    if host in cache:
+        return cache[host]
+    if len(cache) >= 65536:
+        cache.clear()
+    site = cache[host] = _site_for_host(ruleset, host)
+    return site
+
+
+def _site_for_host(ruleset: RuleSet, host: str) -> RuleFile | None:
     best: tuple[int, RuleFile] | None = None
     for rule_file in ruleset.site_files:
         for domain in rule_file.domains:
