@@ -14,6 +14,7 @@ Design, in short:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import sys
@@ -26,14 +27,14 @@ from typing import Any
 
 from cleaner.errors import ConfigError, NewscleanError
 from cleaner.io import STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
-from cleaner.io.base import InputDoc, ReadItem
+from cleaner.io.base import InputDoc, RawRecord, ReadItem
 from cleaner.io.records import output_record
 from cleaner.io.writers import AppendPart, ParquetPart, fsync_write_atomic, part_path, rejects_path, write_atomic
 from cleaner.record import Document, Reject
 
 # A task sent to a worker closes at this many items or characters. Inline (--jobs 1) tasks are larger: nothing
 # travels between processes, and MinHash vectorizes better over more paragraphs.
-_TASK_ITEMS = 64
+_TASK_ITEMS = 256
 _INLINE_TASK_ITEMS = 256
 _TASK_CHARS = 4_000_000
 # Buffered output is committed at this many bytes even before `commit_every` items.
@@ -160,18 +161,21 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="newsclean-parent-watch", daemon=True).start()
 
 
-def _run_task(task: tuple[list[ReadItem], str, str, bool]) -> list[tuple[Any, ...]]:
+def _run_task(task: tuple[list[ReadItem], str, ReadOptions, bool]) -> list[tuple[Any, ...]]:
     return process_items(_WORKER["cleaner"], *task)
 
 
 def process_items(
-    cleaner: Any, items: list[ReadItem], fmt: str, text_field: str, ledger: bool = True
+    cleaner: Any, items: list[ReadItem], fmt: str, read: ReadOptions, ledger: bool = True
 ) -> list[tuple[Any, ...]]:
     """Clean the InputDocs among `items` (Rejects from reading pass through) and serialize each result.
 
     A result is ("doc", payload, ledger_line, stats) or ("reject", rejects_line, where, reason); ledger_line is
     empty when the run writes no ledger (serializing it costs as much as writing the record).
     """
+    from cleaner.io.records import parse_json_line
+
+    items = [parse_json_line(i.line, i.origin, read) if isinstance(i, RawRecord) else i for i in items]
     docs = [item for item in items if isinstance(item, InputDoc)]
     try:
         cleaned = list(cleaner.clean_many(docs))
@@ -181,7 +185,7 @@ def process_items(
     results = []
     for item in items:
         out = next(done) if isinstance(item, InputDoc) else item
-        results.append(_serialize(item, out, fmt, text_field, ledger))
+        results.append(_serialize(item, out, fmt, read.text_field, ledger))
     return results
 
 
@@ -628,11 +632,13 @@ class _Run:
 def _events(plan: Plan, start: tuple[int, int]) -> Iterator[tuple[Any, ...]]:
     """("open", i, source), ("item", i, k, item) and ("close", i) in input order, from a resume position."""
     first_source, first_item = start
+    # With workers, JSON Lines are parsed where they are cleaned: the reading process is what they all wait on.
+    read = dataclasses.replace(plan.config.read, defer_json=plan.config.jobs > 1)
     for index, source in enumerate(iter_sources(plan.config.inputs)):
         if index < first_source:
             continue
         yield ("open", index, source)
-        for k, item in enumerate(read_source(source, plan.config.read)):
+        for k, item in enumerate(read_source(source, read)):
             if index == first_source and k < first_item:
                 continue
             yield ("item", index, k, item)
@@ -647,13 +653,13 @@ def _ordered(plan: Plan, start: tuple[int, int], cleaner: Any, executor: Any) ->
     task: list[ReadItem] = []
     where: list[tuple[int, int]] = []
     chars = 0
-    text_field = plan.config.read.text_field
+    read = plan.config.read
     fmt = "txt"
 
     def submit() -> None:
         nonlocal task, where, chars
         if task:
-            args = (task, fmt, text_field, plan.ledger is not None)
+            args = (task, fmt, read, plan.ledger is not None)
             work = executor.submit(_run_task, args) if executor is not None else args
             pending.append(("results", where, work))
         task, where, chars = [], [], 0
@@ -673,7 +679,10 @@ def _ordered(plan: Plan, start: tuple[int, int], cleaner: Any, executor: Any) ->
             item = event[3]
             task.append(item)
             where.append((event[1], event[2]))
-            chars += len(item.text or item.html or "") if isinstance(item, InputDoc) else 0
+            if isinstance(item, InputDoc):
+                chars += len(item.text or item.html or "")
+            elif isinstance(item, RawRecord):
+                chars += len(item.line)
             if len(task) >= task_items or chars >= _TASK_CHARS:
                 submit()
                 yield from drain(window)
@@ -694,15 +703,33 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     from cleaner.pipeline import Cleaner
 
     cleaner = Cleaner(rules=plan.rule_dirs, threshold=config.threshold)  # validates the rules up front
-    run = _Run(plan, note)
-    executor = None
-    if config.jobs > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    executor = _start_workers(cleaner, plan, config) if config.jobs > 1 else None
+    try:
+        return _run(plan, config, note, cleaner, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
 
+
+def _start_workers(cleaner: Any, plan: Plan, config: BatchConfig) -> Any:
+    """The worker pool, with every worker started now.
+
+    Forked from this process, a worker starts with its imports and its Cleaner in a few milliseconds; that is
+    safe while this process has a single thread (a lock another thread held would stay locked in the child), as
+    it has here before the progress bar starts. Otherwise workers fork from a server that imports the cleaner
+    once (~0.3 s) and each builds its own Cleaner.
+    """
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        _WORKER["cleaner"] = cleaner  # what the forked workers will find
+        executor = ProcessPoolExecutor(
+            max_workers=config.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_exit_with_parent
+        )
+    else:
         context = multiprocessing.get_context("forkserver")
-        # Workers fork from a server that has imported the cleaner already: each starts in milliseconds, not in
-        # the ~0.5 s that importing numpy, regex and the pipeline takes.
         context.set_forkserver_preload(["cleaner.pipeline", "cleaner.rules", "cleaner.batch"])
         executor = ProcessPoolExecutor(
             max_workers=config.jobs,
@@ -710,30 +737,38 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
             initializer=_init_worker,
             initargs=(plan.rule_dirs, config.threshold),
         )
+    for _ in range(config.jobs):  # the pool starts workers as tasks arrive: one task each starts them all
+        executor.submit(_ready)
+    return executor
+
+
+def _ready() -> None:
+    """A task that does nothing: submitted once per worker so that all of them start now."""
+
+
+def _run(plan: Plan, config: BatchConfig, note: Any, cleaner: Any, executor: Any) -> Summary:
+    """The run itself: read, clean (inline or in the pool), write, and count."""
+    run = _Run(plan, note)
     started = time.perf_counter()
     progress = _progress(config)
     position = run.position
-    try:
-        with progress as bar:
-            task_id = bar.add_task("cleaning", total=None) if bar is not None else None
-            events = _ordered(plan, run.position, cleaner, executor) if not run.finished else iter(())
-            for event in events:
-                if event[0] == "open":
-                    run.open_source(event[1], event[2])
-                elif event[0] == "close":
-                    if run.out_part is not None or run.parquet is not None:
-                        run.close_source(event[1])
-                    position = (event[1] + 1, 0)
-                else:
-                    for where, result in zip(event[1], event[2], strict=True):
-                        run.apply(result, where)
-                        position = (where[0], where[1] + 1)
-                    if bar is not None:
-                        bar.update(task_id, completed=run.summary.docs_in)
-        run.finish(position)
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+    with progress as bar:
+        task_id = bar.add_task("cleaning", total=None) if bar is not None else None
+        events = _ordered(plan, run.position, cleaner, executor) if not run.finished else iter(())
+        for event in events:
+            if event[0] == "open":
+                run.open_source(event[1], event[2])
+            elif event[0] == "close":
+                if run.out_part is not None or run.parquet is not None:
+                    run.close_source(event[1])
+                position = (event[1] + 1, 0)
+            else:
+                for where, result in zip(event[1], event[2], strict=True):
+                    run.apply(result, where)
+                    position = (where[0], where[1] + 1)
+                if bar is not None:
+                    bar.update(task_id, completed=run.summary.docs_in)
+    run.finish(position)
     run.summary.seconds = time.perf_counter() - started
     return run.summary
 

@@ -51,6 +51,7 @@ class ReadOptions:
     url_field: str = "url"
     html_field: str = "html"
     stdin_format: str = "text"
+    defer_json: bool = False  # JSON Lines lines come as RawRecord, for `records.parse_json_line` to parse later
 
 
 @dataclass(frozen=True, slots=True)

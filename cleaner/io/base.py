@@ -25,4 +25,13 @@ class InputDoc:
     keys: tuple[str, ...] | None = None
 
 
-ReadItem = InputDoc | Reject
+@dataclass(slots=True)
+class RawRecord:
+    """A JSON Lines line not parsed yet: with worker processes, parsing is left to the worker that cleans it, so
+    the reading process (which every worker waits on) does less."""
+
+    origin: Origin
+    line: bytes
+
+
+ReadItem = InputDoc | Reject | RawRecord

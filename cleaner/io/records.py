@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cleaner.io.base import InputDoc, ReadItem
+from cleaner.io.base import InputDoc, RawRecord, ReadItem
 from cleaner.io.streams import TruncatedError, iter_lines, open_binary
 from cleaner.record import Origin, Reject
 
@@ -79,7 +79,11 @@ def _json_lines(stream: Any, display: str, options: ReadOptions) -> Iterator[Rea
     with stream:
         try:
             for line_no, line in enumerate(iter_lines(stream), 1):
-                if line.strip():
+                if not line.strip():
+                    continue
+                if options.defer_json:
+                    yield RawRecord(Origin(file=display, line=line_no), line)
+                else:
                     yield parse_json_line(line, Origin(file=display, line=line_no), options)
         except TruncatedError as error:
             yield Reject(
