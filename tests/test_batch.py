@@ -85,6 +85,38 @@ def test_jobs_give_byte_identical_outputs(tmp_path: Path) -> None:
     assert all(list(r) == ["meta", "id", "text", "lang"] for r in records)  # fields in input order
 
 
+def test_workers_from_the_forkserver_give_the_same_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parent with other threads must not fork: its workers then come from the forkserver, same bytes."""
+    import threading
+
+    corpus = make_corpus(tmp_path / "corpus.jsonl", docs=60)
+    forked = tmp_path / "forked.jsonl"
+    run([str(corpus)], forked, jobs=2)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    served = tmp_path / "served.jsonl"
+    run([str(corpus)], served, jobs=2)
+    assert served.read_bytes() == forked.read_bytes()
+
+
+def test_workers_parse_json_and_reject_bad_lines_as_the_reading_process_does(tmp_path: Path) -> None:
+    """With --jobs > 1 JSON Lines lines are parsed in the workers: rejects and outputs must not change."""
+    corpus = make_corpus(tmp_path / "corpus.jsonl", docs=50)
+    lines = corpus.read_bytes().splitlines(keepends=True)
+    bad = [b"{broken\n", b"[1, 2]\n", b'{"text": 5}\n', b'{"id": "no-text"}\n', b"\n"]
+    corpus.write_bytes(b"".join(lines[:20] + bad + lines[20:]))
+    results = []
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}" / "clean.jsonl"
+        summary = run([str(corpus)], out, jobs=jobs)
+        rejects = (tmp_path / f"j{jobs}" / "clean.rejects.jsonl").read_bytes()
+        results.append((out.read_bytes(), rejects, summary.docs_out, summary.rejected))
+    assert results[0] == results[1]
+    assert results[0][2:] == (50, 4)
+    reasons = [json.loads(line)["reason"] for line in results[0][1].splitlines()]
+    assert [json.loads(line)["input"]["line"] for line in results[0][1].splitlines()] == [21, 22, 23, 24]
+    assert reasons[0].startswith("malformed JSON") and "not an object" in reasons[1]
+
+
 def test_compression_follows_the_output_name(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus.jsonl", docs=60)
     plain, gz, zst = (tmp_path / n for n in ("o.jsonl", "o.jsonl.gz", "o.jsonl.zst"))

@@ -170,6 +170,14 @@ def test_ascii_aliases_cover_literal_matching_too() -> None:
     assert set(regex.findall(f"(?i)(?:{alternation})", non_ascii)) <= set(ascii_aliases())
 
 
+def test_regex_case_tables_agree_with_scanning_every_character() -> None:
+    """`_matched_by` asks `regex`'s case tables directly; it must say what a `(?i)` scan of every code point says."""
+    everything = prefilter._all_characters()
+    sample = [chr(code) for code in range(128)] + list("©’—–·•»›…éÉßẞµμΣσςǅǄǆⅠⅰⒶⓐﬁİıſK")
+    for char in sample:
+        assert prefilter._matched_by(char) == prefilter._equivalents(char, everything), repr(char)
+
+
 def test_a_text_with_ascii_aliases_is_still_filtered() -> None:
     screen = Screen([t for t in [trigger("Subscribe now"), trigger("(?i)share")] if t is not None])
     scan = screen.scan("Azərbaycan xəbərləri ılıq.\nSUB\u017fCR\u0130BE NOW\nŞərh yazın\n")
