@@ -109,57 +109,116 @@ def _upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(n, k=1)
 
 
-def _candidates(sig: np.ndarray, threshold: float, groups: Sequence[int] | None = None) -> list[tuple[int, int]]:
+def _agreeing(sig: np.ndarray, first: np.ndarray, second: np.ndarray, threshold: float) -> np.ndarray:
+    """Which of the row pairs (first[k], second[k]) agree on enough permutations to be checked exactly."""
+    floor = max(threshold - _CANDIDATE_MARGIN, 0.05)
+    keep = np.empty(len(first), bool)
+    step = max(1, (8 << 20) // max(1, sig.shape[1]))  # pairs per slice: two 8 MiB gathers at most
+    for low in range(0, len(first), step):
+        high = low + step
+        agree = np.count_nonzero(sig[first[low:high]] == sig[second[low:high]], axis=1)
+        keep[low:high] = agree >= floor * sig.shape[1]
+    return keep
+
+
+def similar_texts(
+    sig: np.ndarray, text_ids: Sequence[Sequence[int]], token_counts: Sequence[int], options: NearDupOptions
+) -> list[set[tuple[int, int]] | None]:
+    """For each document (the rows of `sig` its paragraphs use), the pairs of its distinct long texts whose
+    signatures agree enough to be checked exactly: one comparison for a whole batch instead of one per document.
+    None for a document with more long paragraphs than all-pairs comparison allows (banding decides there)."""
+    flat: list[int] = []  # every document's distinct long texts, one document after another
+    firsts: list[np.ndarray] = []  # positions in `flat` of each pair's earlier and later text
+    seconds: list[np.ndarray] = []
+    owners: list[int] = []  # the document of each run of pairs, and how many pairs it has
+    sizes: list[int] = []
+    similar: list[set[tuple[int, int]] | None] = []
+    for index, ids in enumerate(text_ids):
+        long_rows = [text for text in ids if token_counts[text] >= options.min_words]
+        if len(long_rows) > _ALL_PAIRS_LIMIT:
+            similar.append(None)
+            continue
+        similar.append(set())
+        distinct = list(dict.fromkeys(long_rows))
+        if len(distinct) >= 2:
+            first, second = _upper_pairs(len(distinct))
+            firsts.append(first + len(flat))
+            seconds.append(second + len(flat))
+            owners.append(index)
+            sizes.append(len(first))
+            flat.extend(distinct)
+    if firsts:
+        texts = np.array(flat)
+        first, second = texts[np.concatenate(firsts)], texts[np.concatenate(seconds)]
+        owner = np.repeat(owners, sizes)
+        keep = np.flatnonzero(_agreeing(sig, first, second, options.threshold))
+        for k, u, v in zip(owner[keep].tolist(), first[keep].tolist(), second[keep].tolist(), strict=True):
+            found = similar[k]
+            assert found is not None
+            found.add((u, v))
+    return similar
+
+
+def _candidates(
+    sig: np.ndarray,
+    threshold: float,
+    groups: Sequence[int] | None = None,
+    similar: set[tuple[int, int]] | None = None,
+) -> list[tuple[int, int]]:
     """Pairs (a, b), a < b, whose signatures agree often enough to be checked exactly.
 
     `groups[a] == groups[b]` says rows a and b hold the same text. Identical texts have identical signatures, so
     each distinct text is compared once and its pairs are shared by every copy: the same pairs as comparing every
-    row, for a fraction of the work in the documents this tool is for (a body captured twice).
+    row, for a fraction of the work in the documents this tool is for (a body captured twice). `similar` holds
+    the pairs of groups (earlier first) already found to agree, when a batch compared them at once.
     """
     if len(sig) > _ALL_PAIRS_LIMIT:
         # Banding tuned well below the threshold: at 0.5 (25 bands of 5 rows) a pair with J = 0.8 becomes a
         # candidate with probability 0.9999; tuned at 0.65 it would be missed 5% of the time.
         return minhash.candidate_pairs(sig, max(threshold - _LSH_MARGIN, 0.05)).tolist()
-    floor = max(threshold - _CANDIDATE_MARGIN, 0.05)
     members: dict[int, list[int]] = {}
     for row, group in enumerate(groups if groups is not None else range(len(sig))):
         members.setdefault(group, []).append(row)
-    firsts = [rows[0] for rows in members.values()]
     pairs = [pair for rows in members.values() if len(rows) > 1 for pair in itertools.combinations(rows, 2)]
-    if len(firsts) > 1:
-        first, second = _upper_pairs(len(firsts))
-        distinct = sig[firsts]
-        agree = np.count_nonzero(distinct[first] == distinct[second], axis=1)
-        keep = np.flatnonzero(agree >= floor * sig.shape[1])
-        by_first = list(members.values())
-        for u, v in zip(first[keep].tolist(), second[keep].tolist(), strict=True):
-            pairs.extend((min(a, b), max(a, b)) for a in by_first[u] for b in by_first[v])
+    if similar is None:
+        keys = list(members)
+        if len(keys) < 2:
+            return pairs
+        first, second = _upper_pairs(len(keys))
+        rows = np.array([members[key][0] for key in keys])
+        keep = np.flatnonzero(_agreeing(sig, rows[first], rows[second], threshold))
+        similar = {(keys[u], keys[v]) for u, v in zip(first[keep].tolist(), second[keep].tolist(), strict=True)}
+    for u, v in similar:
+        if u in members and v in members:
+            pairs.extend((min(a, b), max(a, b)) for a in members[u] for b in members[v])
     return pairs
 
 
 def find_repeats(
     texts: Sequence[str],
     sig: np.ndarray,
-    token_counts: np.ndarray,
+    token_counts: Sequence[int],
     shingle_set: Callable[[int], frozenset[int]],
     options: NearDupOptions,
     numbers: Callable[[int], list[str]] | None = None,
     groups: Sequence[int] | None = None,
+    similar: set[tuple[int, int]] | None = None,
 ) -> dict[int, Match]:
     """Map each repeated paragraph (index into `texts`) to the earlier paragraph it copies.
 
     `sig[i]`, `token_counts[i]` and `shingle_set(i)` (its distinct shingle hashes) belong to `texts[i]`;
     `numbers(i)` may serve `minhash.numbers(texts[i])` from a cache; `groups[i]` names the text (equal for equal
-    texts) so that copies are compared once.
+    texts) so that copies are compared once; `similar` is what `similar_texts` found for these groups.
     """
-    long_ones = np.flatnonzero(token_counts >= options.min_words).tolist()
+    min_words = options.min_words
+    long_ones = [i for i, count in enumerate(token_counts) if count >= min_words]
     matches: dict[int, Match] = {}
     if len(long_ones) < 2:
         return matches
     numbers_of = numbers or (lambda i: minhash.numbers(texts[i]))
     verified: dict[int, list[tuple[int, float]]] = {}
     long_groups = None if groups is None else [groups[i] for i in long_ones]
-    for a, b in _candidates(sig[long_ones], options.threshold, long_groups):
+    for a, b in _candidates(sig[long_ones], options.threshold, long_groups, similar):
         i, j = long_ones[a], long_ones[b]
         if texts[i] == texts[j]:
             score = 1.0
@@ -183,7 +242,7 @@ def find_repeats(
 
 
 def _align_short_paragraphs(
-    texts: Sequence[str], token_counts: np.ndarray, matches: dict[int, Match], min_words: int
+    texts: Sequence[str], token_counts: Sequence[int], matches: dict[int, Match], min_words: int
 ) -> None:
     """Let a short paragraph join a repeated block when it sits next to a copy and repeats, exactly, the paragraph
     next to that copy's source: "-" separators and section headings inside a duplicated sidebar go with it."""
@@ -281,15 +340,19 @@ def document_removals(
     shingles: minhash.Shingles,
     text_ids: Sequence[int],
     options: NearDupOptions,
+    token_counts: Sequence[int] | None = None,
+    similar: set[tuple[int, int]] | None = None,
 ) -> list[Removal]:
     """Remove repeated blocks, then look again at what is left until nothing more goes.
 
-    `text_ids[p]` is the row of `sig` and `shingles` that holds `texts[p]` (copies of a text share one).
+    `text_ids[p]` is the row of `sig` and `shingles` that holds `texts[p]` (copies of a text share one);
+    `token_counts` may give `shingles.token_counts` as a list, `similar` what `similar_texts` found.
     A lone repeat is kept when text stands between it and its source; if that text is itself removed, the
     repeat becomes adjacent. Repeating the passes over the remaining rows (signatures are reused) makes the
     result a fixpoint, so cleaning the cleaned text changes nothing.
     """
     rows = list(range(len(live)))  # positions into `texts` still in play
+    counts = shingles.token_counts.tolist() if token_counts is None else token_counts
     sets: dict[int, frozenset[int]] = {}
     numbers: dict[int, list[str]] = {}
 
@@ -311,11 +374,12 @@ def document_removals(
         matches = find_repeats(
             [texts[p] for p in rows],
             sig[ids],
-            shingles.token_counts[ids],
+            [counts[text_id] for text_id in ids],
             lambda i, rows=rows: shingle_set(rows[i]),
             options,
             lambda i, rows=rows: numbers_of(rows[i]),
             ids,
+            similar,
         )
         copies_of = Counter(m.source for m in matches.values() if m.long)
         blocks = [block for block in repeated_blocks(matches) if is_removable(block, copies_of)]
@@ -353,6 +417,8 @@ def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> N
     if not distinct:
         return
     sig, shingles = minhash.text_signatures(distinct, options.shingle_size, options.num_perm, options.seed)
-    for doc, (live, doc_texts), ids in zip(docs, found, text_ids, strict=True):
+    counts = shingles.token_counts.tolist()
+    similar = similar_texts(sig, text_ids, counts, options)
+    for doc, (live, doc_texts), ids, pairs in zip(docs, found, text_ids, similar, strict=True):
         if len(live) >= 2:
-            doc.removals.extend(document_removals(doc, live, doc_texts, sig, shingles, ids, options))
+            doc.removals.extend(document_removals(doc, live, doc_texts, sig, shingles, ids, options, counts, pairs))

@@ -1,0 +1,57 @@
+"""Candidate pairs found for a whole batch at once are the pairs each document would find on its own."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import minhash
+from cleaner.neardup import NearDupOptions, _candidates, similar_texts
+
+WORDS = ["the", "minister", "said", "on", "monday", "that", "talks", "would", "resume", "in", "baku", "2024"]
+PARAGRAPH = st.lists(st.sampled_from(WORDS), min_size=1, max_size=14).map(" ".join)
+
+
+def _edited(paragraph: str, cut: int) -> str:
+    words = paragraph.split()
+    return " ".join(words[:cut] + words[cut + 1 :]) if len(words) > 2 else paragraph
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> list[list[str]]:
+    """Documents whose paragraphs repeat exactly, repeat with one word cut, or are new."""
+    docs = []
+    for _ in range(draw(st.integers(1, 5))):
+        paragraphs: list[str] = []
+        for _ in range(draw(st.integers(0, 9))):
+            choice = draw(st.integers(0, 2)) if paragraphs else 0
+            if choice == 0:
+                paragraphs.append(draw(PARAGRAPH))
+            else:
+                source = draw(st.sampled_from(paragraphs))
+                paragraphs.append(source if choice == 1 else _edited(source, draw(st.integers(0, 5))))
+        docs.append(paragraphs)
+    return docs
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents(), st.sampled_from([0.5, 0.8, 0.95]))
+def test_batch_candidates_equal_per_document_candidates(docs: list[list[str]], threshold: float) -> None:
+    options = NearDupOptions(threshold=threshold, min_words=3)
+    distinct: list[str] = []
+    text_ids: list[list[int]] = []
+    for paragraphs in docs:
+        seen: dict[str, int] = {}
+        text_ids.append([seen.setdefault(p, len(distinct) + len(seen)) for p in paragraphs])
+        distinct.extend(seen)
+    sig, shingles = minhash.text_signatures(distinct)
+    counts = shingles.token_counts.tolist()
+    similar = similar_texts(sig, text_ids, counts, options)
+    for ids, pairs in zip(text_ids, similar, strict=True):
+        long_ids = [i for i in ids if counts[i] >= options.min_words]
+        alone = _candidates(sig[long_ids], threshold, long_ids)
+        batched = _candidates(sig[long_ids], threshold, long_ids, pairs)
+        assert sorted(batched) == sorted(alone)
+        # and both are what comparing every row (copies included) finds
+        every = _candidates(sig[long_ids], threshold)
+        assert sorted(batched) == sorted(every)
