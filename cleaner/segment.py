@@ -6,8 +6,6 @@ every later stage marks spans of the same string.
 
 from __future__ import annotations
 
-from itertools import accumulate
-
 import regex
 
 from cleaner.record import Span
@@ -19,11 +17,18 @@ _SENTENCE_END = regex.compile(r"(?<=[.!?…][\"'”’»)\]]*)\s+(?=[\"'“‘«
 
 
 def paragraphs(text: str) -> list[Span]:
-    """Spans of the non-empty lines of `text` (newline excluded); `str.split` and `accumulate` keep it in C."""
-    lengths = [len(line) for line in text.split("\n")]
-    starts = accumulate((n + 1 for n in lengths), initial=0)
-    # `starts` has one more item (where a line after the last would begin); zip stops at the last line.
-    return [(start, start + n) for start, n in zip(starts, lengths, strict=False) if n]
+    """Spans of the non-empty lines of `text` (newline excluded)."""
+    spans: list[Span] = []
+    start = 0
+    length = len(text)
+    while start < length:
+        end = text.find("\n", start)
+        if end < 0:
+            end = length
+        if end > start:
+            spans.append((start, end))
+        start = end + 1
+    return spans
 
 
 def sentences(text: str, span: Span | None = None) -> list[Span]:

@@ -44,8 +44,12 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
         doc.site = site.name
     files = ([site] if site is not None else []) + ruleset.global_files
     rules = [rule for rule_file in files for rule in rule_file.rules]
+    if again:
+        rules = [rule for rule in rules if rule.sees_context]
+        if not rules:
+            return  # only line rules here, and removing other lines cannot change what they match
     before = len(doc.removals)
-    run_rules(doc, [rule for rule in rules if rule.sees_context] if again else rules, timeout)
+    run_rules(doc, rules, timeout)
     if site is None and not doc.url and len(doc.removals) > before:
         # `detect` usually looks at the page's end, which may show only once boilerplate after it is gone:
         # without this, cleaning the cleaned text could place it and remove more.
