@@ -5,7 +5,6 @@ without them."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import regex
@@ -16,7 +15,7 @@ from cleaner.normalize import normalize
 from cleaner.record import Document
 from cleaner.rules import Rule, apply_rules, bundled_rules_dir, find_spans, load_rule_file, load_ruleset, prefilter
 from cleaner.rules import apply as rules_apply
-from cleaner.rules.match import _HOST, site_for_url, url_host
+from cleaner.rules.match import site_for_url, url_host, url_host_by_urlsplit
 from cleaner.rules.prefilter import Screen, Trigger, ascii_aliases, to_sre, trigger_for
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
@@ -400,17 +399,7 @@ def test_a_gated_rule_still_times_out_and_is_reported(tmp_path: Path) -> None:
 
 def reference_url_host(url: str) -> str | None:
     """`url_host` as it was: `urlsplit` every time."""
-    candidate = url.strip()
-    if "://" not in candidate:
-        candidate = "//" + candidate
-    try:
-        host = urlsplit(candidate).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    host = host.rstrip(".").lower().removeprefix("www.")
-    return host if host and _HOST.fullmatch(host) else None
+    return url_host_by_urlsplit(url.strip())
 
 
 URL_PARTS = ["http", "HTTPS", "ftp", "://", ":", "//", "/", "www.", "WWW.", "turan", ".", "az", "x-y", "_", "@", "u:p@"]

@@ -30,6 +30,11 @@ def url_host(url: str) -> str | None:
     simple = _SIMPLE_URL.match(candidate) if candidate.isascii() and candidate.isprintable() else None
     if simple is not None:
         return simple.group(1).lower().removeprefix("www.")
+    return url_host_by_urlsplit(candidate)
+
+
+def url_host_by_urlsplit(candidate: str) -> str | None:
+    """`url_host` for any URL, by `urlsplit`; the fast path above must agree with it (a property test checks)."""
     if "://" not in candidate:
         candidate = "//" + candidate  # "turan.az/path" is still a host
     try:
