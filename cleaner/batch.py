@@ -75,6 +75,7 @@ class Summary:
     removals_by_stage: Counter[str] = field(default_factory=Counter)
     chars_by_stage: Counter[str] = field(default_factory=Counter)
     removals_by_rule: Counter[str] = field(default_factory=Counter)
+    docs_with_warnings: int = 0  # a rule timed out or was refused by max_fraction: it removed nothing there
     seconds: float = 0.0
     docs_this_run: int = 0
     bytes_this_run: int = 0
@@ -83,7 +84,7 @@ class Summary:
     resumed_at: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        keys = ("docs_in", "docs_out", "rejected", "chars_in", "chars_out", "bytes_in")
+        keys = ("docs_in", "docs_out", "rejected", "chars_in", "chars_out", "bytes_in", "docs_with_warnings")
         out: dict[str, Any] = {key: getattr(self, key) for key in keys}
         for key in ("removals_by_stage", "chars_by_stage", "removals_by_rule"):
             out[key] = dict(getattr(self, key))
@@ -120,6 +121,12 @@ class Summary:
             shown = ", ".join(f"{rule} {count:,}" for rule, count in ranked[:10])
             more = f" and {len(ranked) - 10} more rules" if len(ranked) > 10 else ""
             lines.append(f"removals by rule: {shown}{more}")
+        if self.docs_with_warnings:
+            count = self.docs_with_warnings
+            lines.append(
+                f"warnings: {count:,} document{'s' if count != 1 else ''} had a rule skipped (timed out, or refused "
+                "by its max_fraction), so it removed nothing there; their ledger lines say which"
+            )
         if self.seconds > 0:
             rate = self.docs_this_run / self.seconds
             mb = self.bytes_this_run / self.seconds / 1e6
@@ -209,7 +216,7 @@ def _serialize(item: ReadItem, out: Document | Reject, fmt: str, text_field: str
         record = output_record(item, out.id, out.text, text_field)
         payload = record if fmt == "parquet" else orjson.dumps(record) + b"\n"
     removals = [(r.stage, r.rule, r.end - r.start) for r in out.removals]
-    stats = (len(out.source), len(out.text), len(out.source.encode("utf-8")), removals)
+    stats = (len(out.source), len(out.text), len(out.source.encode("utf-8")), removals, bool(out.warnings))
     ledger_line = orjson.dumps(out.ledger_entry()) + b"\n" if ledger else b""
     return ("doc", payload, ledger_line, stats)
 
@@ -529,12 +536,13 @@ class _Run:
             if self.plan.output is None:
                 self.note(f"rejected {origin}: {reason}")
         else:
-            _, payload, ledger_line, (chars_in, chars_out, bytes_in, removals) = result
+            _, payload, ledger_line, (chars_in, chars_out, bytes_in, removals, warned) = result
             summary.docs_out += 1
             summary.chars_in += chars_in
             summary.chars_out += chars_out
             summary.bytes_in += bytes_in
             summary.bytes_this_run += bytes_in
+            summary.docs_with_warnings += warned
             for stage, rule, chars in removals:
                 summary.removals_by_stage[stage] += 1
                 summary.chars_by_stage[stage] += chars

@@ -207,3 +207,21 @@ def test_summary_counts_and_renders(tmp_path: Path) -> None:
     assert "documents: 40 in, 40 cleaned, 0 rejected" in text
     assert "removals by stage: neardup" in text and "docs/s" in text and "MB/s" in text
     assert summary.chars_in - summary.chars_out == summary.chars_by_stage["neardup"]
+
+
+def test_summary_counts_documents_where_a_rule_was_skipped(tmp_path: Path) -> None:
+    """A rule that times out removes nothing in that document: the run's summary says how many documents that hit."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "_slow.toml").write_text(
+        '[[rule]]\nid = "slow"\nkind = "line"\npattern = \'(?:a|aa)+b\'\nreason = "backtracks forever"\n'
+    )
+    corpus = tmp_path / "in.jsonl"
+    records = [{"id": "slow", "text": "a" * 60 + "c b\n"}, {"id": "fine", "text": "ok\n"}]
+    corpus.write_text("".join(json.dumps(record) + "\n" for record in records))
+    ledger = tmp_path / "ledger.jsonl"
+    summary = run([str(corpus)], tmp_path / "out.jsonl", rules=[str(rules)], ledger=str(ledger))
+    assert (summary.docs_out, summary.docs_with_warnings) == (2, 1)
+    assert "warnings: 1 document had a rule skipped" in summary.render()
+    assert [bool(entry.get("warnings")) for entry in read_jsonl(ledger)] == [True, False]
+    assert Summary.from_json(summary.to_json()).docs_with_warnings == 1  # carried across --resume
