@@ -55,6 +55,7 @@ class BatchConfig:
     rules: Sequence[str] = ()
     jobs: int = 1
     threshold: float = 0.8
+    rule_timeout: float | None = None  # seconds per pattern per document; None: the rule set's default
     resume: bool = False
     read: ReadOptions = field(default_factory=ReadOptions)
     progress: bool | None = None  # None: only when stderr is a terminal
@@ -142,11 +143,11 @@ class Summary:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rule_dirs: list[str], threshold: float) -> None:
+def _init_worker(rule_dirs: list[str], threshold: float, rule_timeout: float | None) -> None:
     from cleaner.pipeline import Cleaner
 
     _exit_with_parent()
-    _WORKER["cleaner"] = Cleaner(rules=rule_dirs, threshold=threshold)
+    _WORKER["cleaner"] = Cleaner(rules=rule_dirs, threshold=threshold, rule_timeout=rule_timeout)
 
 
 def _exit_with_parent() -> None:
@@ -297,6 +298,8 @@ def plan_run(config: BatchConfig) -> Plan:
     check_inputs(inputs)
     if config.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {config.jobs}")
+    if config.rule_timeout is not None and not config.rule_timeout > 0:
+        raise ConfigError(f"--rule-timeout must be a positive number of seconds, got {config.rule_timeout:g}")
     if not 0.0 < config.threshold <= 1.0:
         raise ConfigError(f"--threshold must be in (0, 1] (1 keeps only exact copies out), got {config.threshold}")
     for directory in config.rules:
@@ -396,6 +399,7 @@ def _fingerprint(plan: Plan) -> str:
         [config.read.text_field, config.read.id_field, config.read.url_field, config.read.html_field],
         config.read.stdin_format,
         config.threshold,
+        config.rule_timeout,
         config.commit_every,
     ]
     package = Path(__file__).resolve().parent  # a code change between kill and resume changes outputs too
@@ -710,7 +714,8 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     plan = plan_run(config)
     from cleaner.pipeline import Cleaner
 
-    cleaner = Cleaner(rules=plan.rule_dirs, threshold=config.threshold)  # validates the rules up front
+    # Validates the rules up front.
+    cleaner = Cleaner(rules=plan.rule_dirs, threshold=config.threshold, rule_timeout=config.rule_timeout)
     executor = _start_workers(cleaner, plan, config) if config.jobs > 1 else None
     try:
         return _run(plan, config, note, cleaner, executor)
@@ -743,7 +748,7 @@ def _start_workers(cleaner: Any, plan: Plan, config: BatchConfig) -> Any:
             max_workers=config.jobs,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(plan.rule_dirs, config.threshold),
+            initargs=(plan.rule_dirs, config.threshold, config.rule_timeout),
         )
     for _ in range(config.jobs):  # the pool starts workers as tasks arrive: one task each starts them all
         executor.submit(_ready)

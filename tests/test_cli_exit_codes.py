@@ -60,3 +60,18 @@ def test_no_rejects_file_when_nothing_is_rejected(tmp_path: Path) -> None:
     done = run("clean", str(corpus), "-o", str(tmp_path / "out.jsonl"))
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "out.rejects.jsonl").exists()
+
+
+def test_rule_timeout_is_an_option_and_a_bad_one_exits_2(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "_slow.toml").write_text(
+        '[[rule]]\nid = "slow"\nkind = "line"\npattern = \'(?:a|aa)+b\'\nreason = "backtracks forever"\n'
+    )
+    text = tmp_path / "a.txt"
+    text.write_text("a" * 60 + "c b\n", encoding="utf-8")
+    done = run("clean", str(text), "--rules", str(rules), "--rule-timeout", "0.02")
+    assert done.returncode == 0 and done.stdout == "a" * 60 + "c b\n"
+    assert "warnings: 1 document had a rule skipped" in done.stderr
+    done = run("clean", str(text), "--rule-timeout", "0")
+    assert done.returncode == 2 and "--rule-timeout must be a positive number" in done.stderr

@@ -30,6 +30,13 @@ def clean(
     threshold: Annotated[
         float, typer.Option("--threshold", help="Near-duplicate paragraph similarity threshold.")
     ] = 0.8,
+    rule_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--rule-timeout",
+            help="Seconds a rule pattern may take on one document before it is skipped there (default 0.25).",
+        ),
+    ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted run into the same outputs.")
     ] = False,
@@ -57,6 +64,7 @@ def clean(
         rules=[str(r) for r in rules or []],
         jobs=jobs,
         threshold=threshold,
+        rule_timeout=rule_timeout,
         resume=resume,
         read=ReadOptions(
             text_field=text_field,
