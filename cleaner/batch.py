@@ -722,6 +722,7 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
+            _WORKER.pop("cleaner", None)  # left for forked workers; this process does not need it any more
 
 
 def _start_workers(cleaner: Any, plan: Plan, config: BatchConfig) -> Any:
