@@ -76,7 +76,7 @@ class Summary:
     removals_by_stage: Counter[str] = field(default_factory=Counter)
     chars_by_stage: Counter[str] = field(default_factory=Counter)
     removals_by_rule: Counter[str] = field(default_factory=Counter)
-    docs_with_warnings: int = 0  # a rule timed out or was refused by max_fraction: it removed nothing there
+    docs_with_warnings: int = 0  # a rule or detect pattern timed out, or a rule was refused by max_fraction
     seconds: float = 0.0
     docs_this_run: int = 0
     bytes_this_run: int = 0
@@ -125,8 +125,8 @@ class Summary:
         if self.docs_with_warnings:
             count = self.docs_with_warnings
             lines.append(
-                f"warnings: {count:,} document{'s' if count != 1 else ''} had a rule skipped (timed out, or refused "
-                "by its max_fraction), so it removed nothing there; their ledger lines say which"
+                f"warnings: {count:,} document{'s' if count != 1 else ''} had a rule or a site's detect pattern "
+                "skipped (timed out, or refused by max_fraction); their ledger lines say which"
             )
         if self.seconds > 0:
             rate = self.docs_this_run / self.seconds
@@ -298,8 +298,6 @@ def plan_run(config: BatchConfig) -> Plan:
     check_inputs(inputs)
     if config.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {config.jobs}")
-    if config.rule_timeout is not None and not config.rule_timeout > 0:
-        raise ConfigError(f"--rule-timeout must be a positive number of seconds, got {config.rule_timeout:g}")
     if not 0.0 < config.threshold <= 1.0:
         raise ConfigError(f"--threshold must be in (0, 1] (1 keeps only exact copies out), got {config.threshold}")
     for directory in config.rules:

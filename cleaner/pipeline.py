@@ -28,6 +28,7 @@ Record = str | dict[str, Any] | InputDoc
 # small enough that memory stays flat on corpora of any size.
 _BATCH_DOCS = 256
 _BATCH_CHARS = 8_000_000
+_MAX_RULE_TIMEOUT = 3600.0  # seconds; `regex` treats a budget near 1e15 s as spent already (so `inf` would be)
 
 
 class Cleaner:
@@ -61,6 +62,11 @@ class Cleaner:
             raise ConfigError(
                 f"rules must be a list of directories, got the single path {str(rules)!r}; "
                 f"did you mean rules=[{str(rules)!r}]?"
+            )
+        if rule_timeout is not None and not 0 < rule_timeout <= _MAX_RULE_TIMEOUT:
+            raise ConfigError(
+                f"rule_timeout (--rule-timeout) must be a number of seconds in (0, {_MAX_RULE_TIMEOUT:g}], got "
+                f"{rule_timeout!r}; the default is 0.25 (per pattern and document)"
             )
         self.rule_dirs = _rule_dirs(rules)
         self.ruleset: RuleSet | None = None

@@ -222,6 +222,6 @@ def test_summary_counts_documents_where_a_rule_was_skipped(tmp_path: Path) -> No
     ledger = tmp_path / "ledger.jsonl"
     summary = run([str(corpus)], tmp_path / "out.jsonl", rules=[str(rules)], ledger=str(ledger))
     assert (summary.docs_out, summary.docs_with_warnings) == (2, 1)
-    assert "warnings: 1 document had a rule skipped" in summary.render()
+    assert "warnings: 1 document had a rule or a site's detect pattern skipped" in summary.render()
     assert [bool(entry.get("warnings")) for entry in read_jsonl(ledger)] == [True, False]
     assert Summary.from_json(summary.to_json()).docs_with_warnings == 1  # carried across --resume

@@ -375,11 +375,11 @@ def test_prefilters_change_no_output(lines: list[str]) -> None:
 
 def test_a_document_without_candidates_runs_no_line_rule() -> None:
     rules = [rule for rule in STAGE_RULES if rule.kind == "line"]
-    plan = rules_apply._plan(rules, True)
-    assert plan.screen is not None
-    scan = plan.screen.scan("The minister met his counterpart.\nTalks will continue on Monday.\n")
+    screen = rules_apply._screen(rules)
+    assert screen is not None
+    scan = screen.scan("The minister met his counterpart.\nTalks will continue on Monday.\n")
     assert scan is not None and scan.found == {}
-    scan = plan.screen.scan("The minister met his counterpart.\nAdvertisement\n")
+    scan = screen.scan("The minister met his counterpart.\nAdvertisement\n")
     assert scan is not None and list(scan.found) and scan.lines(rules[0].trigger) == []
 
 
@@ -427,3 +427,44 @@ def test_site_for_url_decides_each_host_once_and_the_same_way() -> None:
     assert [f.name if f else None for f in first] == ["turan.az", "turan.az", "turan.az", None]
     assert set(ruleset.site_cache) == {"turan.az", "en.turan.az", "example.com"}
     assert [site_for_url(ruleset, url) for url in urls] == first
+
+
+# --- found in review: each of these once dropped or changed a removal ---------------------------------------------
+
+
+def _line_rule(pattern: str, rule_id: str) -> Rule:
+    return Rule(id=rule_id, kind="line", pattern=regex.compile(pattern), reason="r", file="_review")
+
+
+def _removed_lines(rules: list[Rule], text: str) -> list[str]:
+    return [text[start:end] for (start, end), _ in rules_apply._one_pass(text, rules, 1.0, True, {}, {})]
+
+
+def test_rules_with_equal_triggers_each_run() -> None:
+    """Two rules can have equal triggers (equal, not the same object): each must find its own lines."""
+    rules = [_line_rule("Read more", "a"), _line_rule("Read more:?", "b")]
+    assert rules[0].trigger == rules[1].trigger and rules[0].trigger is not rules[1].trigger
+    assert _removed_lines(rules, "Text here\nRead more:\nMore text\n") == ["Read more:\n"]
+
+
+def test_a_prefix_running_past_a_line_end_does_not_hide_the_next_line() -> None:
+    rules = [_line_rule("Sponsored\n", "useless"), _line_rule("Advertisement", "ad")]
+    assert _removed_lines(rules, "Text\nSponsored\nAdvertisement\nMore text\n") == ["Advertisement\n"]
+    assert _removed_lines([_line_rule("(?:a\n)?b", "one")], "a\nb\n") == ["b\n"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "line"),
+    [("^Advertisement$", "Advertisement"), ("Advertisement\\s*+", "Advertisement"), ("(a)?(?(1)b|c)", "c")],
+)
+def test_a_line_rule_sees_its_line_as_a_whole_string(pattern: str, line: str) -> None:
+    """Anchors, possessive repeats and group numbers mean the same on every line, the first or a later one."""
+    rule = _line_rule(pattern, "x")
+    for text in (f"{line}\nText\n", f"Text\n{line}\nMore text\n"):
+        assert _removed_lines([rule], text) == [f"{line}\n"]
+
+
+def test_a_pattern_with_a_lone_surrogate_escape_loads() -> None:
+    rule = _line_rule("\\uD83D\\uDE00 Share", "emoji")
+    assert rule.trigger is not None
+    assert _removed_lines([rule], "Text\n\ud83d\ude00 Share\n") == ["\ud83d\ude00 Share\n"]

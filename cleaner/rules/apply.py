@@ -9,10 +9,8 @@ trimmed to the lines still free, or dropped when a span cannot be placed cleanly
 from __future__ import annotations
 
 import bisect
-import functools
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import regex
 
@@ -134,191 +132,67 @@ def _one_pass(
     """One run of every rule over canonical `view`: disjoint spans in `view`, earlier rules first.
 
     A rule with a trigger runs only where the trigger admits the view (a `line` rule: only on the lines it
-    admits); the others run as before. Each rule still reports its own spans, so earlier rules still win."""
+    admits); the others run everywhere. Each rule reports its own spans, and earlier rules are placed first."""
     if not view:
         return []
     taken: _Taken | None = None
     placed: list[tuple[Span, Rule]] = []
-    plan = _plan(rules, enforce_max_fraction)
-    scan = plan.screen.scan(view) if plan.screen is not None else None
-    candidates = scan.found if scan is not None else {}
-    for group, ungated, line_triggers in plan.groups:
-        if scan is None:
-            ungated = group
-        elif line_triggers is not None and candidates.keys().isdisjoint(line_triggers):
-            # Every rule of the group is a gated `line` rule and none has a line to try: they all find nothing.
-            if refused:
-                for rule in group:
-                    refused.pop(rule.qualified_id, None)
+    screen = _screen(rules)
+    scan = screen.scan(view) if screen is not None else None
+    for rule in rules:
+        try:
+            spans = _spans(rule, view, scan, timeout)
+        except RuleTimeout:
+            skipped[rule.qualified_id] = (
+                f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
+            )
             continue
-        found = _combined_line_spans(ungated, view, timeout) if len(ungated) > 1 else None
-        for rule in group:
-            trigger = rule.trigger
-            if scan is not None and trigger is not None:
-                lines = (scan.lines(trigger) if id(trigger) in candidates else []) if trigger.lines else None
-                if lines is not None and not lines:
-                    spans = []  # the usual case: no line where the rule could match
-                else:
-                    try:
-                        spans = _gated_spans(rule, view, scan, lines, timeout)
-                    except RuleTimeout:
-                        skipped[rule.qualified_id] = (
-                            f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
-                        )
-                        continue
-            elif found is not None:
-                spans = found[rule.qualified_id]
-            else:
-                try:
-                    spans = find_spans(rule, view, timeout)
-                except RuleTimeout:
-                    skipped[rule.qualified_id] = (
-                        f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
-                    )
-                    continue
-            if not spans:
-                if refused:
-                    refused.pop(rule.qualified_id, None)
+        if not spans:
+            if refused:
+                refused.pop(rule.qualified_id, None)
+            continue
+        if enforce_max_fraction and rule.max_fraction is not None:
+            share = sum(end - start for start, end in spans) / len(view)
+            if share > rule.max_fraction:
+                refused[rule.qualified_id] = (
+                    f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
+                    f"max_fraction {rule.max_fraction:g}; skipped for this document"
+                )
                 continue
-            if enforce_max_fraction and rule.max_fraction is not None and spans:
-                share = sum(end - start for start, end in spans) / len(view)
-                if share > rule.max_fraction:
-                    refused[rule.qualified_id] = (
-                        f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
-                        f"max_fraction {rule.max_fraction:g}; skipped for this document"
-                    )
-                    continue
-            refused.pop(rule.qualified_id, None)
-            if taken is None:
-                taken = _Taken(view, [])
-            for start, end in spans:
-                placed.extend((piece, rule) for piece in taken.place(start, end))
+        refused.pop(rule.qualified_id, None)
+        if taken is None:
+            taken = _Taken(view, [])
+        for start, end in spans:
+            placed.extend((piece, rule) for piece in taken.place(start, end))
     return placed
 
 
-@dataclass(slots=True)
-class _Plan:
-    """What `_one_pass` derives from a rule list alone, kept across documents."""
-
-    rules: list[Rule]  # held so that the ids in the cache key stay these rules' ids
-    # Each group; its rules without a trigger; the ids of its triggers when all its rules are gated `line` rules.
-    groups: list[tuple[list[Rule], list[Rule], frozenset[int] | None]]
-    screen: Screen | None
+# rule list (by identity) -> (the rules, held so their ids stay theirs; the screen of their triggers)
+_SCREENS: dict[tuple[int, ...], tuple[list[Rule], Screen | None]] = {}
 
 
-_PLANS: dict[tuple[object, ...], _Plan] = {}
-
-
-def _plan(rules: list[Rule], enforce_max_fraction: bool) -> _Plan:
-    """The groups and the prefilter screen of `rules`, built once per rule list (rules do not change once loaded)."""
-    key = (enforce_max_fraction, *map(id, rules))
-    plan = _PLANS.get(key)
-    if plan is None:
-        if len(_PLANS) >= 256:
-            _PLANS.clear()
+def _screen(rules: list[Rule]) -> Screen | None:
+    """The prefilter screen of `rules`' triggers, built once per rule list (rules do not change once loaded)."""
+    key = tuple(map(id, rules))
+    entry = _SCREENS.get(key)
+    if entry is None:
+        if len(_SCREENS) >= 256:
+            _SCREENS.clear()
         triggers = [rule.trigger for rule in rules if rule.trigger is not None]
-        screen = Screen(triggers) if triggers else None
-        groups: list[tuple[list[Rule], list[Rule], frozenset[int] | None]] = []
-        for group in _groups(rules, enforce_max_fraction):
-            ungated = [rule for rule in group if rule.trigger is None]
-            all_lines = not ungated and all(rule.kind == "line" for rule in group)
-            groups.append((group, ungated, frozenset(id(rule.trigger) for rule in group) if all_lines else None))
-        plan = _PLANS[key] = _Plan(list(rules), groups, screen)
-    return plan
+        entry = _SCREENS[key] = (list(rules), Screen(triggers) if triggers else None)
+    return entry[1]
 
 
-def _gated_spans(rule: Rule, view: str, scan: Scan, lines: list[tuple[int, int]] | None, timeout: float) -> list[Span]:
-    """`find_spans`, run only where the rule's trigger admits the view (for a `line` rule: on `lines`, those it
+def _spans(rule: Rule, view: str, scan: Scan | None, timeout: float) -> list[Span]:
+    """`find_spans`, run only where the rule's trigger admits the view (for a `line` rule: on the lines it
     admits): the same spans, as a match can only be where the trigger holds."""
-    if lines is None:
-        assert rule.trigger is not None
-        return find_spans(rule, view, timeout) if scan.admits(rule.trigger) else []
-    if not lines:
-        return []
-    deadline = time.monotonic() + timeout
-    fullmatch = rule.pattern.fullmatch
-    spans: list[Span] = []
-    try:
-        for line_start, line_end in lines:
-            if fullmatch(view, line_start, line_end, timeout=_remaining(deadline)):
-                spans.append((line_start, line_end + 1))
-    except TimeoutError:
-        raise RuleTimeout from None
-    return _merge(spans)
-
-
-# Consecutive `line` rules run as one scan, `(?m)^(?:(?P<_nc_rule0>p0)$|(?P<_nc_rule1>p1)$|...|[^\n]*+\n)`:
-# it tries each rule, in order, only at line starts and skips the rest of a line in one step. The first rule that
-# fully matches a line takes it, as "earlier rule wins" would; one call means one timeout set-up instead of one
-# per line and rule (the `regex` timeout costs ~1.8 us a call). Rules with max_fraction, back-references,
-# mid-pattern flags or lookarounds (which would see past their line in a combined scan) run alone.
-_LEADING_FLAGS = regex.compile(r"\(\?([imsx]+)\)")
-_NOT_COMBINABLE = regex.compile(r"\\[1-9]|\(\?P=|\\g<|\(\?[a-zA-Z]+\)|\(\?[a-zA-Z]*-")
-
-
-def _groups(rules: list[Rule], enforce_max_fraction: bool) -> list[list[Rule]]:
-    """Split rules into runs: consecutive combinable line rules together, every other rule alone."""
-    groups: list[list[Rule]] = []
-    previous_combinable = False
-    for rule in rules:
-        combinable = (
-            rule.kind == "line"
-            and not rule.looks_around
-            and (rule.max_fraction is None or not enforce_max_fraction)
-            and _scoped(rule.pattern.pattern) is not None
-        )
-        if combinable and previous_combinable:
-            groups[-1].append(rule)
-        else:
-            groups.append([rule])
-        previous_combinable = combinable
-    return groups
-
-
-@functools.lru_cache(maxsize=1024)
-def _scoped(pattern: str) -> str | None:
-    """`pattern` as a group whose leading global flags apply to it alone, or None if that is not safe."""
-    flags = _LEADING_FLAGS.match(pattern)
-    body = pattern[flags.end() :] if flags else pattern
-    if _NOT_COMBINABLE.search(body):
-        return None
-    if flags is None:
-        return f"(?:{body})"
-    return f"(?{flags.group(1)}:{body}\n)" if "x" in flags.group(1) else f"(?{flags.group(1)}:{body})"
-
-
-@functools.lru_cache(maxsize=128)
-def _combined_scanner(patterns: tuple[str, ...]) -> regex.Pattern[str] | None:
-    scoped = [_scoped(p) for p in patterns]
-    if any(s is None for s in scoped):
-        return None
-    branches = "|".join(f"(?P<_nc_rule{i}>{s})$" for i, s in enumerate(scoped))
-    try:
-        return regex.compile(f"(?m)^(?:{branches}|[^\n]*+\n)")
-    except regex.error:  # e.g. two patterns define the same group name
-        return None
-
-
-def _combined_line_spans(group: list[Rule], view: str, timeout: float) -> dict[str, list[Span]] | None:
-    """Line spans per rule from one scan, or None to fall back to one rule at a time (which also finds the
-    rule that timed out, to report it)."""
-    scanner = _combined_scanner(tuple(rule.pattern.pattern for rule in group))
-    if scanner is None:
-        return None
-    found: dict[str, list[Span]] = {rule.qualified_id: [] for rule in group}
-    try:
-        matches = list(scanner.finditer(view, timeout=timeout))
-    except TimeoutError:
-        return None
-    for match in matches:
-        name = match.lastgroup  # the rule's group closes last; a skipped line has none
-        if name is None or not name.startswith("_nc_rule"):
-            continue
-        start, end = match.span(name)
-        if end == start or "\n" in view[start:end]:
-            return None  # empty or multi-line hits: let the per-rule path judge each line
-        found[group[int(name[8:])].qualified_id].append((start, end + 1))
-    return {rule_id: _merge(spans) for rule_id, spans in found.items()}
+    trigger = rule.trigger
+    if scan is None or trigger is None:
+        return find_spans(rule, view, timeout)
+    if not trigger.lines:
+        return find_spans(rule, view, timeout) if scan.admits(trigger) else []
+    lines = scan.lines(trigger)
+    return _fullmatched_lines(rule, view, lines, time.monotonic() + timeout) if lines else []
 
 
 def _view(source: str, removals: list[Removal]) -> tuple[str, list[tuple[int, int, int]]]:
@@ -413,20 +287,31 @@ def _line_end(source: str, position: int) -> int:
 
 
 def _line_spans(rule: Rule, source: str, deadline: float) -> list[Span]:
-    """Whole lines the pattern fully matches. One `fullmatch` per line is ~3x faster than scanning the whole text
-    with `(?m)^(?:pattern)$`, which tries every position of every line (bench: 525 vs 1598 us per AEB document)."""
-    spans: list[Span] = []
-    fullmatch = rule.pattern.fullmatch
+    """Whole lines the pattern fully matches."""
+    lines: list[Span] = []
     line_start = 0
     length = len(source)
+    while line_start < length:
+        line_end = source.find("\n", line_start)
+        if line_end < 0:
+            line_end = length
+        if line_end > line_start:
+            lines.append((line_start, line_end))
+        line_start = line_end + 1
+    return _fullmatched_lines(rule, source, lines, deadline)
+
+
+def _fullmatched_lines(rule: Rule, source: str, lines: Iterable[Span], deadline: float) -> list[Span]:
+    """Those of `lines` ((start, end) without the "\n") that the pattern fully matches, each with its "\n".
+
+    The pattern sees the line alone, as a string of its own: `^`, `$`, `\\A`, `\\z` and lookarounds stop at its
+    edges, whatever its flags, so a line rule judges its line and nothing else."""
+    spans: list[Span] = []
+    fullmatch = rule.pattern.fullmatch
     try:
-        while line_start < length:
-            line_end = source.find("\n", line_start)
-            if line_end < 0:
-                line_end = length
-            if line_end > line_start and fullmatch(source, line_start, line_end, timeout=_remaining(deadline)):
+        for line_start, line_end in lines:
+            if fullmatch(source[line_start:line_end], timeout=_remaining(deadline)):
                 spans.append((line_start, line_end + 1))
-            line_start = line_end + 1
     except TimeoutError:
         raise RuleTimeout from None
     return _merge(spans)

@@ -290,7 +290,7 @@ def _needs(items: Sequence[Any]) -> list[Group]:
 
     def flush() -> None:
         if run:
-            groups.extend((piece.encode(),) for piece in _pieces("".join(run)))
+            groups.extend((piece.encode("utf-8", "surrogatepass"),) for piece in _pieces("".join(run)))
             run.clear()
 
     for op, av in items:
@@ -401,7 +401,9 @@ def _prefixes(items: list[Any]) -> tuple[bytes, ...] | None:
             continue
     else:
         return None
-    heads = {_head(start).encode() for start in starts}
+    # A line holds no "\n": what a prefix says after one is never seen on the line (and the scan for prefixes
+    # after each "\n" must not run into the next line).
+    heads = {_head(start.split("\n", 1)[0]).encode("utf-8", "surrogatepass") for start in starts}
     if b"" in heads:
         return None
     # Drop a head when a shorter one is its start (a line starting with the longer starts with the shorter too).
@@ -567,7 +569,8 @@ class Screen:
     group. Each line found is routed to the trigger alternatives that may admit it, which then check it fully."""
 
     def __init__(self, triggers: Sequence[Trigger]) -> None:
-        self.triggers = list(dict.fromkeys(triggers))  # held: their ids key the `Scan` results
+        # Held, and told apart by identity: their ids key the `Scan` results, and two rules may have equal triggers.
+        self.triggers = list({id(t): t for t in triggers}.values())
         line_triggers = [t for t in self.triggers if t.lines]
         every = {p for t in line_triggers for a in t.alternatives if a.prefixes is not None for p in a.prefixes}
         minimal: set[bytes] = set()  # prefix-free: at most one of them starts a line, the one the scan reports
