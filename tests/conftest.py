@@ -27,6 +27,19 @@ SEEDS = ROOT / "seeds"
 REGEN = os.environ.get("NEWSCLEAN_REGEN") == "1"
 
 
+# A line rule that backtracks for ever on SLOW_LINE (exponentially many ways to split the a's): it times out.
+SLOW_LINE = "a" * 60 + "c b"
+
+
+def slow_rule_dir(directory: Path) -> Path:
+    """A rule directory holding one rule that times out on SLOW_LINE."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "_slow.toml").write_text(
+        '[[rule]]\nid = "slow"\nkind = "line"\npattern = \'(?:a|aa)+b\'\nreason = "backtracks forever"\n'
+    )
+    return directory
+
+
 def check_golden(path: Path, actual: str) -> None:
     """Compare real output with the expected file kept under fixtures/."""
     if REGEN:

@@ -12,7 +12,7 @@ import zstandard
 
 from cleaner.batch import BatchConfig, Summary, run_batch
 from cleaner.errors import ConfigError, InputError
-from tests.conftest import FIXTURES, SEEDS, check_golden
+from tests.conftest import FIXTURES, SEEDS, SLOW_LINE, check_golden, slow_rule_dir
 
 BATCH = FIXTURES / "batch"
 LONG = "The parliament met on Monday to discuss the budget for the coming year."
@@ -211,13 +211,9 @@ def test_summary_counts_and_renders(tmp_path: Path) -> None:
 
 def test_summary_counts_documents_where_a_rule_was_skipped(tmp_path: Path) -> None:
     """A rule that times out removes nothing in that document: the run's summary says how many documents that hit."""
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "_slow.toml").write_text(
-        '[[rule]]\nid = "slow"\nkind = "line"\npattern = \'(?:a|aa)+b\'\nreason = "backtracks forever"\n'
-    )
+    rules = slow_rule_dir(tmp_path / "rules")
     corpus = tmp_path / "in.jsonl"
-    records = [{"id": "slow", "text": "a" * 60 + "c b\n"}, {"id": "fine", "text": "ok\n"}]
+    records = [{"id": "slow", "text": SLOW_LINE + "\n"}, {"id": "fine", "text": "ok\n"}]
     corpus.write_text("".join(json.dumps(record) + "\n" for record in records))
     ledger = tmp_path / "ledger.jsonl"
     summary = run([str(corpus)], tmp_path / "out.jsonl", rules=[str(rules)], ledger=str(ledger))

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import SLOW_LINE, slow_rule_dir
+
 ENTRY = [sys.executable, "-c", "from cleaner.cli import main; main()"]
 
 
@@ -63,15 +65,11 @@ def test_no_rejects_file_when_nothing_is_rejected(tmp_path: Path) -> None:
 
 
 def test_rule_timeout_is_an_option_and_a_bad_one_exits_2(tmp_path: Path) -> None:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "_slow.toml").write_text(
-        '[[rule]]\nid = "slow"\nkind = "line"\npattern = \'(?:a|aa)+b\'\nreason = "backtracks forever"\n'
-    )
+    rules = slow_rule_dir(tmp_path / "rules")
     text = tmp_path / "a.txt"
-    text.write_text("a" * 60 + "c b\n", encoding="utf-8")
+    text.write_text(SLOW_LINE + "\n", encoding="utf-8")
     done = run("clean", str(text), "--rules", str(rules), "--rule-timeout", "0.02")
-    assert done.returncode == 0 and done.stdout == "a" * 60 + "c b\n"
+    assert done.returncode == 0 and done.stdout == SLOW_LINE + "\n"
     assert "warnings: 1 document had a rule or a site's detect pattern skipped" in done.stderr
     for bad in ("0", "inf", "nan"):
         done = run("clean", str(text), "--rule-timeout", bad)

@@ -19,6 +19,7 @@ from cleaner.record import Document, Removal, Span
 from cleaner.rules.load import Rule, RuleFile, RuleSet
 from cleaner.rules.match import site_for_text, site_for_url
 from cleaner.rules.prefilter import Scan, Screen
+from cleaner.segment import paragraphs
 
 
 class RuleTimeout(Exception):
@@ -288,17 +289,7 @@ def _line_end(source: str, position: int) -> int:
 
 def _line_spans(rule: Rule, source: str, deadline: float) -> list[Span]:
     """Whole lines the pattern fully matches."""
-    lines: list[Span] = []
-    line_start = 0
-    length = len(source)
-    while line_start < length:
-        line_end = source.find("\n", line_start)
-        if line_end < 0:
-            line_end = length
-        if line_end > line_start:
-            lines.append((line_start, line_end))
-        line_start = line_end + 1
-    return _fullmatched_lines(rule, source, lines, deadline)
+    return _fullmatched_lines(rule, source, paragraphs(source), deadline)
 
 
 def _fullmatched_lines(rule: Rule, source: str, lines: Iterable[Span], deadline: float) -> list[Span]:
