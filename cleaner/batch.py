@@ -32,10 +32,9 @@ from cleaner.io.records import output_record
 from cleaner.io.writers import AppendPart, ParquetPart, fsync_write_atomic, part_path, rejects_path, write_atomic
 from cleaner.record import Document, Reject
 
-# A task sent to a worker closes at this many items or characters. Inline (--jobs 1) tasks are larger: nothing
-# travels between processes, and MinHash vectorizes better over more paragraphs.
+# A task (cleaned inline, or by one worker) closes at this many items or characters: MinHash vectorizes better over
+# more paragraphs, and 2 x jobs tasks in flight stay a few MB.
 _TASK_ITEMS = 256
-_INLINE_TASK_ITEMS = 256
 _TASK_CHARS = 4_000_000
 # Buffered output is committed at this many bytes even before `commit_every` items.
 _COMMIT_BYTES = 32 << 20
@@ -658,7 +657,6 @@ def _events(plan: Plan, start: tuple[int, int]) -> Iterator[tuple[Any, ...]]:
 def _ordered(plan: Plan, start: tuple[int, int], cleaner: Any, executor: Any) -> Iterator[tuple[Any, ...]]:
     """Events with items replaced by their results, in input order; at most 2 x jobs tasks in flight."""
     window = 2 * plan.config.jobs
-    task_items = _TASK_ITEMS if executor is not None else _INLINE_TASK_ITEMS
     pending: deque[tuple[Any, ...]] = deque()
     task: list[ReadItem] = []
     where: list[tuple[int, int]] = []
@@ -693,7 +691,7 @@ def _ordered(plan: Plan, start: tuple[int, int], cleaner: Any, executor: Any) ->
                 chars += len(item.text or item.html or "")
             elif isinstance(item, RawRecord):
                 chars += len(item.line)
-            if len(task) >= task_items or chars >= _TASK_CHARS:
+            if len(task) >= _TASK_ITEMS or chars >= _TASK_CHARS:
                 submit()
                 yield from drain(window)
             continue
