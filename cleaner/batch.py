@@ -2,9 +2,10 @@
 rejects file, and survive kill -9.
 
 Design, in short:
-- Reading and writing happen in the main process, cleaning in `jobs` workers. Work goes out in small tasks
-  and comes back in submission order through a bounded window, so memory stays flat and output order never
-  depends on the number of workers.
+- Reading and writing happen in the main process, cleaning in `jobs` workers (forked with the loaded cleaner;
+  JSON Lines lines reach them unparsed, since the main process is what every worker waits on). Work goes out in
+  tasks of 256 documents and comes back in submission order through a bounded window, so memory stays flat and
+  output order never depends on the number of workers.
 - Outputs are append-only part files next to their final names. Every `commit_every` input items (and at the
   end of each file) the parts are flushed and fsync'ed and a state file records their lengths and the input
   position. `--resume` truncates the parts back to the recorded lengths and continues from that position;
