@@ -200,29 +200,28 @@ def find_repeats(
     token_counts: Sequence[int],
     shingle_set: Callable[[int], frozenset[int]],
     options: NearDupOptions,
-    numbers: Callable[[int], list[str]] | None = None,
-    groups: Sequence[int] | None = None,
-    similar: set[tuple[int, int]] | None = None,
+    numbers: Callable[[int], list[str]],
+    groups: Sequence[int],
+    similar: set[tuple[int, int]] | None,
 ) -> dict[int, Match]:
     """Map each repeated paragraph (index into `texts`) to the earlier paragraph it copies.
 
     `sig[i]`, `token_counts[i]` and `shingle_set(i)` (its distinct shingle hashes) belong to `texts[i]`;
-    `numbers(i)` may serve `minhash.numbers(texts[i])` from a cache; `groups[i]` names the text (equal for equal
-    texts) so that copies are compared once; `similar` is what `similar_texts` found for these groups.
+    `numbers(i)` is `minhash.numbers(texts[i])` (from a cache); `groups[i]` names the text (equal for equal texts)
+    so that copies are compared once; `similar` is what `similar_texts` found for these groups (None: compare here).
     """
     min_words = options.min_words
     long_ones = [i for i, count in enumerate(token_counts) if count >= min_words]
     matches: dict[int, Match] = {}
     if len(long_ones) < 2:
         return matches
-    numbers_of = numbers or (lambda i: minhash.numbers(texts[i]))
     verified: dict[int, list[tuple[int, float]]] = {}
-    long_groups = None if groups is None else [groups[i] for i in long_ones]
+    long_groups = [groups[i] for i in long_ones]
     for a, b in _candidates(sig[long_ones], options.threshold, long_groups, similar):
         i, j = long_ones[a], long_ones[b]
         if texts[i] == texts[j]:
             score = 1.0
-        elif numbers_of(i) != numbers_of(j):
+        elif numbers(i) != numbers(j):
             continue  # list items and updated figures differ in their numbers; copies keep them
         else:
             set_i, set_j = shingle_set(i), shingle_set(j)
@@ -340,19 +339,18 @@ def document_removals(
     shingles: minhash.Shingles,
     text_ids: Sequence[int],
     options: NearDupOptions,
-    token_counts: Sequence[int] | None = None,
-    similar: set[tuple[int, int]] | None = None,
+    token_counts: Sequence[int],
+    similar: set[tuple[int, int]] | None,
 ) -> list[Removal]:
     """Remove repeated blocks, then look again at what is left until nothing more goes.
 
     `text_ids[p]` is the row of `sig` and `shingles` that holds `texts[p]` (copies of a text share one);
-    `token_counts` may give `shingles.token_counts` as a list, `similar` what `similar_texts` found.
+    `token_counts` is `shingles.token_counts` as a list, `similar` what `similar_texts` found.
     A lone repeat is kept when text stands between it and its source; if that text is itself removed, the
     repeat becomes adjacent. Repeating the passes over the remaining rows (signatures are reused) makes the
     result a fixpoint, so cleaning the cleaned text changes nothing.
     """
     rows = list(range(len(live)))  # positions into `texts` still in play
-    counts = shingles.token_counts.tolist() if token_counts is None else token_counts
     sets: dict[int, frozenset[int]] = {}
     numbers: dict[int, list[str]] = {}
 
@@ -374,7 +372,7 @@ def document_removals(
         matches = find_repeats(
             [texts[p] for p in rows],
             sig[ids],
-            [counts[text_id] for text_id in ids],
+            [token_counts[text_id] for text_id in ids],
             lambda i, rows=rows: shingle_set(rows[i]),
             options,
             lambda i, rows=rows: numbers_of(rows[i]),
