@@ -350,6 +350,12 @@ def document_removals(
     repeat becomes adjacent. Repeating the passes over the remaining rows (signatures are reused) makes the
     result a fixpoint, so cleaning the cleaned text changes nothing.
     """
+    if similar is not None and not similar:
+        # No two distinct texts agree; without a long text that recurs there is nothing to match at all (most
+        # documents of a real corpus), and the passes below would only find that out more slowly.
+        long_ids = [text_id for text_id in text_ids if token_counts[text_id] >= options.min_words]
+        if len(set(long_ids)) == len(long_ids):
+            return []
     rows = list(range(len(live)))  # positions into `texts` still in play
     sets: dict[int, frozenset[int]] = {}
     numbers: dict[int, list[str]] = {}
