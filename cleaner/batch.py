@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import shutil
 import sys
 import time
 from collections import Counter, deque
@@ -439,6 +440,8 @@ def _load_state(plan: Plan, fingerprint: str, note: Any) -> dict[str, Any] | Non
     for part, final in state.get("renames", []):  # finish renames the killed run had committed to
         if Path(part).exists():
             os.replace(part, final)
+    for directory in state.get("remove", []):  # and remove the part directories it was done with
+        shutil.rmtree(directory, ignore_errors=True)
     return state
 
 
@@ -518,12 +521,12 @@ class _Run:
             self._flush_output()
             self.out_part.close()
             renames.append((self.out_part.path, self.out_part.final))
+        done_with: list[Path] = []
         if self.parquet is not None:
             self._flush_output()
             renames.append((self.parquet.build(), self.parquet.final))
-        self.commit((index + 1, 0), renames, flush=False)
-        if self.parquet is not None:
-            self.parquet.remove()
+            done_with.append(self.parquet.dir)
+        self.commit((index + 1, 0), renames, flush=False, remove=done_with)
         self.out_part, self.parquet = None, None
 
     # -- results ---------------------------------------------------------------------------------------------
@@ -582,9 +585,15 @@ class _Run:
         self.buffer, self.rows = [], []
 
     def commit(
-        self, position: tuple[int, int], renames: list[tuple[Path, Path]], flush: bool = True, final: bool = False
+        self,
+        position: tuple[int, int],
+        renames: list[tuple[Path, Path]],
+        flush: bool = True,
+        final: bool = False,
+        remove: Sequence[Path] = (),
     ) -> None:
-        """Make everything up to `position` durable, record it, then do the renames it implies."""
+        """Make everything up to `position` durable, record it, then do the renames it implies and remove the
+        part directories in `remove` (recorded too: a resume after a kill in between finishes both)."""
         import orjson
 
         if flush:
@@ -606,12 +615,15 @@ class _Run:
                 "parts": parts,
                 "parquet": parquet,
                 "renames": [[str(a), str(b)] for a, b in renames],
+                "remove": [str(directory) for directory in remove],
                 "finished": final,
                 "summary": self.summary.to_json(),
             }
             fsync_write_atomic(self.plan.state, orjson.dumps(state))
         for part_file, final in renames:
             os.replace(part_file, final)
+        for directory in remove:
+            shutil.rmtree(directory, ignore_errors=True)
         self.pending_items = 0
         self.pending_bytes = 0
 

@@ -46,6 +46,9 @@ elif point == "state":  # die just before the state file is replaced
     batch.fsync_write_atomic = lambda path, data: (hit(), original_state(path, data))
 elif point == "rename":  # die after the state is written, before or between the renames it implies
     batch.os = types.SimpleNamespace(replace=lambda a, b: (hit(), os.replace(a, b)))
+elif point == "remove":  # die after a Parquet output is renamed into place, before its part directory is gone
+    import shutil
+    batch.shutil = types.SimpleNamespace(rmtree=lambda path, **kw: (hit(), shutil.rmtree(path, **kw)))
 elif point == "tree":  # die between two mirrored text files
     original_write = batch.write_atomic
     batch.write_atomic = lambda path, data: (hit(), original_write(path, data))
@@ -111,6 +114,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict
         ("rename", 5),
         ("state", 13),
         ("tree", 5),
+        ("remove", 1),
     ],
 )
 def test_resume_after_a_crash_is_byte_identical(

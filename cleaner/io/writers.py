@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -120,9 +119,6 @@ class ParquetPart:
                 with pa.memory_map(str(self.dir / f"{index:08d}.arrow")) as source:
                     writer.write_table(pa.ipc.open_file(source).read_all())
         return out
-
-    def remove(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def rejects_path(output: Path) -> Path:
