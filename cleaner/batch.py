@@ -387,7 +387,7 @@ def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
 
 
 def _fingerprint(plan: Plan) -> str:
-    """What must not change between a killed run and its --resume: options, rules, code and top-level inputs."""
+    """What must not change between a killed run and its --resume: options, rules, code and every input file."""
     config = plan.config
     parts: list[Any] = [
         "newsclean-batch-1",
@@ -409,10 +409,13 @@ def _fingerprint(plan: Plan) -> str:
         for rule_file in sorted(Path(directory).glob("*.toml")):
             stat = rule_file.stat()
             parts.append([str(rule_file), stat.st_size, stat.st_mtime_ns])
-    for given in config.inputs:
-        if given != STDIN and not Path(given).is_dir():
-            stat = Path(given).stat()
-            parts.append([given, stat.st_size, stat.st_mtime_ns])
+    for source in iter_sources(config.inputs):  # every file, those found in directories too: positions count them
+        if source.path is not None:
+            try:
+                stat = source.path.stat()
+                parts.append([source.display, stat.st_size, stat.st_mtime_ns])
+            except OSError as error:  # a dangling link: the run rejects it; its name still counts
+                parts.append([source.display, type(error).__name__])
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -146,6 +146,27 @@ def test_resume_refuses_changed_options(tmp_path: Path, reference: tuple[list[st
         run_batch(BatchConfig(**{**config, "threshold": 0.7}, resume=True), note=lambda m: None)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("change", ["add", "remove", "edit"])
+def test_resume_refuses_a_changed_directory_input(tmp_path: Path, change: str) -> None:
+    """A resume position counts files, so a file added to, removed from or edited in a directory input would
+    shift or corrupt the output: refused, like a changed option."""
+    from cleaner.errors import ConfigError
+
+    inputs = _inputs(tmp_path)
+    tree = Path(inputs[-1])
+    config = _config(inputs, tmp_path / "run")
+    crashed = subprocess.run([sys.executable, "-c", CRASH, "state", "3", json.dumps(config)], check=False)
+    assert crashed.returncode == 137
+    if change == "add":
+        (tree / "s0" / "00a.txt").write_text("A new file.\n")
+    elif change == "remove":
+        (tree / "s1" / "01.txt").unlink()
+    else:
+        (tree / "s2" / "02.txt").write_text("Edited.\n")
+    with pytest.raises(ConfigError, match="changed since the interrupted run"):
+        run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+
+
 def _processes_in(directory: Path) -> list[int]:
     """Pids of processes whose working directory is `directory` (Linux /proc)."""
     found = []
