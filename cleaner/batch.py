@@ -15,10 +15,12 @@ Design, in short:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
 import shutil
+import signal
 import sys
 import time
 from collections import Counter, deque
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.errors import ConfigError, NewscleanError
+from cleaner.errors import ConfigError, NewscleanError, RunInterrupted
 from cleaner.io import STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
 from cleaner.io.base import InputDoc, RawRecord, ReadItem
 from cleaner.io.records import output_record
@@ -695,7 +697,7 @@ def _ordered(plan: Plan, start: tuple[int, int], cleaner: Any, executor: Any) ->
                 yield entry
                 continue
             work = entry[2]
-            results = work.result() if executor is not None else process_items(cleaner, *work)
+            results = _result(work, executor) if executor is not None else process_items(cleaner, *work)
             yield ("results", entry[1], results)
 
     for event in _events(plan, start):
@@ -720,6 +722,53 @@ def _ordered(plan: Plan, start: tuple[int, int], cleaner: Any, executor: Any) ->
     yield from drain(0)
 
 
+def _result(work: Any, executor: Any) -> list[tuple[Any, ...]]:
+    """A task's results from the pool. A worker that died (killed, out of memory) ends the run with RunInterrupted
+    rather than a traceback, or a wait without end: when it dies halfway through sending a result, the pool's
+    reader waits for the rest forever and never notices, so the workers are checked every second. (When the pool
+    does notice, BrokenProcessPool reaches `run_batch`.)"""
+    from concurrent.futures import TimeoutError as StillRunning
+
+    while True:
+        try:
+            return work.result(timeout=1.0)  # type: ignore[no-any-return]
+        except StillRunning:
+            ended = [p.exitcode for p in _workers(executor) if p.exitcode is not None]
+            if ended:
+                raise _worker_died(ended[0]) from None
+
+
+def _workers(executor: Any) -> list[Any]:
+    """The pool's worker processes (a private attribute of ProcessPoolExecutor, stable since Python 3.3)."""
+    return list((getattr(executor, "_processes", None) or {}).values())
+
+
+def _worker_died(exit_code: int | None) -> RunInterrupted:
+    how = ""
+    if exit_code is not None and exit_code < 0:
+        how = f" by {signal.Signals(-exit_code).name}" if -exit_code in signal.valid_signals() else ""
+    elif exit_code is not None:
+        how = f" with exit status {exit_code}"
+    return RunInterrupted(
+        f"a worker process died{how} (killed, or out of memory?), so the run stopped. What it committed is kept: "
+        "run the same command with --resume to continue (with fewer --jobs if memory is short)"
+    )
+
+
+def _stop_workers(executor: Any) -> None:
+    """After a worker died: end the others, so that the pool's reader, if it waits for the rest of a result the
+    dead one never sent, reads end-of-file instead (this process's copy of the pipe's write end goes too)."""
+    processes = _workers(executor)
+    for process in processes:
+        if process.exitcode is None:
+            process.kill()
+    for process in processes:
+        process.join(5)
+    writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
+
+
 def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     """Clean a corpus as configured; returns the summary. Raises ConfigError/InputError before writing."""
     note = note or (lambda message: print(f"newsclean: {message}", file=sys.stderr))
@@ -731,6 +780,16 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     executor = _start_workers(cleaner, plan, config) if config.jobs > 1 else None
     try:
         return _run(plan, config, note, cleaner, executor)
+    except RunInterrupted:
+        _stop_workers(executor)
+        raise
+    except Exception as error:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if not isinstance(error, BrokenProcessPool):
+            raise
+        _stop_workers(executor)
+        raise _worker_died(None) from None
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
@@ -749,23 +808,40 @@ def _start_workers(cleaner: Any, plan: Plan, config: BatchConfig) -> Any:
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        _WORKER["cleaner"] = cleaner  # what the forked workers will find
-        executor = ProcessPoolExecutor(
-            max_workers=config.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_exit_with_parent
-        )
-    else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["cleaner.pipeline", "cleaner.rules", "cleaner.batch"])
-        executor = ProcessPoolExecutor(
-            max_workers=config.jobs,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(plan.rule_dirs, config.threshold, config.rule_timeout),
-        )
-    for _ in range(config.jobs):  # the pool starts workers as tasks arrive: one task each starts them all
-        executor.submit(_ready)
+    with _sigpipe_blocked():  # for the pool's threads and workers, started in here
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+            _WORKER["cleaner"] = cleaner  # what the forked workers will find
+            executor = ProcessPoolExecutor(
+                max_workers=config.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_exit_with_parent
+            )
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["cleaner.pipeline", "cleaner.rules", "cleaner.batch"])
+            executor = ProcessPoolExecutor(
+                max_workers=config.jobs,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(plan.rule_dirs, config.threshold, config.rule_timeout),
+            )
+        for _ in range(config.jobs):  # the pool starts workers as tasks arrive: one task each starts them all
+            executor.submit(_ready)
     return executor
+
+
+@contextlib.contextmanager
+def _sigpipe_blocked() -> Iterator[None]:
+    """Block SIGPIPE in this thread for a while. Threads and processes started meanwhile keep the mask, so when a
+    worker dies the pool's threads get EPIPE (and report a broken pool) instead of a SIGPIPE that would end the
+    whole run without a word: the CLI lets SIGPIPE end it, so that `newsclean clean big.jsonl | head` stops
+    quietly."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPIPE})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _ready() -> None:

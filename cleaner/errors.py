@@ -19,3 +19,10 @@ class InputError(NewscleanError):
     """An input that cannot be read at all (missing, unreadable); per-document problems become rejects."""
 
     exit_code = 2
+
+
+class RunInterrupted(NewscleanError):
+    """A run that stopped before its end (a worker process died): what it committed is kept, and `--resume`
+    continues it. Exit status 3, so that scripts tell it from "some documents rejected"."""
+
+    exit_code = 3

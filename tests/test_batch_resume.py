@@ -167,6 +167,60 @@ def test_resume_refuses_a_changed_directory_input(tmp_path: Path, change: str) -
         run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
 
 
+# A worker dies on its second task: killed outright, or halfway through sending a result (the pool's reader then
+# waits for the rest of it forever unless the run notices). Forked workers inherit the patch.
+WORKER_DIES = r"""
+import os, signal, struct, sys
+import cleaner.batch as batch
+
+how, calls, original = sys.argv[1], [0], batch.process_items
+
+def process_items(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == 2 and os.getpid() != PARENT:
+        if how == "half-sent":
+            frame = sys._getframe()
+            while frame.f_code.co_name != "_process_worker":
+                frame = frame.f_back
+            writer = frame.f_locals["result_queue"]._writer
+            os.write(writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 100)  # a header promising 1 MiB
+            os._exit(1)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(*args, **kwargs)
+
+PARENT = os.getpid()
+batch.process_items = process_items
+sys.argv = ["newsclean", *sys.argv[2:]]
+from cleaner.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("how", ["killed", "half-sent"])
+def test_a_dead_worker_stops_the_run_with_status_3_and_resume_finishes_it(tmp_path: Path, how: str) -> None:
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=2600)
+    args = ["clean", str(corpus), "-o", str(tmp_path / "out.jsonl"), "--ledger", str(tmp_path / "ledger.jsonl")]
+    expected = tmp_path / "expected"
+    run_batch(BatchConfig(inputs=[str(corpus)], output=str(expected / "out.jsonl")), note=lambda m: None)
+    died = subprocess.run(
+        [sys.executable, "-c", WORKER_DIES, how, *args, "--jobs", "2", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,  # before the fix, a half-sent result made the run wait forever
+    )
+    assert died.returncode == 3, died.stderr
+    assert "a worker process died" in died.stderr and "--resume" in died.stderr
+    assert "Traceback" not in died.stderr
+    assert not (tmp_path / "out.jsonl").exists()  # no half-written output under the final name
+    resumed = subprocess.run(
+        [sys.executable, "-c", "from cleaner.cli import main; main()", *args, "--jobs", "2", "--resume", "--quiet"],
+        capture_output=True,
+        text=True,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert (tmp_path / "out.jsonl").read_bytes() == (expected / "out.jsonl").read_bytes()
+
+
 def _processes_in(directory: Path) -> list[int]:
     """Pids of processes whose working directory is `directory` (Linux /proc)."""
     found = []
