@@ -34,7 +34,7 @@ def clean(
         float | None,
         typer.Option(
             "--rule-timeout",
-            help="Seconds a rule pattern may take on one document before it is skipped there (default 0.25).",
+            help="CPU seconds a rule pattern may take on one document before it is skipped there (default 0.25).",
         ),
     ] = None,
     resume: Annotated[

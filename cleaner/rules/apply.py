@@ -16,13 +16,14 @@ import regex
 
 from cleaner.apply import delete_spans
 from cleaner.record import Document, Removal, Span
+from cleaner.rules.budget import within_budget
 from cleaner.rules.load import Rule, RuleFile, RuleSet
 from cleaner.rules.match import site_for_text, site_for_url
 from cleaner.rules.prefilter import Scan, Screen
 from cleaner.segment import paragraphs
 
 
-class RuleTimeout(Exception):
+class RuleTimeout(TimeoutError):
     """A pattern ran out of time on this document."""
 
 
@@ -143,7 +144,7 @@ def _one_pass(
     for rule in rules:
         try:
             spans = _spans(rule, view, scan, timeout)
-        except RuleTimeout:
+        except TimeoutError:
             skipped[rule.qualified_id] = (
                 f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
             )
@@ -186,14 +187,16 @@ def _screen(rules: list[Rule]) -> Screen | None:
 
 def _spans(rule: Rule, view: str, scan: Scan | None, timeout: float) -> list[Span]:
     """`find_spans`, run only where the rule's trigger admits the view (for a `line` rule: on the lines it
-    admits): the same spans, as a match can only be where the trigger holds."""
+    admits): the same spans, as a match can only be where the trigger holds. `timeout` is CPU time (budget.py)."""
     trigger = rule.trigger
-    if scan is None or trigger is None:
-        return find_spans(rule, view, timeout)
-    if not trigger.lines:
-        return find_spans(rule, view, timeout) if scan.admits(trigger) else []
+    if scan is None or trigger is None or not trigger.lines:
+        if scan is not None and trigger is not None and not scan.admits(trigger):
+            return []
+        return within_budget(lambda seconds: find_spans(rule, view, seconds), timeout)
     lines = scan.lines(trigger)
-    return _fullmatched_lines(rule, view, lines, time.monotonic() + timeout) if lines else []
+    if not lines:
+        return []
+    return within_budget(lambda seconds: _fullmatched_lines(rule, view, lines, time.monotonic() + seconds), timeout)
 
 
 def _view(source: str, removals: list[Removal]) -> tuple[str, list[tuple[int, int, int]]]:
