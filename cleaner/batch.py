@@ -727,15 +727,14 @@ def _result(work: Any, executor: Any) -> list[tuple[Any, ...]]:
     rather than a traceback, or a wait without end: when it dies halfway through sending a result, the pool's
     reader waits for the rest forever and never notices, so the workers are checked every second. (When the pool
     does notice, BrokenProcessPool reaches `run_batch`.)"""
-    from concurrent.futures import TimeoutError as StillRunning
+    from concurrent.futures import wait
 
-    while True:
-        try:
-            return work.result(timeout=1.0)  # type: ignore[no-any-return]
-        except StillRunning:
-            ended = [p.exitcode for p in _workers(executor) if p.exitcode is not None]
-            if ended:
-                raise _worker_died(ended[0]) from None
+    # Not `work.result(timeout=...)`: its TimeoutError could not be told from one the task itself raised.
+    while not wait([work], timeout=1.0).done:
+        ended = [p.exitcode for p in _workers(executor) if p.exitcode is not None]
+        if ended:
+            raise _worker_died(ended[0])
+    return work.result()  # type: ignore[no-any-return]
 
 
 def _workers(executor: Any) -> list[Any]:
@@ -744,13 +743,13 @@ def _workers(executor: Any) -> list[Any]:
 
 
 def _worker_died(exit_code: int | None) -> RunInterrupted:
-    how = ""
-    if exit_code is not None and exit_code < 0:
-        how = f" by {signal.Signals(-exit_code).name}" if -exit_code in signal.valid_signals() else ""
+    how = "died (killed, or out of memory?)"
+    if exit_code is not None and exit_code < 0 and -exit_code in signal.valid_signals():
+        how = f"was killed by {signal.Signals(-exit_code).name} (out of memory?)"
     elif exit_code is not None:
-        how = f" with exit status {exit_code}"
+        how = f"ended early with exit status {exit_code} (see its messages above)"
     return RunInterrupted(
-        f"a worker process died{how} (killed, or out of memory?), so the run stopped. What it committed is kept: "
+        f"a worker process {how}, so the run stopped. What it committed is kept: "
         "run the same command with --resume to continue (with fewer --jobs if memory is short)"
     )
 

@@ -178,6 +178,8 @@ how, calls, original = sys.argv[1], [0], batch.process_items
 def process_items(*args, **kwargs):
     calls[0] += 1
     if calls[0] == 2 and os.getpid() != PARENT:
+        if how == "raises":
+            raise TimeoutError("raised by the task itself")
         if how == "half-sent":
             frame = sys._getframe()
             while frame.f_code.co_name != "_process_worker":
@@ -209,7 +211,7 @@ def test_a_dead_worker_stops_the_run_with_status_3_and_resume_finishes_it(tmp_pa
         timeout=120,  # before the fix, a half-sent result made the run wait forever
     )
     assert died.returncode == 3, died.stderr
-    assert "a worker process died" in died.stderr and "--resume" in died.stderr
+    assert "a worker process" in died.stderr and "the run stopped" in died.stderr and "--resume" in died.stderr
     assert "Traceback" not in died.stderr
     assert not (tmp_path / "out.jsonl").exists()  # no half-written output under the final name
     resumed = subprocess.run(
@@ -219,6 +221,16 @@ def test_a_dead_worker_stops_the_run_with_status_3_and_resume_finishes_it(tmp_pa
     )
     assert resumed.returncode == 0, resumed.stderr
     assert (tmp_path / "out.jsonl").read_bytes() == (expected / "out.jsonl").read_bytes()
+
+
+def test_a_task_that_raises_timeout_error_is_not_taken_for_a_slow_one(tmp_path: Path) -> None:
+    """The pool's result wait uses TimeoutError too: a task raising one must end the run, not make it wait."""
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=2600)
+    args = ["clean", str(corpus), "-o", str(tmp_path / "out.jsonl"), "--jobs", "2", "--quiet"]
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_DIES, "raises", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0 and "raised by the task itself" in done.stderr
 
 
 def _processes_in(directory: Path) -> list[int]:

@@ -16,15 +16,20 @@ import regex
 
 from cleaner.apply import delete_spans
 from cleaner.record import Document, Removal, Span
-from cleaner.rules.budget import within_budget
 from cleaner.rules.load import Rule, RuleFile, RuleSet
 from cleaner.rules.match import site_for_text, site_for_url
 from cleaner.rules.prefilter import Scan, Screen
 from cleaner.segment import paragraphs
 
 
-class RuleTimeout(TimeoutError):
+class RuleTimeout(Exception):
     """A pattern ran out of time on this document."""
+
+
+# Budgets are CPU time, the clock `regex` itself times a call with (C `clock()`): a paused or loaded process does
+# not use them up, so whether a pattern times out does not depend on load. A deadline that spans several calls
+# (the lines of a `line` rule) is kept on the same clock.
+_cpu_clock = time.process_time
 
 
 def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *, again: bool = False) -> None:
@@ -144,7 +149,7 @@ def _one_pass(
     for rule in rules:
         try:
             spans = _spans(rule, view, scan, timeout)
-        except TimeoutError:
+        except RuleTimeout:
             skipped[rule.qualified_id] = (
                 f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
             )
@@ -187,16 +192,14 @@ def _screen(rules: list[Rule]) -> Screen | None:
 
 def _spans(rule: Rule, view: str, scan: Scan | None, timeout: float) -> list[Span]:
     """`find_spans`, run only where the rule's trigger admits the view (for a `line` rule: on the lines it
-    admits): the same spans, as a match can only be where the trigger holds. `timeout` is CPU time (budget.py)."""
+    admits): the same spans, as a match can only be where the trigger holds."""
     trigger = rule.trigger
-    if scan is None or trigger is None or not trigger.lines:
-        if scan is not None and trigger is not None and not scan.admits(trigger):
-            return []
-        return within_budget(lambda seconds: find_spans(rule, view, seconds), timeout)
+    if scan is None or trigger is None:
+        return find_spans(rule, view, timeout)
+    if not trigger.lines:
+        return find_spans(rule, view, timeout) if scan.admits(trigger) else []
     lines = scan.lines(trigger)
-    if not lines:
-        return []
-    return within_budget(lambda seconds: _fullmatched_lines(rule, view, lines, time.monotonic() + seconds), timeout)
+    return _fullmatched_lines(rule, view, lines, _cpu_clock() + timeout) if lines else []
 
 
 def _view(source: str, removals: list[Removal]) -> tuple[str, list[tuple[int, int, int]]]:
@@ -231,7 +234,7 @@ def _to_source(segments: list[tuple[int, int, int]], start: int, end: int) -> li
 
 def find_spans(rule: Rule, source: str, timeout: float) -> list[Span]:
     """The spans `rule` would remove from canonical `source`, snapped to its kind; raises `RuleTimeout`."""
-    deadline = time.monotonic() + timeout
+    deadline = _cpu_clock() + timeout
     return [(start, end) for start, end in _find(rule, source, deadline) if end > start]
 
 
@@ -260,7 +263,7 @@ def _find(rule: Rule, source: str, deadline: float) -> list[Span]:
 
 
 def _remaining(deadline: float) -> float:
-    left = deadline - time.monotonic()
+    left = deadline - _cpu_clock()
     if left <= 0:
         raise RuleTimeout
     return left
