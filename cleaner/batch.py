@@ -782,6 +782,14 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     except RunInterrupted:
         _stop_workers(executor)
         raise
+    except OSError as error:  # writing failed (a full disk, a read-only or vanished output directory)
+        _stop_workers(executor)
+        where = f"{error.filename}: " if error.filename else ""
+        then = "run the same command with --resume" if plan.state is not None else "run it again"
+        raise RunInterrupted(
+            f"cannot write the outputs ({where}{error.strerror or error}), so the run stopped. What it committed "
+            f"is kept: fix the cause (free some space?), then {then} to continue"
+        ) from None
     except Exception as error:
         from concurrent.futures.process import BrokenProcessPool
 

@@ -22,7 +22,8 @@ class InputError(NewscleanError):
 
 
 class RunInterrupted(NewscleanError):
-    """A run that stopped before its end (a worker process died): what it committed is kept, and `--resume`
-    continues it. Exit status 3, so that scripts tell it from "some documents rejected"."""
+    """A run that stopped before its end (a worker process died, an output could not be written): what it
+    committed is kept, and `--resume` continues it. Exit status 3, so that scripts tell it from "some documents
+    rejected"."""
 
     exit_code = 3

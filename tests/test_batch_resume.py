@@ -223,6 +223,49 @@ def test_a_dead_worker_stops_the_run_with_status_3_and_resume_finishes_it(tmp_pa
     assert (tmp_path / "out.jsonl").read_bytes() == (expected / "out.jsonl").read_bytes()
 
 
+def test_a_full_disk_stops_the_run_with_a_message_and_resume_finishes_it(
+    tmp_path: Path, reference: tuple[list[str], dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import cleaner.io.writers as writers
+    from cleaner.errors import RunInterrupted
+
+    inputs, expected = reference
+    out = tmp_path / "run"
+    config = _config(inputs, out)
+    real_fsync, calls = writers.os.fsync, [0]
+
+    def fsync(fd: int) -> None:
+        calls[0] += 1
+        if calls[0] == 7:  # a few commits in
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(writers.os, "fsync", fsync)
+    with pytest.raises(RunInterrupted, match=r"cannot write the outputs \(.*newsclean-part: No space left") as info:
+        run_batch(BatchConfig(**config), note=lambda m: None)  # type: ignore[arg-type]
+    assert "--resume" in str(info.value) and info.value.exit_code == 3
+    monkeypatch.setattr(writers.os, "fsync", real_fsync)
+    run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+    assert _snapshot(out) == expected
+
+
+def test_resume_refuses_when_a_part_file_was_truncated(
+    tmp_path: Path, reference: tuple[list[str], dict[str, bytes]]
+) -> None:
+    from cleaner.errors import ConfigError
+
+    inputs, _ = reference
+    out = tmp_path / "run"
+    config = _config(inputs, out)
+    subprocess.run([sys.executable, "-c", CRASH, "state", "3", json.dumps(config)], check=False)
+    part = out / "ledger.jsonl.newsclean-part"
+    part.write_bytes(b"")
+    with pytest.raises(ConfigError, match=r"cannot resume: .*ledger\.jsonl\.newsclean-part is missing or shorter"):
+        run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+
+
 def test_a_task_that_raises_timeout_error_is_not_taken_for_a_slow_one(tmp_path: Path) -> None:
     """The pool's result wait uses TimeoutError too: a task raising one must end the run, not make it wait."""
     corpus = make_corpus(tmp_path / "c.jsonl", docs=2600)

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from cleaner.errors import ConfigError
+
 PART_SUFFIX = ".newsclean-part"
 
 
@@ -60,7 +62,10 @@ class AppendPart:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if offset:
             if not self.path.exists() or self.path.stat().st_size < offset:
-                raise FileNotFoundError(f"{self.path} is missing or shorter than its checkpoint")
+                raise ConfigError(
+                    f"cannot resume: {self.path} is missing or shorter than when the interrupted run last saved its "
+                    "progress; rerun without --resume to start over"
+                )
             self._handle: BinaryIO = open(self.path, "r+b")  # noqa: SIM115 - closed in close()
             self._handle.truncate(offset)
             self._handle.seek(offset)
@@ -70,10 +75,13 @@ class AppendPart:
 
     def commit(self, data: bytes) -> int:
         """Append one commit's bytes, push them to disk, and return the new committed offset."""
-        if data:
-            self._handle.write(compress_chunk(data, self.final) if self.compress else data)
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        try:
+            if data:
+                self._handle.write(compress_chunk(data, self.final) if self.compress else data)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as error:  # a full disk: name the file, which a failed write() does not
+            raise OSError(error.errno, error.strerror, str(self.path)) from error
         self.offset = self._handle.tell()
         return self.offset
 
