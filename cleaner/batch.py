@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import os
 import shutil
@@ -326,10 +327,23 @@ def plan_run(config: BatchConfig) -> Plan:
     if rejects is None and output is not None:
         rejects = rejects_path(output)
     ledger = Path(config.ledger) if config.ledger else None
+    for path, option in ((output, "-o"), (ledger, "--ledger"), (rejects, "--rejects")):
+        _check_writable_place(path, option)
     state = output.with_name(output.name + STATE_SUFFIX) if output is not None else None
     plan = Plan(config, output, out_is_dir, ledger, rejects, state, _rule_dirs(config.rules, config.bundled_rules))
     _refuse_overwriting_inputs(plan, inputs)
     return plan
+
+
+def _check_writable_place(path: Path | None, option: str) -> None:
+    """An output under an existing file (`-o notes.txt/out.jsonl`) cannot be created: say so before writing."""
+    if path is None:
+        return
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"{option} {path}: {parent} is a file, not a directory")
+            return
 
 
 _FORMAT_ENDINGS = {"jsonl": (".jsonl", ".jsonl.gz", ".jsonl.zst"), "parquet": (".parquet",)}
@@ -489,6 +503,22 @@ class _Run:
         self.rejects_buffer: list[bytes] = []
         self.pending_items = 0
         self.pending_bytes = 0
+        if plan.out_is_dir and plan.output is not None:
+            if state and not self.finished and not plan.output.is_dir():
+                raise ConfigError(
+                    f"cannot resume: the output directory {plan.output} is gone; rerun without --resume to start over"
+                )
+            plan.output.mkdir(parents=True, exist_ok=True)
+        if state and not self.finished:
+            _check_committed_outputs(plan, self.position)
+
+    def _check_output_directory(self) -> None:
+        """Writes create the subdirectories they need, and would silently create a removed output directory again
+        too: files written before would be gone while the run ends as if all were well."""
+        if self.plan.out_is_dir and self.plan.output is not None and not self.plan.output.is_dir():
+            raise FileNotFoundError(
+                errno.ENOENT, "the output directory was removed during the run", str(self.plan.output)
+            )
 
     # -- sources ---------------------------------------------------------------------------------------------
     def open_source(self, index: int, source: Source) -> None:
@@ -499,6 +529,7 @@ class _Run:
         resuming = index == self.position[0] and bool(self.state)
         if final is None or (kind == "txt" and self.plan.out_is_dir):
             return
+        self._check_output_directory()
         if kind == "parquet":
             chunks = self.state.get("parquet", {}).get(str(final), 0) if resuming else 0
             self.parquet = ParquetPart(final, self._parquet_schema(source), chunks)
@@ -577,6 +608,7 @@ class _Run:
             assert self.source is not None
             final = self.plan.final_path(self.source)
             assert final is not None
+            self._check_output_directory()
             write_atomic(final, payload)
             return
         self.buffer.append(payload)
@@ -654,6 +686,21 @@ class _Run:
                 part.close()
         if self.plan.state is not None:
             self.plan.state.unlink(missing_ok=True)
+
+
+def _check_committed_outputs(plan: Plan, position: tuple[int, int]) -> None:
+    """Before resuming: the output files of the sources the interrupted run finished must still be there, or the
+    resumed run would end as if all were well without them. (Mirrored text files are one per document and a
+    rejected one has none: only their directory is checked, above.)"""
+    for index, source in enumerate(iter_sources(plan.config.inputs)):
+        if index >= position[0]:
+            return
+        final = plan.final_path(source)
+        if final is not None and not (plan.out_is_dir and plan.out_kind(source) == "txt") and not final.exists():
+            raise ConfigError(
+                f"cannot resume: {final}, finished before the run was interrupted, is missing; rerun without "
+                "--resume to start over"
+            )
 
 
 def _events(plan: Plan, start: tuple[int, int]) -> Iterator[tuple[Any, ...]]:

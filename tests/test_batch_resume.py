@@ -266,6 +266,63 @@ def test_resume_refuses_when_a_part_file_was_truncated(
         run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
 
 
+def test_resume_refuses_when_a_finished_output_or_the_output_directory_is_gone(
+    tmp_path: Path, reference: tuple[list[str], dict[str, bytes]]
+) -> None:
+    """Otherwise the resumed run would end as if all were well, without the outputs of the sources done before."""
+    import shutil
+
+    from cleaner.errors import ConfigError
+
+    inputs, _ = reference
+    out = tmp_path / "run"
+    config = _config(inputs, out)
+    subprocess.run([sys.executable, "-c", CRASH, "state", "9", json.dumps(config)], check=False)
+    state = json.loads((out / f"clean{STATE_SUFFIX}").read_text())
+    assert state["position"][0] >= 1  # a.jsonl was finished and renamed into place
+    (out / "clean" / "a.jsonl").unlink()
+    with pytest.raises(ConfigError, match=r"cannot resume: .*a\.jsonl, finished before the run was interrupted"):
+        run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+    shutil.rmtree(out / "clean")
+    with pytest.raises(ConfigError, match=r"cannot resume: the output directory .* is gone"):
+        run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+
+
+def test_an_output_directory_removed_during_the_run_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes would create it again and the files written before would be lost without a word."""
+    import shutil
+
+    import cleaner.batch as batch
+    from cleaner.errors import RunInterrupted
+
+    tree = tmp_path / "in"
+    for i in range(12):
+        (tree / f"s{i % 2}").mkdir(parents=True, exist_ok=True)
+        (tree / f"s{i % 2}" / f"{i:02d}.txt").write_text(f"Paragraph {i} of a short text here.\n")
+    out = tmp_path / "out"
+    original, calls = batch.write_atomic, [0]
+
+    def write_atomic(path: Path, data: bytes) -> None:
+        calls[0] += 1
+        original(path, data)
+        if calls[0] == 5:  # removed between two writes
+            shutil.rmtree(out)
+
+    monkeypatch.setattr(batch, "write_atomic", write_atomic)
+    with pytest.raises(RunInterrupted, match=r"the output directory was removed during the run"):
+        run_batch(BatchConfig(inputs=[str(tree)], output=str(out), bundled_rules=False), note=lambda m: None)
+
+
+def test_an_output_under_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    from cleaner.errors import ConfigError
+
+    (tmp_path / "notes.txt").write_text("a file\n")
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=3)
+    with pytest.raises(ConfigError, match=r"-o .*: .*notes\.txt is a file, not a directory"):
+        run_batch(BatchConfig(inputs=[str(corpus)], output=str(tmp_path / "notes.txt" / "out.jsonl")))
+    assert (tmp_path / "notes.txt").read_text() == "a file\n"
+
+
 def test_a_task_that_raises_timeout_error_is_not_taken_for_a_slow_one(tmp_path: Path) -> None:
     """The pool's result wait uses TimeoutError too: a task raising one must end the run, not make it wait."""
     corpus = make_corpus(tmp_path / "c.jsonl", docs=2600)

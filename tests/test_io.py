@@ -160,3 +160,24 @@ def test_parquet_without_text_column_is_one_reject(tmp_path: Path) -> None:
     pq.write_table(pa.table({"body": ["x"]}), path)
     [reject] = _read([path])
     assert isinstance(reject, Reject) and "no column 'text'" in reject.reason and "--text-field" in reject.reason
+
+
+def test_a_failed_atomic_write_names_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    import errno
+
+    from cleaner.io import writers
+
+    target = tmp_path / "out.txt"
+    real_replace = writers.os.replace
+
+    def full_disk(src: str, dst: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    writers.os.replace = full_disk  # type: ignore[assignment]
+    try:
+        with pytest.raises(OSError, match="No space left") as info:
+            writers.write_atomic(target, b"text\n")
+    finally:
+        writers.os.replace = real_replace
+    assert info.value.filename == str(target)
+    assert list(tmp_path.iterdir()) == []

@@ -21,23 +21,27 @@ def part_path(final: Path) -> Path:
     return final.with_name(final.name + PART_SUFFIX)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a whole small file: temporary name in the same directory, then rename over the final name."""
+def write_atomic(path: Path, data: bytes, sync: bool = False) -> None:
+    """Write a whole small file: temporary name in the same directory, then rename over the final name. `sync`
+    pushes it to disk before the rename (for the resume state, which must never be torn). A failure (a full
+    disk) names the file and leaves no temporary behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.newsclean-tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 def fsync_write_atomic(path: Path, data: bytes) -> None:
-    """`write_atomic` with fsync before the rename: for the resume state, which must never be torn."""
-    tmp = path.with_name(f".{path.name}.newsclean-tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    """`write_atomic` with fsync before the rename."""
+    write_atomic(path, data, sync=True)
 
 
 def compress_chunk(data: bytes, final: Path) -> bytes:
