@@ -134,16 +134,25 @@ def test_resume_after_a_crash_is_byte_identical(
     assert summary.docs_in == 90 + 70 + 30 + 13  # the summary covers the whole run, not just the resumed part
 
 
-def test_resume_refuses_changed_options(tmp_path: Path, reference: tuple[list[str], dict[str, bytes]]) -> None:
-    from cleaner.errors import ConfigError
-
-    inputs, _ = reference
+def _interrupted(tmp_path: Path, inputs: list[str], state_write: int) -> tuple[Path, dict[str, object]]:
+    """A run over `inputs` killed at its n-th state write: (its output directory, its config)."""
     out = tmp_path / "run"
     config = _config(inputs, out)
-    subprocess.run([sys.executable, "-c", CRASH, "state", "3", json.dumps(config)], check=False)
+    subprocess.run([sys.executable, "-c", CRASH, "state", str(state_write), json.dumps(config)], check=False)
+    return out, config
+
+
+def _resume_is_refused(config: dict[str, object], match: str) -> None:
+    from cleaner.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=match):
+        run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+
+
+def test_resume_refuses_changed_options(tmp_path: Path, reference: tuple[list[str], dict[str, bytes]]) -> None:
+    out, config = _interrupted(tmp_path, reference[0], 3)
     assert (out / f"clean{STATE_SUFFIX}").exists()
-    with pytest.raises(ConfigError, match="changed since the interrupted run"):
-        run_batch(BatchConfig(**{**config, "threshold": 0.7}, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+    _resume_is_refused({**config, "threshold": 0.7}, "changed since the interrupted run")
 
 
 @pytest.mark.parametrize("change", ["add", "remove", "edit"])
@@ -254,16 +263,9 @@ def test_a_full_disk_stops_the_run_with_a_message_and_resume_finishes_it(
 def test_resume_refuses_when_a_part_file_was_truncated(
     tmp_path: Path, reference: tuple[list[str], dict[str, bytes]]
 ) -> None:
-    from cleaner.errors import ConfigError
-
-    inputs, _ = reference
-    out = tmp_path / "run"
-    config = _config(inputs, out)
-    subprocess.run([sys.executable, "-c", CRASH, "state", "3", json.dumps(config)], check=False)
-    part = out / "ledger.jsonl.newsclean-part"
-    part.write_bytes(b"")
-    with pytest.raises(ConfigError, match=r"cannot resume: .*ledger\.jsonl\.newsclean-part is missing or shorter"):
-        run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+    out, config = _interrupted(tmp_path, reference[0], 3)
+    (out / "ledger.jsonl.newsclean-part").write_bytes(b"")
+    _resume_is_refused(config, r"cannot resume: .*ledger\.jsonl\.newsclean-part is missing or shorter")
 
 
 def test_resume_refuses_when_a_finished_output_or_the_output_directory_is_gone(
@@ -272,20 +274,13 @@ def test_resume_refuses_when_a_finished_output_or_the_output_directory_is_gone(
     """Otherwise the resumed run would end as if all were well, without the outputs of the sources done before."""
     import shutil
 
-    from cleaner.errors import ConfigError
-
-    inputs, _ = reference
-    out = tmp_path / "run"
-    config = _config(inputs, out)
-    subprocess.run([sys.executable, "-c", CRASH, "state", "9", json.dumps(config)], check=False)
+    out, config = _interrupted(tmp_path, reference[0], 9)
     state = json.loads((out / f"clean{STATE_SUFFIX}").read_text())
     assert state["position"][0] >= 1  # a.jsonl was finished and renamed into place
     (out / "clean" / "a.jsonl").unlink()
-    with pytest.raises(ConfigError, match=r"cannot resume: .*a\.jsonl, finished before the run was interrupted"):
-        run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+    _resume_is_refused(config, r"cannot resume: .*a\.jsonl, finished before the run was interrupted")
     shutil.rmtree(out / "clean")
-    with pytest.raises(ConfigError, match=r"cannot resume: the output directory .* is gone"):
-        run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+    _resume_is_refused(config, r"cannot resume: the output directory .* is gone")
 
 
 def test_an_output_directory_removed_during_the_run_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
