@@ -503,14 +503,10 @@ class _Run:
         self.rejects_buffer: list[bytes] = []
         self.pending_items = 0
         self.pending_bytes = 0
-        if plan.out_is_dir and plan.output is not None:
-            if state and not self.finished and not plan.output.is_dir():
-                raise ConfigError(
-                    f"cannot resume: the output directory {plan.output} is gone; rerun without --resume to start over"
-                )
-            plan.output.mkdir(parents=True, exist_ok=True)
         if state and not self.finished:
             _check_committed_outputs(plan, self.position)
+        if plan.out_is_dir and plan.output is not None:
+            plan.output.mkdir(parents=True, exist_ok=True)
 
     def _check_output_directory(self) -> None:
         """Writes create the subdirectories they need, and would silently create a removed output directory again
@@ -689,9 +685,13 @@ class _Run:
 
 
 def _check_committed_outputs(plan: Plan, position: tuple[int, int]) -> None:
-    """Before resuming: the output files of the sources the interrupted run finished must still be there, or the
-    resumed run would end as if all were well without them. (Mirrored text files are one per document and a
-    rejected one has none: only their directory is checked, above.)"""
+    """Before resuming: the output directory and the output files of the sources the interrupted run finished must
+    still be there, or the resumed run would end as if all were well without them. (Mirrored text files are one
+    per document and a rejected one has none: only their directory is checked.)"""
+    if plan.out_is_dir and plan.output is not None and not plan.output.is_dir():
+        raise ConfigError(
+            f"cannot resume: the output directory {plan.output} is gone; rerun without --resume to start over"
+        )
     for index, source in enumerate(iter_sources(plan.config.inputs)):
         if index >= position[0]:
             return
@@ -826,28 +826,34 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     executor = _start_workers(cleaner, plan, config) if config.jobs > 1 else None
     try:
         return _run(plan, config, note, cleaner, executor)
-    except RunInterrupted:
-        _stop_workers(executor)
-        raise
-    except OSError as error:  # writing failed (a full disk, a read-only or vanished output directory)
-        _stop_workers(executor)
-        where = f"{error.filename}: " if error.filename else ""
-        then = "run the same command with --resume" if plan.state is not None else "run it again"
-        raise RunInterrupted(
-            f"cannot write the outputs ({where}{error.strerror or error}), so the run stopped. What it committed "
-            f"is kept: fix the cause (free some space?), then {then} to continue"
-        ) from None
     except Exception as error:
-        from concurrent.futures.process import BrokenProcessPool
-
-        if not isinstance(error, BrokenProcessPool):
+        interrupted = _interruption(error, plan)
+        if interrupted is None:
             raise
         _stop_workers(executor)
-        raise _worker_died(None) from None
+        raise interrupted from None
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
             _WORKER.pop("cleaner", None)  # left for forked workers; this process does not need it any more
+
+
+def _interruption(error: Exception, plan: Plan) -> RunInterrupted | None:
+    """The error a run that stopped early reports (exit 3, what was committed is kept), or None for a bug."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(error, RunInterrupted):
+        return error
+    if isinstance(error, BrokenProcessPool):
+        return _worker_died(None)
+    if isinstance(error, OSError):  # writing failed (a full disk, a read-only or vanished output directory)
+        where = f"{error.filename}: " if error.filename else ""
+        then = "run the same command with --resume" if plan.state is not None else "run it again"
+        return RunInterrupted(
+            f"cannot write the outputs ({where}{error.strerror or error}), so the run stopped. What it committed "
+            f"is kept: fix the cause (free some space?), then {then} to continue"
+        )
+    return None
 
 
 def _start_workers(cleaner: Any, plan: Plan, config: BatchConfig) -> Any:
