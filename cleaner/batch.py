@@ -426,7 +426,9 @@ def _fingerprint(plan: Plan) -> str:
             stat = rule_file.stat()
             parts.append([str(rule_file), stat.st_size, stat.st_mtime_ns])
     for source in iter_sources(config.inputs):  # every file, those found in directories too: positions count them
-        if source.path is not None:
+        if source.path is not None and source.kind is None:
+            parts.append(source.display)  # rejected by its name alone: a log written meanwhile changes nothing
+        elif source.path is not None:
             try:
                 stat = source.path.stat()
                 parts.append([source.display, stat.st_size, stat.st_mtime_ns])

@@ -176,6 +176,21 @@ def test_resume_refuses_a_changed_directory_input(tmp_path: Path, change: str) -
         run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
 
 
+def test_resume_accepts_an_unsupported_file_that_changed(tmp_path: Path) -> None:
+    """A file the run rejects for its name alone (a log being written beside the inputs) may change between kill
+    and resume: its reject, and so the output, stays the same."""
+    inputs = _inputs(tmp_path)
+    log = Path(inputs[-1]) / "s1" / "scraper.log"
+    log.write_text("started\n")
+    expected_dir = tmp_path / "expected"
+    run_batch(BatchConfig(**_config(inputs, expected_dir)), note=lambda m: None)  # type: ignore[arg-type]
+    out, config = _interrupted(tmp_path, inputs, 3)
+    log.write_text("started\nstill running\n")
+    run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+    assert _snapshot(out) == _snapshot(expected_dir)
+    assert b"scraper.log" in _snapshot(out)["clean.rejects.jsonl"]
+
+
 # A worker dies on its second task: killed outright, or halfway through sending a result (the pool's reader then
 # waits for the rest of it forever unless the run notices). Forked workers inherit the patch.
 WORKER_DIES = r"""
