@@ -342,3 +342,143 @@ def test_rule_removals_keep_text_canonical(lines: list[str], mixed_rules: RuleSe
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "rule removals must not overlap"
     again = clean(mixed_rules, doc.text)
     assert again.removals == [], "the rule stage is idempotent: cleaned text has nothing left to remove"
+
+
+# --- edge cases found by review -----------------------------------------------------------------------------
+
+
+def test_empty_matches_never_remove_text(tmp_path: Path) -> None:
+    """A stray `|` or an all-optional pattern matches the empty string everywhere: it must not take the document."""
+    rs = ruleset_of(tmp_path, rule("tail", "tail", "(?m)^Comments$|"), rule("head", "head", "(?m)^(?:Subscribe)?$"))
+    assert clean(rs, "Subscribe\nBody text.\nComments\nNice.\n").text == "Body text.\n"
+    assert clean(rs, "Body text.\nMore text.\n").removals == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "pattern", "text", "kept"),
+    [
+        (
+            "head",
+            r"(?m)\A(?:Home|News|World|Europe|Politics|Elections)$",
+            "Home\nNews\nWorld\nEurope\nPolitics\nElections\nThe body.\n",
+            "The body.\n",
+        ),
+        ("tail", r"(?m)^(?:Share|Tweet|Email)\n\z", "The body.\nShare\nTweet\nEmail\nShare\nTweet\n", "The body.\n"),
+    ],
+)
+def test_head_and_tail_anchored_at_the_edge_cut_until_nothing_matches(
+    tmp_path: Path, kind: str, pattern: str, text: str, kept: str
+) -> None:
+    """Each cut exposes a new first or last line that the anchored pattern matches too: cutting until none does
+    is what makes cleaning the cleaned text remove nothing more."""
+    rs = ruleset_of(tmp_path, rule(kind, kind, pattern))
+    doc = clean(rs, text)
+    assert doc.text == kept
+    assert clean(rs, doc.text).removals == []
+
+
+def test_max_fraction_counts_what_earlier_passes_removed(tmp_path: Path) -> None:
+    """The block's second copy only appears once the ad between its lines is gone (a second pass): together the
+    two would take 8 of 27 characters, more than the rule's 25%."""
+    rs = ruleset_of(tmp_path, rule("ad", "line", "Ad"), rule("xy", "block", r"X\nY\n", "max_fraction = 0.25"))
+    doc = clean(rs, "X\nAd\nY\nX\nY\nBody text here.\n")
+    assert doc.text == "X\nY\nBody text here.\n"
+    assert doc.warnings == [
+        "rule _test/xy: its further matches would bring it to 30% of the document, more than its max_fraction "
+        "0.25; those were skipped"
+    ]
+
+
+def test_a_site_detected_only_after_a_repeat_went_gets_all_its_rules(tmp_path: Path) -> None:
+    from cleaner.pipeline import Cleaner
+
+    site = "[site]\ndetect = ['(?m)^Leave a review\\n\\z']\n"
+    write(
+        tmp_path / "r",
+        "mysite.toml",
+        site + rule("share", "line", "Share on MySite") + rule("tail", "tail", "(?m)^Leave a review$"),
+    )
+    p = "The parliament met on Monday to discuss the new budget for the coming year."
+    q = "Several ministers spoke about spending on schools, roads and the health service."
+    text = f"{p}\n{q}\nShare on MySite\nLeave a review\n{p}\n{q}\n"
+    cleaner = Cleaner(rules=[tmp_path / "r"])
+    doc = cleaner.clean(text)
+    assert doc.site == "mysite"
+    assert doc.text == f"{p}\n{q}\n"
+    assert cleaner.clean(doc.text).removals == []
+
+
+@pytest.mark.parametrize("url", ["/ext/news/1.htm", "news/1.htm", ""])
+def test_a_url_without_a_host_leaves_the_site_to_detect(tmp_path: Path, url: str) -> None:
+    site = "[site]\ndomains = ['example.com']\ndetect = ['(?m)^Example footer$']\n"
+    rs = ruleset_of(tmp_path, rule("ad", "line", "Ad"), name="example.com.toml", site=site)
+    assert clean(rs, "Ad\nText\nExample footer\n", url=url).text == "Text\nExample footer\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("//Turan.az/en/x", "turan.az"),
+        ("https://münchen.de/a", "xn--mnchen-3ya.de"),
+        ("https://XN--MNCHEN-3YA.de/a", "xn--mnchen-3ya.de"),
+        ("/ext/news/1.htm", None),
+    ],
+)
+def test_url_host_of_protocol_relative_idn_and_relative_urls(url: str, host: str | None) -> None:
+    assert url_host(url) == host
+
+
+@pytest.mark.parametrize(
+    ("file_domain", "url"), [("münchen.de", "https://xn--mnchen-3ya.de/a"), ("xn--caf-dma.fr", "https://café.fr/")]
+)
+def test_idn_and_punycode_spellings_are_one_host(tmp_path: Path, file_domain: str, url: str) -> None:
+    rs = ruleset_of(tmp_path, rule("ad", "line", "Ad"), name=f"{file_domain}.toml")
+    assert clean(rs, "Ad\nText\n", url=url).text == "Text\n"
+
+
+@pytest.mark.parametrize("domain", ["https://example.com/", "example.com/", "*", "news.*.com", "example.com:8080", ""])
+def test_a_domain_that_is_not_a_host_name_is_an_error(tmp_path: Path, domain: str) -> None:
+    path = write(tmp_path, "example.com.toml", f"[site]\ndomains = [{domain!r}]\n" + rule("ad", "line", "Ad"))
+    with pytest.raises(RuleError, match=r"example\.com\.toml: \[site\] domains: .* is not a host name; write"):
+        load_rule_file(path)
+
+
+def test_a_global_file_cannot_have_a_site_table(tmp_path: Path) -> None:
+    path = write(tmp_path, "_foo.com.toml", "[site]\ndomains = ['foo.com']\n" + rule("ad", "line", "Ad"))
+    with pytest.raises(RuleError, match=r"_foo\.com\.toml: a file whose name starts with '_' .* foo\.com\.toml"):
+        load_rule_file(path)
+
+
+def test_a_decomposed_pattern_matches_the_normalized_text(tmp_path: Path) -> None:
+    rs = ruleset_of(tmp_path, rule("cafe", "line", "Read more at Cafe\u0301 News"))
+    assert clean(rs, "Read more at Caf\u00e9 News\nText\n").text == "Text\n"
+
+
+def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path: Path) -> None:
+    path = tmp_path / "_bom.toml"
+    path.write_bytes("\ufeff".encode() + rule("ad", "line", "Ad").encode())
+    assert [r.id for r in load_rule_file(path).rules] == ["ad"]
+
+
+def test_a_rules_directory_without_rule_files_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "r", "_upper.TOML", rule("ad", "line", "Ad"))
+    with pytest.raises(RuleError, match=r"has no rule files \(\*\.toml\)"):
+        load_ruleset([tmp_path / "r"])
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "0", "-1"])
+def test_rules_test_checks_its_timeout(capsys, monkeypatch, timeout: str) -> None:
+    code, _, err = run_main(["rules", "test", "--timeout", timeout], capsys, monkeypatch)
+    assert code == 2
+    assert "--timeout must be a number of seconds in (0, 3600]" in err
+
+
+def test_a_timed_out_rule_is_not_run_again_after_repeats_go(tmp_path: Path) -> None:
+    from cleaner.pipeline import Cleaner
+
+    write(tmp_path / "r", "_evil.toml", rule("evil", "block", "(a|aa)+$"))
+    p = "The parliament met on Monday to discuss the new budget for the coming year."
+    q = "Several ministers spoke about spending on schools, roads and the health service."
+    doc = Cleaner(rules=[tmp_path / "r"], rule_timeout=0.05).clean(f"{p}\n{q}\n{'a' * 5000}!\n{p}\n{q}\n")
+    assert [r.stage for r in doc.removals] == ["neardup"]
+    assert doc.warnings == ["rule _evil/evil: pattern timed out after 0.05s; skipped for this document"]

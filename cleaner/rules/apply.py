@@ -17,7 +17,7 @@ import regex
 from cleaner.apply import delete_spans
 from cleaner.record import Document, Removal, Span
 from cleaner.rules.load import Rule, RuleFile, RuleSet
-from cleaner.rules.match import site_for_text, site_for_url
+from cleaner.rules.match import site_for_host, site_for_text, url_host
 from cleaner.rules.prefilter import Scan, Screen
 from cleaner.segment import paragraphs
 
@@ -39,23 +39,27 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
     time and runs only the rules whose matches can depend on the lines around them.
     """
     timeout = ruleset.timeout if timeout is None else timeout
-    if again and doc.site is not None:
+    host = url_host(doc.url) if doc.url else None
+    placed_before = again and doc.site is not None
+    if placed_before:
         site: RuleFile | None = ruleset.files.get(doc.site)
-    elif doc.url:
-        site = site_for_url(ruleset, doc.url)
+    elif host is not None:
+        site = site_for_host(ruleset, host)
     else:
         site = _detect(doc, ruleset, timeout)
     if site is not None:
         doc.site = site.name
-    files = ([site] if site is not None else []) + ruleset.global_files
-    rules = [rule for rule_file in files for rule in rule_file.rules]
+    site_rules = site.rules if site is not None else []
+    rules = [*site_rules, *(rule for rule_file in ruleset.global_files for rule in rule_file.rules)]
     if again:
-        rules = [rule for rule in rules if rule.sees_context]
+        # Only rules whose matches can depend on the lines around them, and all of a site placed only now.
+        fresh = set() if placed_before else set(map(id, site_rules))
+        rules = [rule for rule in rules if rule.sees_context or id(rule) in fresh]
         if not rules:
             return  # only line rules here, and removing other lines cannot change what they match
     before = len(doc.removals)
     run_rules(doc, rules, timeout)
-    if site is None and not doc.url and len(doc.removals) > before:
+    if site is None and host is None and len(doc.removals) > before:
         # `detect` usually looks at the page's end, which may show only once boilerplate after it is gone:
         # without this, cleaning the cleaned text could place it and remove more.
         site = _detect(doc, ruleset, timeout)
@@ -83,17 +87,25 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
     if not doc.source:
         return
     rules = list(rules)
-    skipped: dict[str, str] = {}  # rule id -> warning: timed out, not retried for this document
+    # rule id -> warning: timed out, not retried for this document (nor when the rules look again after later
+    # stages: its warning is already on the document).
+    skipped = (
+        {r.qualified_id: w for r in rules if (w := _timeout_warning(r, timeout)) in doc.warnings}
+        if doc.warnings
+        else {}
+    )
     # rule id -> warning: refused by max_fraction. Judged again whenever the rule runs again, since the share
     # depends on what is left (the cleaned text, when cleaning it again).
     refused: dict[str, str] = {}
+    budget: _Budget | None = None
     for _ in range(MAX_PASSES):
         view, segments = _view(doc.source, doc.removals)
+        budget = budget or _Budget(enforce_max_fraction, len(view))
         placed = _one_pass(
             view,
             [r for r in rules if r.qualified_id not in skipped] if skipped else rules,
             timeout,
-            enforce_max_fraction,
+            budget,
             skipped,
             refused,
         )
@@ -120,8 +132,44 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
             rules = [rule for rule in rules if rule.sees_context]
             if not rules:
                 break
-    doc.warnings.extend(skipped.values())
-    doc.warnings.extend(refused.values())
+    doc.warnings.extend(w for w in (*skipped.values(), *refused.values()) if w not in doc.warnings)
+
+
+def _timeout_warning(rule: Rule, timeout: float) -> str:
+    return f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
+
+
+class _Budget:
+    """`max_fraction` over all passes of one rule stage: a share of the text the first pass saw, counting what
+    the rule removed in earlier passes, so that passes cannot add up to more than the rule may take."""
+
+    def __init__(self, enforce: bool, length: int) -> None:
+        self.enforce = enforce
+        self.length = length  # of the first pass's view
+        self.spent: dict[str, int] = {}  # rule id -> characters it removed in earlier passes
+
+    def refusal(self, rule: Rule, spans: list[Span]) -> str | None:
+        """Why `rule` may not remove `spans`, or None when it may."""
+        if not self.enforce or rule.max_fraction is None:
+            return None
+        earlier = self.spent.get(rule.qualified_id, 0)
+        share = (earlier + sum(end - start for start, end in spans)) / self.length
+        if share <= rule.max_fraction:
+            return None
+        if earlier:
+            return (
+                f"rule {rule.qualified_id}: its further matches would bring it to {share:.0%} of the document, "
+                f"more than its max_fraction {rule.max_fraction:g}; those were skipped"
+            )
+        return (
+            f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
+            f"max_fraction {rule.max_fraction:g}; skipped for this document"
+        )
+
+    def spend(self, rule: Rule, pieces: list[Span]) -> None:
+        if self.enforce and rule.max_fraction is not None:
+            key = rule.qualified_id
+            self.spent[key] = self.spent.get(key, 0) + sum(end - start for start, end in pieces)
 
 
 def _whole_lines(source: str, start: int, end: int) -> bool:
@@ -132,7 +180,7 @@ def _one_pass(
     view: str,
     rules: list[Rule],
     timeout: float,
-    enforce_max_fraction: bool,
+    budget: _Budget,
     skipped: dict[str, str],
     refused: dict[str, str],
 ) -> list[tuple[Span, Rule]]:
@@ -150,27 +198,22 @@ def _one_pass(
         try:
             spans = _spans(rule, view, scan, timeout)
         except RuleTimeout:
-            skipped[rule.qualified_id] = (
-                f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
-            )
+            skipped[rule.qualified_id] = _timeout_warning(rule, timeout)
             continue
         if not spans:
             if refused:
                 refused.pop(rule.qualified_id, None)
             continue
-        if enforce_max_fraction and rule.max_fraction is not None:
-            share = sum(end - start for start, end in spans) / len(view)
-            if share > rule.max_fraction:
-                refused[rule.qualified_id] = (
-                    f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
-                    f"max_fraction {rule.max_fraction:g}; skipped for this document"
-                )
-                continue
+        refusal = budget.refusal(rule, spans)
+        if refusal is not None:
+            refused[rule.qualified_id] = refusal
+            continue
         refused.pop(rule.qualified_id, None)
         if taken is None:
             taken = _Taken(view, [])
-        for start, end in spans:
-            placed.extend((piece, rule) for piece in taken.place(start, end))
+        pieces = [piece for start, end in spans for piece in taken.place(start, end)]
+        budget.spend(rule, pieces)
+        placed.extend((piece, rule) for piece in pieces)
     return placed
 
 
@@ -249,17 +292,45 @@ def _find(rule: Rule, source: str, deadline: float) -> list[Span]:
             if match.end() > match.start():
                 spans.append((_line_start(source, match.start()), _line_end(source, match.end() - 1) + 1))
         return _merge(spans)
-    if rule.kind == "tail":  # from the first match to the end: no match is left behind
-        match = _search(rule.pattern, source, deadline)
-        return [] if match is None else [(_line_start(source, match.start()), len(source))]
-    # head: from the start through the last match, so that what is left holds no match either (through the
-    # first one, a second cleaning would cut again at the next).
-    matches = _finditer(rule.pattern, source, deadline)
-    if not matches:
-        return []
-    match = matches[-1]
-    last = match.end() - 1 if match.end() > match.start() else match.start()
-    return [(0, _line_end(source, min(last, len(source) - 1)) + 1)]
+    if rule.kind == "tail":
+        return _tail(rule.pattern, source, deadline)
+    return _head(rule.pattern, source, deadline)
+
+
+# `tail` and `head` ignore empty matches, like `block`: an empty alternative (`Comments|`) or a bare anchor matches
+# everywhere, and would take the whole document. Each cuts until what is left holds no match, because a pattern
+# that looks at the text's edges (`\A`, `\z`, `$`) can match anew at the new edge: without that, cleaning the
+# cleaned text would cut again.
+
+
+def _tail(pattern: regex.Pattern[str], source: str, deadline: float) -> list[Span]:
+    """From the first line a match touches to the end."""
+    cut = len(source)
+    while cut:
+        match = _first_nonempty(pattern, source[:cut] if cut < len(source) else source, deadline)
+        if match is None:
+            break
+        cut = _line_start(source, match.start())
+    return [(cut, len(source))] if cut < len(source) else []
+
+
+def _head(pattern: regex.Pattern[str], source: str, deadline: float) -> list[Span]:
+    """From the start through the last line a match touches (through the first, what is left would still match)."""
+    cut = 0
+    while cut < len(source):
+        rest = source[cut:] if cut else source
+        matches = [m for m in _finditer(pattern, rest, deadline) if m.end() > m.start()]
+        if not matches:
+            break
+        cut = min(cut + _line_end(rest, matches[-1].end() - 1) + 1, len(source))
+    return [(0, cut)] if cut else []
+
+
+def _first_nonempty(pattern: regex.Pattern[str], source: str, deadline: float) -> regex.Match[str] | None:
+    match = _search(pattern, source, deadline)
+    if match is None or match.end() > match.start():
+        return match
+    return next((m for m in _finditer(pattern, source, deadline) if m.end() > m.start()), None)
 
 
 def _remaining(deadline: float) -> float:

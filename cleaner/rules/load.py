@@ -7,6 +7,7 @@ and the valid choices, because the person reading it is editing that file.
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,13 @@ TOP_KEYS = ("site", "rule")
 ORIGINS = ("manual", "learned")
 EXAMPLE_KEYS = ("text", "cleaned")
 DEFAULT_TIMEOUT = 0.25  # seconds per pattern per document
+MAX_TIMEOUT = 3600.0  # seconds; `regex` treats a budget near 1e15 s as spent already (so `inf` would be)
 
 _ID = regex.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _RULE_HEADER = regex.compile(r"(?m)^[ \t]*\[\[[ \t]*rule[ \t]*\]\]")
+# A host name as `[site] domains` holds it once normalized: lower-case ASCII labels (IDN as punycode), optionally
+# after "*." for any subdomain.
+_DOMAIN = regex.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*")
 
 
 class RuleError(ConfigError):
@@ -135,13 +140,27 @@ def rule_files_in(directory: str | Path) -> list[Path]:
     return sorted(p for p in path.glob("*.toml") if p.is_file())
 
 
+def check_timeout(timeout: float, option: str) -> float:
+    """A pattern's time budget, checked at the door: NaN would never run out, and `inf` is spent at once."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT:
+        raise RuleError(
+            f"{option} must be a number of seconds in (0, {MAX_TIMEOUT:g}], got {timeout!r}; the default is "
+            f"{DEFAULT_TIMEOUT:g} (CPU seconds per pattern and document)"
+        )
+    return float(timeout)
+
+
 def load_ruleset(dirs: Sequence[str | Path], timeout: float = DEFAULT_TIMEOUT) -> RuleSet:
-    """Load every `*.toml` of each directory; a later directory's file replaces an earlier one of the same name."""
-    if timeout <= 0:
-        raise RuleError(f"rule timeout must be positive seconds, got {timeout}")
+    """Load every `*.toml` of each directory; a later directory's file replaces an earlier one of the same name.
+
+    A directory without rule files is an error, as in `rules check`: it is almost always the wrong directory."""
+    timeout = check_timeout(timeout, "rule timeout")
     chosen: dict[str, Path] = {}
     for directory in dirs:
-        for path in rule_files_in(directory):
+        paths = rule_files_in(directory)
+        if not paths:
+            raise RuleError(f"rules directory {str(directory)!r} has no rule files (*.toml); is it the right one?")
+        for path in paths:
             chosen[path.stem] = path
     files = {name: load_rule_file(chosen[name]) for name in sorted(chosen)}
     return RuleSet(files=files, timeout=timeout)
@@ -151,7 +170,7 @@ def load_rule_file(path: str | Path) -> RuleFile:
     """Parse and validate one rule file; raise `RuleError` naming the file, rule and fix."""
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8-sig")  # a byte order mark, as some editors write, is not TOML
     except (OSError, UnicodeDecodeError) as error:
         raise RuleError(f"{path}: cannot read rule file: {error}") from None
     try:
@@ -178,15 +197,25 @@ def _build_file(path: Path, data: dict[str, Any], header_lines: list[int]) -> Ru
     site = data.get("site", {})
     if not isinstance(site, dict):
         raise RuleError(f"{path}: 'site' must be a table ([site]), got {type(site).__name__}")
+    if site and rule_file.is_global:
+        raise RuleError(
+            f"{path}: a file whose name starts with '_' applies to every document, so it cannot have a [site] "
+            f"table; name the file after its site (e.g. {rule_file.name.lstrip('_') or 'example.com'}.toml) or "
+            "remove [site]"
+        )
     for key in site:
         if key not in SITE_KEYS:
             raise _unknown(f"{path}: [site]", key, SITE_KEYS)
     domains = site.get("domains")
-    if domains is None:
-        # A site file is named after its site, so the name is the natural default.
-        domains = [] if rule_file.is_global else [rule_file.name, f"*.{rule_file.name}"]
-    rule_file.domains = [d.lower().rstrip(".") for d in _strings(domains, f"{path}: [site] domains")]
-    for index, pattern in enumerate(_strings(site.get("detect", []), f"{path}: [site] detect")):
+    where = f"{path}: [site] domains"
+    if domains is not None:
+        rule_file.domains = [_domain(d, where) for d in _strings(domains, where, '["example.com", "*.example.com"]')]
+    elif not rule_file.is_global and _DOMAIN.fullmatch(host := ascii_host(rule_file.name)):
+        # A site file is named after its site, so the name is the natural default (a file named otherwise can
+        # still place documents by `detect`).
+        rule_file.domains = [host, f"*.{host}"]
+    detect = _strings(site.get("detect", []), f"{path}: [site] detect", "['(?m)^Leave a review\\z']")
+    for index, pattern in enumerate(detect):
         rule_file.detect.append(_compile(pattern, f"{path}: [site] detect[{index}]"))
     rules = data.get("rule", [])
     if not isinstance(rules, list):
@@ -233,7 +262,7 @@ def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
             }[key]
             raise RuleError(f"{where}: missing required key {key!r}; {hint}")
         if not isinstance(entry[key], str) or not entry[key].strip():
-            raise RuleError(f"{where}: {key!r} must be a non-empty string")
+            raise RuleError(f"{where}: {key!r} must be a non-empty string, got {entry[key]!r}")
     kind = entry["kind"]
     if kind not in KINDS:
         raise RuleError(f"{where}: unknown kind {kind!r}; valid kinds are: {', '.join(KINDS)}")
@@ -261,16 +290,42 @@ def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
 
 
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:
+    """Text is matched in NFC, so the pattern is too: "Cafe\u0301" typed decomposed still finds "Café"."""
     try:
-        return regex.compile(pattern)
+        return regex.compile(unicodedata.normalize("NFC", pattern))
     except regex.error as error:
         raise RuleError(f"{where}: invalid regex {pattern!r}: {error}") from None
 
 
-def _strings(value: Any, where: str) -> list[str]:
+def _strings(value: Any, where: str, example: str = '["..."]') -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RuleError(f'{where} must be an array of strings, e.g. ["example.com"]')
+        raise RuleError(f"{where} must be an array of strings, e.g. {example}, got {value!r}")
     return list(value)
+
+
+def ascii_host(host: str) -> str:
+    """A host name lower-cased, without trailing dots, its IDN labels as punycode: "Café.fr." -> "xn--caf-dma.fr".
+
+    Rule files and URLs may spell a host either way; both are compared in this form."""
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host  # not a valid IDN: kept as written (a rule file's own domain is then rejected)
+
+
+def _domain(domain: str, where: str) -> str:
+    wildcard = domain.startswith("*.")
+    host = ascii_host(domain.strip()[2:] if wildcard else domain.strip())
+    normalized = ("*." if wildcard else "") + host
+    if not _DOMAIN.fullmatch(normalized):
+        raise RuleError(
+            f'{where}: {domain!r} is not a host name; write the host alone, like "example.com" (that host and '
+            'www.) or "*.example.com" (any subdomain): no scheme, path, port or other wildcard'
+        )
+    return normalized
 
 
 def _examples(value: Any, where: str) -> list[Example]:

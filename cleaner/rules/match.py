@@ -1,11 +1,13 @@
 """Which site's rule file applies to a document.
 
 Decisions (documented in the rule-file docs too):
-- The URL host is compared case-insensitively, without port or trailing dot; a leading "www." is ignored, so
-  `domains = ["turan.az"]` matches `www.turan.az`. `*.turan.az` matches any subdomain but not `turan.az` itself.
+- The URL host is compared case-insensitively, without port or trailing dot, IDN labels as punycode (so
+  `münchen.de` and `xn--mnchen-3ya.de` are one host); a leading "www." is ignored, so `domains = ["turan.az"]`
+  matches `www.turan.az`. `*.turan.az` matches any subdomain but not `turan.az` itself.
 - When several files match, the most specific domain (longest pattern) wins; ties go to the file name order.
-- `detect` patterns place a document only when it has no URL: a URL is the stronger evidence, and a document of
-  another site must not pick up this site's rules because its text happens to look alike.
+- `detect` patterns place a document only when it has no URL with a host (none, or a relative one): a host is the
+  stronger evidence, and a document of another site must not pick up this site's rules because its text happens
+  to look alike.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 
 import regex
 
-from cleaner.rules.load import RuleFile, RuleSet
+from cleaner.rules.load import RuleFile, RuleSet, ascii_host
 
 _HOST = regex.compile(r"[\w-]+(?:\.[\w-]+)*")  # letters (incl. IDN), digits, hyphens, dots; no spaces
 # "scheme://host[.][:port]" then the path, query or fragment (or nothing), with a host of dot-separated labels:
@@ -25,7 +27,8 @@ _SIMPLE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://((?:[A-Za-z0-9-]+\.)*[A-Za-
 
 
 def url_host(url: str) -> str | None:
-    """The lower-cased host of `url` without "www.", port or trailing dot; None when there is none."""
+    """The lower-cased host of `url` without "www.", port or trailing dot, IDN as punycode; None when there is none
+    (a relative URL such as "/news/1.htm")."""
     candidate = url.strip()
     simple = _SIMPLE_URL.match(candidate) if candidate.isascii() and candidate.isprintable() else None
     if simple is not None:
@@ -35,15 +38,16 @@ def url_host(url: str) -> str | None:
 
 def url_host_by_urlsplit(candidate: str) -> str | None:
     """`url_host` for any URL, by `urlsplit`; the fast path above must agree with it (a property test checks)."""
-    if "://" not in candidate:
-        candidate = "//" + candidate  # "turan.az/path" is still a host
+    bare = "://" not in candidate and not candidate.startswith(("//", "/"))
+    if bare:
+        candidate = "//" + candidate  # "turan.az/path" is still a host; "//turan.az/path" is one already
     try:
         host = urlsplit(candidate).hostname
     except ValueError:
         return None
-    if not host:
-        return None
-    host = host.rstrip(".").lower().removeprefix("www.")
+    if not host or (bare and "." not in host):
+        return None  # without a scheme, "news/1.htm" is a relative path, not the host "news"
+    host = ascii_host(host).removeprefix("www.")
     return host if host and _HOST.fullmatch(host) else None
 
 
@@ -57,8 +61,11 @@ def domain_matches(host: str, domain: str) -> bool:
 
 def site_for_url(ruleset: RuleSet, url: str) -> RuleFile | None:
     host = url_host(url)
-    if host is None:
-        return None
+    return None if host is None else site_for_host(ruleset, host)
+
+
+def site_for_host(ruleset: RuleSet, host: str) -> RuleFile | None:
+    """The site file for a host as `url_host` gives it."""
     cache = ruleset.site_cache  # a corpus has few hosts: decide each once
     if host in cache:
         return cache[host]

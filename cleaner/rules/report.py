@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cleaner.rules.examples import ExampleFailure, check_rule_file
-from cleaner.rules.load import DEFAULT_TIMEOUT, RuleError, RuleFile, load_rule_file, rule_files_in
+from cleaner.rules.load import DEFAULT_TIMEOUT, RuleError, RuleFile, check_timeout, load_rule_file, rule_files_in
 
 
 @dataclass(slots=True)
@@ -49,6 +49,7 @@ def check_dirs(dirs: Sequence[str | Path]) -> RulesReport:
 
 def test_dirs(dirs: Sequence[str | Path], timeout: float = DEFAULT_TIMEOUT) -> RulesReport:
     """`check_dirs`, then run the `removes`/`keeps` examples of every rule that loaded."""
+    timeout = check_timeout(timeout, "--timeout")
     report = check_dirs(dirs)
     for rule_file in report.files:
         report.examples += sum(len(rule.removes) + len(rule.keeps) for rule in rule_file.rules)
