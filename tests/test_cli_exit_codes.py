@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SLOW_LINE, slow_rule_dir
 
 ENTRY = [sys.executable, "-c", "from cleaner.cli import main; main()"]
@@ -74,3 +76,20 @@ def test_rule_timeout_is_an_option_and_a_bad_one_exits_2(tmp_path: Path) -> None
     for bad in ("0", "inf", "nan"):
         done = run("clean", str(text), "--rule-timeout", bad)
         assert done.returncode == 2 and "rule_timeout (--rule-timeout) must be a number of seconds" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["clean", "x.txt", "--threshold", "abc"], "Invalid value for '--threshold'"),
+        (["dedup", "x.jsonl", "--threshold", "abc"], "Invalid value for '--threshold'"),
+        (["learn", "x.jsonl", "-o", "r", "--min-docs", "abc"], "Invalid value for '--min-docs'"),
+        (["clean", "x.txt", "--bogus"], "No such option: --bogus"),
+        (["dedup"], "Missing argument"),
+        (["bogus"], "No such command 'bogus'"),
+    ],
+)
+def test_a_usage_error_is_a_message_and_exit_2_not_a_traceback(args: list[str], says: str) -> None:
+    done = run(*args)
+    assert done.returncode == 2, done.stderr
+    assert says in done.stderr and "Traceback" not in done.stderr

@@ -36,14 +36,25 @@ def main() -> None:
     except typer.Abort:
         typer.echo("newsclean: aborted", err=True)
         sys.exit(130)
-    except Exception as error:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
+    except Exception as error:  # usage errors (a bad option value, a missing argument) arrive here
+        if isinstance(error, _usage_errors()):
+            error.show()  # type: ignore[attr-defined]
             sys.exit(2)
         raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """click's exception, and typer's own: typer 0.29 carries its own copy of click, whose errors are not click's."""
+    found: list[type[Exception]] = []
+    typer_error = getattr(typer, "TyperException", None)
+    if isinstance(typer_error, type) and issubclass(typer_error, Exception):
+        found.append(typer_error)
+    try:
+        import click
+    except ImportError:
+        return tuple(found)
+    return (*found, click.ClickException)
 
 
 # Importing a command module adds its commands to `app` (they import `app` from here, so this comes last).
