@@ -321,11 +321,24 @@ def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return key
 
 
+@cache
+def upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i, j), i < j, of n items as two index arrays (cached: the same sizes recur)."""
+    return np.triu_indices(n, k=1)
+
+
+# A bucket up to this size pairs every two members; a bigger one (hundreds of copies of one wire story) pairs each
+# member with the bucket's first member and its predecessor only.
+ALL_PAIRS_BUCKET = 64
+
+
 def candidate_pairs(sig: np.ndarray, threshold: float, num_perm: int | None = None) -> np.ndarray:
     """Pairs (i, j), i < j, sharing at least one LSH band: MinHashLSH's candidates, without an index object.
 
-    In a bucket of many members each is paired with the bucket's first member and its predecessor, not with
-    every other member, so a thousand exact copies cost two thousand pairs, not half a million.
+    In a bucket of up to `ALL_PAIRS_BUCKET` members every pair is a candidate, so which pairs are checked does not
+    depend on the order of the rows. In a bigger bucket each member is paired with the bucket's first member and
+    its predecessor, not with every other member, so a thousand exact copies cost two thousand pairs, not half a
+    million (there, and only there, the rows' order can matter).
     """
     n = len(sig)
     if n < 2:
@@ -340,13 +353,19 @@ def candidate_pairs(sig: np.ndarray, threshold: float, num_perm: int | None = No
         if not same_as_previous.any():
             continue
         group_start = np.flatnonzero(~same_as_previous)
-        group_of = np.cumsum(~same_as_previous) - 1
-        members = np.flatnonzero(same_as_previous)
-        first = order[group_start[group_of[members]]]
-        previous = order[members - 1]
-        current = order[members]
-        found.append(np.stack([first, current], axis=1))
-        found.append(np.stack([previous, current], axis=1))
+        group_size = np.diff(group_start, append=n)
+        small = np.flatnonzero((group_size >= 2) & (group_size <= ALL_PAIRS_BUCKET))  # few: most rows are alone
+        for start, size in zip(group_start[small].tolist(), group_size[small].tolist(), strict=True):
+            members = order[start : start + size]
+            first, second = upper_pairs(size)
+            found.append(np.stack([members[first], members[second]], axis=1))
+        big = np.flatnonzero(group_size > ALL_PAIRS_BUCKET)
+        if len(big):
+            group_of = np.cumsum(~same_as_previous) - 1
+            members = np.flatnonzero(same_as_previous & np.isin(group_of, big))
+            first = order[group_start[group_of[members]]]
+            found.append(np.stack([first, order[members]], axis=1))
+            found.append(np.stack([order[members - 1], order[members]], axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)

@@ -9,7 +9,6 @@ aligned with the copy they repeat.
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -104,11 +103,6 @@ def live_paragraphs(doc: Document) -> tuple[list[int], list[str]]:
     return live, texts
 
 
-@functools.cache
-def _upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.triu_indices(n, k=1)
-
-
 def _agreeing(sig: np.ndarray, first: np.ndarray, second: np.ndarray, threshold: float) -> np.ndarray:
     """Which of the row pairs (first[k], second[k]) agree on enough permutations to be checked exactly."""
     floor = max(threshold - _CANDIDATE_MARGIN, 0.05)
@@ -141,7 +135,7 @@ def similar_texts(
         similar.append(set())
         distinct = list(dict.fromkeys(long_rows))
         if len(distinct) >= 2:
-            first, second = _upper_pairs(len(distinct))
+            first, second = minhash.upper_pairs(len(distinct))
             firsts.append(first + len(flat))
             seconds.append(second + len(flat))
             owners.append(index)
@@ -184,7 +178,7 @@ def _candidates(
         keys = list(members)
         if len(keys) < 2:
             return pairs
-        first, second = _upper_pairs(len(keys))
+        first, second = minhash.upper_pairs(len(keys))
         rows = np.array([members[key][0] for key in keys])
         keep = np.flatnonzero(_agreeing(sig, rows[first], rows[second], threshold))
         similar = {(keys[u], keys[v]) for u, v in zip(first[keep].tolist(), second[keep].tolist(), strict=True)}

@@ -103,3 +103,19 @@ def test_bad_arguments_say_what_to_do() -> None:
         minhash.shingle(["x"], 0)
     with pytest.raises(ValueError, match="threshold"):
         minhash.lsh_params(1.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 40), st.integers(0, 2**32 - 1))
+def test_candidate_pairs_do_not_depend_on_row_order(n: int, seed: int) -> None:
+    """Rows drawn from a few values share bands in many ways; a shuffle must find the same pairs (buckets are
+    small here, where every pair is taken)."""
+    rng = np.random.default_rng(seed)
+    sig = rng.integers(0, 3, size=(n, 32), dtype=np.uint32)
+    permutation = rng.permutation(n)
+    original = {tuple(p) for p in minhash.candidate_pairs(sig, 0.5).tolist()}
+    shuffled = {
+        tuple(sorted((int(permutation[a]), int(permutation[b]))))
+        for a, b in minhash.candidate_pairs(sig[permutation], 0.5).tolist()
+    }
+    assert shuffled == original
