@@ -34,7 +34,18 @@ from cleaner.errors import ConfigError, NewscleanError, RunInterrupted
 from cleaner.io import STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
 from cleaner.io.base import InputDoc, RawRecord, ReadItem
 from cleaner.io.records import output_record
-from cleaner.io.writers import AppendPart, ParquetPart, fsync_write_atomic, part_path, rejects_path, write_atomic
+from cleaner.io.writers import (
+    AppendPart,
+    ParquetPart,
+    check_output_file,
+    check_writable_place,
+    fsync_write_atomic,
+    inside,
+    part_path,
+    refuse_clashes,
+    rejects_path,
+    write_atomic,
+)
 from cleaner.record import Document, Reject
 
 # A task (cleaned inline, or by one worker) closes at this many items or characters: MinHash vectorizes better over
@@ -244,10 +255,6 @@ def _mirrored_name(name: str, kind: str | None) -> str:
     return name
 
 
-def _inside(path: Path, directory: Path) -> bool:
-    return path == directory or directory in path.parents
-
-
 @dataclass(slots=True)
 class Plan:
     """Output locations: `output` is None for stdout; `out_is_dir` when inputs mirror into a directory."""
@@ -282,7 +289,7 @@ class Plan:
         base = self.output if len(self.config.inputs) == 1 else self.output / source.root.name
         rel = source.rel.with_name(_mirrored_name(source.rel.name, source.kind))
         final = base.joinpath(*rel.parts)
-        if not _inside(final.resolve(), self.output.resolve()):  # defence in depth: never leave OUT
+        if not inside(final.resolve(), self.output.resolve()):  # defence in depth: never leave OUT
             raise NewscleanError(f"output path {final} for {source.display} would leave {self.output}")
         return final
 
@@ -327,23 +334,14 @@ def plan_run(config: BatchConfig) -> Plan:
     if rejects is None and output is not None:
         rejects = rejects_path(output)
     ledger = Path(config.ledger) if config.ledger else None
-    for path, option in ((output, "-o"), (ledger, "--ledger"), (rejects, "--rejects")):
-        _check_writable_place(path, option)
+    check_writable_place(output, "-o")
+    for path, option in ((ledger, "--ledger"), (rejects, "--rejects")):
+        if path is not None:
+            check_output_file(path, option)
     state = output.with_name(output.name + STATE_SUFFIX) if output is not None else None
     plan = Plan(config, output, out_is_dir, ledger, rejects, state, _rule_dirs(config.rules, config.bundled_rules))
     _refuse_overwriting_inputs(plan, inputs)
     return plan
-
-
-def _check_writable_place(path: Path | None, option: str) -> None:
-    """An output under an existing file (`-o notes.txt/out.jsonl`) cannot be created: say so before writing."""
-    if path is None:
-        return
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise ConfigError(f"{option} {path}: {parent} is a file, not a directory")
-            return
 
 
 _FORMAT_ENDINGS = {"jsonl": (".jsonl", ".jsonl.gz", ".jsonl.zst"), "parquet": (".parquet",)}
@@ -366,9 +364,7 @@ def _check_output_format(output: Path, single_input: str, config: BatchConfig) -
 
 def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
     """Never write over an input, and never write inside an input directory (a later run would read it)."""
-    given = [Path(p).resolve() for p in inputs if p != STDIN]
-    files = {p for p in given if not p.is_dir()}
-    dirs = [p for p in given if p.is_dir()]
+    dirs = [p.resolve() for p in map(Path, inputs) if p.is_dir()]
     finals: list[tuple[str, Path]] = []
     for name, path in (("ledger", plan.ledger), ("rejects file", plan.rejects)):
         if path is not None:
@@ -377,7 +373,7 @@ def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
         if plan.out_is_dir:
             out = plan.output.resolve()
             for directory in dirs:
-                if _inside(out, directory) or _inside(directory, out):
+                if inside(out, directory) or inside(directory, out):
                     raise ConfigError(
                         f"output directory {plan.output} overlaps input directory {directory}; "
                         "choose an output directory outside the inputs"
@@ -388,14 +384,7 @@ def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
                     finals.append(("output", final))
         else:
             finals.append(("output", plan.output))
-    seen: dict[Path, str] = {}
-    for name, path in finals:
-        resolved = path.resolve()
-        if resolved in files or any(_inside(resolved, d) for d in dirs):
-            raise ConfigError(f"refusing to write the {name} {path} over or inside an input; choose another path")
-        if resolved in seen:
-            raise ConfigError(f"the {name} and the {seen[resolved]} would both be written to {path}")
-        seen[resolved] = name
+    refuse_clashes(finals, inputs)
 
 
 # ---------------------------------------------------------------------------------------------------------------

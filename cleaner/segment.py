@@ -11,8 +11,8 @@ import regex
 from cleaner.record import Span
 
 # A sentence ends at . ! ? or … (optionally followed by closing quotes or brackets) before whitespace and an
-# upper-case letter, a digit or an opening quote. Abbreviations like "U.S. Says" split wrongly now and then;
-# that costs a learned sentence rule some recall, never article text.
+# upper-case letter, a digit or an opening quote. Abbreviations like "U.S. Says" or "Mr. Garcia" split wrongly;
+# `learn` therefore takes no one-word sentence as a unit of its own.
 _SENTENCE_END = regex.compile(r"(?<=[.!?…][\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[\p{Lu}\p{Lt}\p{N}])")
 
 

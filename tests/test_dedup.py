@@ -133,3 +133,52 @@ def test_output_keeps_records_unchanged_with_renamed_fields(tmp_path: Path) -> N
     done = subprocess.run([sys.executable, "-c", *code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert [json.loads(line) for line in out.read_text().splitlines()] == [records[0], records[2]]
+
+
+# --- found by review ----------------------------------------------------------------------------------------
+
+
+def test_outputs_never_go_over_an_input_each_other_or_a_directory(tmp_path: Path) -> None:
+    corpus = tmp_path / "in.jsonl"
+    original = "".join(json.dumps(r) + "\n" for r in planted_corpus())
+    corpus.write_text(original, encoding="utf-8")
+    (tmp_path / "adir.jsonl").mkdir()
+    (tmp_path / "afile").write_text("x")
+    for args, says in [
+        (["--clusters", str(corpus)], "over or inside an input"),
+        (["-o", str(corpus)], "over or inside an input"),
+        (["-o", str(tmp_path / "same.jsonl"), "--clusters", str(tmp_path / "same.jsonl")], "would both be written"),
+        (["-o", str(tmp_path / "adir.jsonl")], "is a directory"),
+        (["-o", str(tmp_path / "afile" / "kept.jsonl")], "is a file, not a directory"),
+        (["-o", str(tmp_path / "x.jsonl"), "--engine", "dask", "--scheduler", "notaurl"], "cannot reach the Dask"),
+    ]:
+        run = _cli(str(corpus), "-j", "1", *args)
+        assert run.returncode == 2 and says in run.stderr and "Traceback" not in run.stderr, (args, run.stderr)
+    assert corpus.read_text(encoding="utf-8") == original
+    assert not (tmp_path / "same.jsonl").exists()
+
+
+def test_a_clean_rerun_removes_the_stale_rejects_file_and_outputs_are_readable(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "A paragraph of text."}\n{"id": "b"}\n', encoding="utf-8")
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "a", "text": "A paragraph of text."}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert _cli(str(bad), "-o", str(out), "-j", "1").returncode == 1
+    assert (tmp_path / "out.rejects.jsonl").exists()
+    assert _cli(str(good), "-o", str(out), "-j", "1").returncode == 0
+    assert not (tmp_path / "out.rejects.jsonl").exists()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # like any file the user creates, not 0600
+
+
+def test_json_lines_on_stdin(tmp_path: Path) -> None:
+    lines = "".join(json.dumps(r) + "\n" for r in planted_corpus())
+    run = subprocess.run(
+        [sys.executable, "-c", "from cleaner.cli import main; main()", "dedup", "-", "--stdin-format", "jsonl", "-j",
+         "1"],
+        input=lines, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "8 documents" in run.stderr

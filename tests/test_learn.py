@@ -161,3 +161,81 @@ def test_cli_learn_writes_files_and_reports(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert (out / "flat.example.toml").exists()
     assert "24 documents" in run.stderr
+
+
+# --- found by review ----------------------------------------------------------------------------------------
+
+
+def test_an_abbreviation_that_recurs_is_not_learned() -> None:
+    """Sentence splitting cuts after "Mr."; the fragment recurs in many articles, but it is article text."""
+    paras = article_paragraphs()
+    docs = [
+        InputDoc(
+            Origin("mr.jsonl", line=i + 1),
+            text=f"{paras[i]}\nShares fell sharply in early trading {i}. Mr. Garcia{i} blamed the central bank.\n",
+            id=str(i),
+            url=f"https://mr.example/{i}",
+        )
+        for i in range(8)
+    ]
+    patterns = [rule.pattern for site in learn(docs, LearnOptions(min_docs=3)).sites for rule in site.rules]
+    assert not any("Mr" in pattern for pattern in patterns)
+
+
+def test_a_page_scraped_several_times_counts_once() -> None:
+    """Five copies of one article (same URL, or same text under other URLs) are not five documents: its
+    paragraphs must not become the site's boilerplate."""
+    paras = article_paragraphs()
+    story = InputDoc(Origin("c.jsonl"), text=f"{paras[0]}\n{paras[1]}\n", id="s", url="https://dup.example/s")
+    others = [
+        InputDoc(Origin("c.jsonl"), text=f"{paras[i + 2]}\n", id=str(i), url=f"https://dup.example/{i}")
+        for i in range(10)
+    ]
+    copies = [story] * 3 + [InputDoc(Origin("c.jsonl"), text=story.text, id=f"c{i}", url=f"{story.url}?utm={i}")
+                            for i in range(3)]  # fmt: skip
+    result = learn([*others, *copies], LearnOptions(min_docs=3, min_share=0.1))
+    assert result.sites == [] and result.repeats == 5
+
+
+def test_a_site_named_like_a_global_file_is_not_learned() -> None:
+    docs = [InputDoc(Origin("u.jsonl"), text=d.text, id=d.id, url=d.url.replace("//", "//_", 1)) for d in _corpus()]
+    result = learn(docs, LearnOptions())
+    assert all(not site.site.startswith("_") for site in result.sites)
+    assert any(note.startswith("_") and "every site" in note for note in result.notes)
+
+
+def test_a_hand_written_file_in_the_output_directory_is_never_replaced(tmp_path: Path) -> None:
+    from cleaner.errors import ConfigError
+
+    out = tmp_path / "rules"
+    out.mkdir()
+    hand = out / "example-news.com.toml"
+    hand.write_text("[[rule]]\nid = 'mine'\nkind = 'line'\npattern = 'Mine'\nreason = 'mine'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"example-news\.com\.toml already holds rules that `learn` did not write"):
+        write_rule_files(out, learn(structured_site(), LearnOptions()))
+    assert "id = 'mine'" in hand.read_text(encoding="utf-8")
+    merged = learn(structured_site(), LearnOptions(), rule_dirs=[out])  # passed as --rules: merged, then replaced
+    write_rule_files(out, merged)
+    rules = load_rule_file(hand).rules
+    assert rules[0].id == "mine" and any(r.origin == "learned" for r in rules)
+    fresh = learn(structured_site(), LearnOptions())
+    write_rule_files(tmp_path / "fresh", fresh)
+    assert write_rule_files(tmp_path / "fresh", fresh)  # a file of learned rules only is learn's to replace
+
+
+def test_cli_learn_refuses_an_output_under_a_file_or_inside_an_input(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Some text.\n", encoding="utf-8")
+    (tmp_path / "afile").write_text("x")
+    for out, says in [
+        (tmp_path / "afile" / "sub", "is a file, not a directory"),
+        (corpus / "rules", "inside an input"),
+    ]:
+        run = subprocess.run(
+            [sys.executable, "-c", "from cleaner.cli import main; main()", "learn", str(corpus), "-o", str(out)],
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 2 and says in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert not (corpus / "rules").exists()

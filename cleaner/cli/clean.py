@@ -51,11 +51,8 @@ def clean(
 ) -> None:
     """Clean text, JSON Lines, Parquet, HTML or WARC inputs; write cleaned outputs, a ledger and rejects."""
     from cleaner.batch import BatchConfig, run_batch
-    from cleaner.errors import ConfigError
     from cleaner.io import ReadOptions
 
-    if stdin_format not in ("text", "jsonl"):
-        raise ConfigError(f"--stdin-format must be text or jsonl, got {stdin_format!r}")
     config = BatchConfig(
         inputs=inputs,
         output=str(output) if output else None,

@@ -29,15 +29,22 @@ TextField = Annotated[str, typer.Option("--text-field", help="JSON/Parquet field
 IdField = Annotated[str, typer.Option("--id-field", help="Field holding the document id.")]
 UrlField = Annotated[str, typer.Option("--url-field", help="Field holding the document URL.")]
 HtmlField = Annotated[str, typer.Option("--html-field", help="Field holding raw HTML (extracted when no text).")]
+StdinFormat = Annotated[str, typer.Option("--stdin-format", help="What stdin holds: text or jsonl.")]
 
 
 def _reader(
-    inputs: list[str], text_field: str, id_field: str, url_field: str, html_field: str
+    inputs: list[str], text_field: str, id_field: str, url_field: str, html_field: str, stdin_format: str
 ) -> Callable[[], Iterator[ReadItem]]:
     """A function that re-reads the inputs (dedup reads twice); stdin is buffered once so it can be re-read."""
     from cleaner.io import ReadOptions, read_inputs
 
-    options = ReadOptions(text_field=text_field, id_field=id_field, url_field=url_field, html_field=html_field)
+    options = ReadOptions(
+        text_field=text_field,
+        id_field=id_field,
+        url_field=url_field,
+        html_field=html_field,
+        stdin_format=stdin_format,
+    )
     if "-" in inputs:
         items = list(read_inputs(inputs, options))
         return lambda: iter(items)
@@ -45,17 +52,21 @@ def _reader(
 
 
 def _report_rejects(rejects: list[Reject], next_to: Path | None) -> None:
-    if not rejects:
-        return
+    """List the rejects on stderr and in a file next to the output; a rejects file from an earlier run over the
+    same output goes when nothing was rejected this time."""
     from cleaner.corpus.output import write_jsonl
+    from cleaner.io.writers import rejects_path
+
+    if not rejects:
+        if next_to is not None:
+            rejects_path(next_to).unlink(missing_ok=True)
+        return
 
     for reject in rejects[:20]:
         typer.echo(f"newsclean: rejected {reject.origin}: {reject.reason}", err=True)
     if len(rejects) > 20:
         typer.echo(f"newsclean: ... and {len(rejects) - 20} more rejected documents", err=True)
     if next_to is not None:
-        from cleaner.io.writers import rejects_path
-
         path = rejects_path(next_to)
         write_jsonl(path, (r.to_json() for r in rejects))
         typer.echo(f"newsclean: rejects listed in {path}", err=True)
@@ -82,6 +93,7 @@ def dedup(
     id_field: IdField = "id",
     url_field: UrlField = "url",
     html_field: HtmlField = "html",
+    stdin_format: StdinFormat = "text",
 ) -> None:
     """Find near-duplicate articles across the corpus (wire stories republished by many outlets)."""
     import sys
@@ -89,12 +101,19 @@ def dedup(
     from cleaner.corpus.dedup import DedupOptions, find_duplicates, kept_records
     from cleaner.corpus.engines import make_engine
     from cleaner.corpus.output import check_jsonl_path, write_jsonl
+    from cleaner.io.writers import check_output_file, refuse_clashes, rejects_path
 
     options = DedupOptions(threshold=threshold, keep=keep)
+    outputs: list[tuple[str, Path]] = []
     for path, option in ((output, "-o"), (clusters, "--clusters")):
         if path is not None:
             check_jsonl_path(path, option)
-    read = _reader(inputs, text_field, id_field, url_field, html_field)
+            check_output_file(path, option)
+            outputs.append((f"{option} file", path))
+    if output or clusters:
+        outputs.append(("rejects file", rejects_path(output or clusters)))  # type: ignore[arg-type]
+    refuse_clashes(outputs, inputs)
+    read = _reader(inputs, text_field, id_field, url_field, html_field, stdin_format)
     with make_engine(engine, scheduler=scheduler, jobs=jobs) as runner:
         result = find_duplicates(read(), options, runner)
     if clusters is not None:
@@ -142,11 +161,13 @@ def learn(
     id_field: IdField = "id",
     url_field: UrlField = "url",
     html_field: HtmlField = "html",
+    stdin_format: StdinFormat = "text",
 ) -> None:
     """Learn each site's boilerplate from a corpus into rule files for a person to review and commit."""
     from cleaner.corpus.engines import make_engine
     from cleaner.corpus.learn import LearnOptions, write_rule_files
     from cleaner.corpus.learn import learn as learn_rules
+    from cleaner.io.writers import check_writable_place, refuse_clashes, rejects_path
     from cleaner.rules import bundled_rules_dir
 
     options = LearnOptions(min_docs=min_docs, min_share=min_share)
@@ -154,8 +175,11 @@ def learn(
         from cleaner.errors import ConfigError
 
         raise ConfigError(f"-o {str(output)!r} is a file; learn writes one rule file per site into a directory")
-    rule_dirs = [str(bundled_rules_dir()), *(str(d) for d in rules or [])]
-    read = _reader(inputs, text_field, id_field, url_field, html_field)
+    check_writable_place(output, "-o")
+    refuse_clashes([("rule directory", output), ("rejects file", rejects_path(output))], inputs)
+    # Absolute, so that workers of a Dask cluster started elsewhere find them.
+    rule_dirs = [str(bundled_rules_dir()), *(str(d.resolve()) for d in rules or [])]
+    read = _reader(inputs, text_field, id_field, url_field, html_field, stdin_format)
     with make_engine(engine, scheduler=scheduler, jobs=jobs) as runner:
         result = learn_rules(read(), options, rule_dirs, runner)
     paths = write_rule_files(output, result)
@@ -163,6 +187,13 @@ def learn(
         typer.echo(f"{path}: {len(site_rules.rules)} rules from {site_rules.docs} documents", err=True)
         for why in site_rules.dropped:
             typer.echo(f"  not written: {why}", err=True)
+    for note in result.notes:
+        typer.echo(f"  {note}", err=True)
+    if result.repeats:
+        typer.echo(
+            f"  {result.repeats} documents repeated an earlier one of their site (same URL or text): counted once",
+            err=True,
+        )
     typer.echo(
         f"newsclean: {result.documents} documents, {len(paths)} rule files written to {output}"
         + (

@@ -77,7 +77,7 @@ class DaskEngine:
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout=connect_timeout)
-            except OSError as error:
+            except (OSError, ValueError) as error:  # ValueError: an address it cannot parse
                 raise ConfigError(
                     f"cannot reach the Dask scheduler at {scheduler!r}: {error}; start one with "
                     "`dask scheduler` (it prints its address, e.g. tcp://10.0.0.5:8786) or drop --scheduler "

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import regex
+import xxhash
 
 from cleaner import minhash
 from cleaner.corpus.masking import has_literal_words, mask, template
@@ -43,6 +44,9 @@ _SENTENCE_START = r'(?:(?<![^\n])|(?<=[.!?…]["\x27\p{Pf}\p{Pe}]? ))'
 _SENTENCE_END = r'(?=\n|\Z|(?<=[.!?…]["\x27\p{Pf}\p{Pe}]?) )'
 _ASCII_WORD = regex.compile(r"[A-Za-z0-9]+")
 _WORD = regex.compile(r"\w+")
+# A sentence unit needs this many words: sentence splitting also cuts after abbreviations ("Mr.", "Aug.", "U.S."),
+# and such a fragment recurs in many articles without being boilerplate.
+_MIN_SENTENCE_WORDS = 2
 _SAFETY_TIMEOUT = 10.0
 
 
@@ -115,6 +119,8 @@ def units_partition(payloads: list[Payload], rule_dirs: tuple[str, ...], options
                 if end - start > options.max_unit_chars or any(s < end and start < e for s, e in taken):
                     continue
                 unit = source[start:end]
+                if is_sentence and len(_WORD.findall(unit)) < _MIN_SENTENCE_WORDS:
+                    continue
                 key = mask(unit)
                 if key and key not in units:
                     units[key] = (unit, key, is_sentence)
@@ -129,10 +135,27 @@ class _Key:
     sentence: bool = False
 
 
+def _digest(text: str) -> int:
+    return xxhash.xxh64_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
 @dataclass(slots=True)
 class _Site:
     docs: int = 0
     keys: dict[str, _Key] = field(default_factory=dict)
+    # Hashes of the URLs and texts counted so far: a page scraped several times counts once, or its article
+    # would recur in enough "documents" to look like boilerplate.
+    seen: set[int] = field(default_factory=set)
+
+    def is_repeat(self, url: str | None, units: list[tuple[str, str, bool]]) -> bool:
+        """Whether a document with this URL or these units was counted already (and count it if not)."""
+        identities = [_digest("text:" + "\n".join(key for _text, key, _sentence in units))]
+        if url:
+            identities.append(_digest("url:" + url))
+        if any(identity in self.seen for identity in identities):
+            return True
+        self.seen.update(identities)
+        return False
 
 
 @dataclass(slots=True)
@@ -155,6 +178,7 @@ class SiteRules:
     rules: list[LearnedRule]
     text: str
     dropped: list[str] = field(default_factory=list)  # why candidate rules were not written
+    merged_from: Path | None = None  # the existing rule file whose text `text` starts with
 
 
 @dataclass(slots=True)
@@ -163,6 +187,8 @@ class LearnResult:
     documents: int = 0
     without_site: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    repeats: int = 0  # documents whose URL or text an earlier document of their site had: counted once
+    notes: list[str] = field(default_factory=list)  # sites not learned, and why
 
 
 def learn(
@@ -177,7 +203,7 @@ def learn(
     engine = engine if engine is not None else LocalEngine(jobs=1)
     dirs = tuple(str(d) for d in rule_dirs)
     rejects: list[Reject] = []
-    origins: list[tuple[Origin, str | None]] = []  # small: kept only to name rejected documents
+    origins: list[tuple[Origin, str | None, str | None]] = []  # per document: to name rejects, and its URL
 
     def partitions() -> Iterable[list[Payload]]:
         batch: list[Payload] = []
@@ -185,7 +211,7 @@ def learn(
             if isinstance(item, Reject):
                 rejects.append(item)
                 continue
-            origins.append((item.origin, item.id))
+            origins.append((item.origin, item.id, item.url))
             batch.append((item.text, item.html, item.url))
             if len(batch) >= options.partition_docs:
                 yield batch
@@ -194,15 +220,15 @@ def learn(
             yield batch
 
     sites: dict[str, _Site] = {}
-    without_site = 0
+    without_site = repeats = 0
     index = 0
     work = functools.partial(units_partition, rule_dirs=dirs, options=options)
     for part in engine.map(work, partitions()):
         for result in part:
             doc_index = index
             index += 1
+            origin, doc_id, url = origins[doc_index]
             if isinstance(result, str):
-                origin, doc_id = origins[doc_index]
                 rejects.append(Reject(origin, result, id=doc_id or origin.default_id(doc_index)))
                 continue
             site, units = result
@@ -210,6 +236,9 @@ def learn(
                 without_site += 1
                 continue
             stats = sites.setdefault(site, _Site())
+            if stats.is_repeat(url, units):
+                repeats += 1
+                continue
             stats.docs += 1
             for text, key, is_sentence in units:
                 entry = stats.keys.setdefault(key, _Key())
@@ -219,11 +248,15 @@ def learn(
 
     existing = _existing_files(dirs)
     learned = []
+    notes = []
     for site in sorted(sites):
+        if site.startswith("_"):  # the name of a rule file for every document
+            notes.append(f"{site}: not learned: a rule file named after it would apply to every site")
+            continue
         site_rules = learn_site(site, sites[site], options, existing.get(site))
         if site_rules is not None:
             learned.append(site_rules)
-    return LearnResult(learned, index, without_site, rejects)
+    return LearnResult(learned, index, without_site, rejects, repeats, notes)
 
 
 def _existing_files(dirs: tuple[str, ...]) -> dict[str, Path]:
@@ -264,7 +297,8 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
     dropped += failed
     if not safe:
         return None
-    return SiteRules(site, stats.docs, safe, render_file(site, stats.docs, safe, existing_text), dropped)
+    text = render_file(site, stats.docs, safe, existing_text)
+    return SiteRules(site, stats.docs, safe, text, dropped, existing)
 
 
 def _top(texts: Counter[str]) -> str:
@@ -462,9 +496,12 @@ def render_file(site: str, docs: int, rules: list[LearnedRule], existing_text: s
 
 
 def write_rule_files(directory: Path, result: LearnResult) -> list[Path]:
-    """Write one file per site (atomically); returns the paths written, in site order."""
+    """Write one file per site (atomically); returns the paths written, in site order. A file there that holds
+    hand-written rules is never replaced, unless its text was merged into the new one (it was a `--rules` file)."""
     from cleaner.corpus.output import atomic_binary
 
+    for site_rules in result.sites:
+        _check_replaceable(directory / f"{site_rules.site}.toml", site_rules.merged_from, directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for site_rules in result.sites:
@@ -473,3 +510,20 @@ def write_rule_files(directory: Path, result: LearnResult) -> list[Path]:
             stream.write(site_rules.text.encode("utf-8"))
         paths.append(path)
     return paths
+
+
+def _check_replaceable(path: Path, merged_from: Path | None, directory: Path) -> None:
+    if not path.exists() or (merged_from is not None and path.resolve() == merged_from.resolve()):
+        return
+    from cleaner.rules import RuleError, load_rule_file
+
+    try:
+        hand_written = [rule.id for rule in load_rule_file(path).rules if rule.origin != "learned"]
+    except RuleError:
+        hand_written = ["(the file is not a valid rule file)"]
+    if hand_written:
+        raise ConfigError(
+            f"-o {directory}: {path.name} already holds rules that `learn` did not write ({', '.join(hand_written)}) "
+            f"and would be replaced; pass --rules {directory} to merge the learned rules into it, or choose another "
+            "-o directory"
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +26,9 @@ def check_jsonl_path(path: Path, option: str) -> None:
 def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
     """A binary stream that becomes `path` only when the block finishes without error."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.newsclean-tmp")  # created like any file: its mode follows the umask
     try:
-        with os.fdopen(fd, "wb") as raw:
+        with open(tmp, "wb") as raw:
             if path.name.endswith(".gz"):
                 import gzip
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from cleaner.errors import InputError
+from cleaner.errors import ConfigError, InputError
 from cleaner.io.base import InputDoc, ReadItem
 from cleaner.record import Origin, Reject
 
@@ -52,6 +52,10 @@ class ReadOptions:
     html_field: str = "html"
     stdin_format: str = "text"
     defer_json: bool = False  # JSON Lines lines come as RawRecord, for `records.parse_json_line` to parse later
+
+    def __post_init__(self) -> None:
+        if self.stdin_format not in ("text", "jsonl"):
+            raise ConfigError(f"--stdin-format must be text or jsonl, got {self.stdin_format!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,51 @@ from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from cleaner.errors import ConfigError
 
 PART_SUFFIX = ".newsclean-part"
+
+
+def check_writable_place(path: Path | None, option: str) -> None:
+    """An output under an existing file (`-o notes.txt/out.jsonl`) cannot be created: say so before writing."""
+    if path is None:
+        return
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"{option} {path}: {parent} is a file, not a directory")
+            return
+
+
+def check_output_file(path: Path, option: str) -> None:
+    """`check_writable_place`, and not where a directory is (it would fail only once the work is done)."""
+    check_writable_place(path, option)
+    if path.is_dir():
+        raise ConfigError(f"{option} {path} is a directory; name a file")
+
+
+def inside(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
+
+
+def refuse_clashes(outputs: Sequence[tuple[str, Path]], inputs: Sequence[str]) -> None:
+    """Before any work: no output over or inside an input (a later run would read it), and no two outputs at one
+    path. `outputs` are (what, path), e.g. ("ledger", ...)."""
+    given = [Path(p).resolve() for p in inputs if p != "-"]
+    files = {p for p in given if not p.is_dir()}
+    dirs = [p for p in given if p.is_dir()]
+    seen: dict[Path, str] = {}
+    for name, path in outputs:
+        resolved = path.resolve()
+        if resolved in files or any(inside(resolved, d) for d in dirs):
+            raise ConfigError(f"refusing to write the {name} {path} over or inside an input; choose another path")
+        if resolved in seen:
+            raise ConfigError(f"the {name} and the {seen[resolved]} would both be written to {path}")
+        seen[resolved] = name
 
 
 def part_path(final: Path) -> Path:
