@@ -80,7 +80,9 @@ def dedup(
     ] = None,
     clusters: Annotated[
         Path | None,
-        typer.Option("--clusters", help="Write {id, cluster, kept, similarity} per clustered document (.jsonl)."),
+        typer.Option(
+            "--clusters", help="Write {id, input, cluster, kept, similarity} per clustered document (.jsonl)."
+        ),
     ] = None,
     threshold: Annotated[float, typer.Option(help="Exact Jaccard of word shingles for near-duplicates.")] = 0.8,
     keep: Annotated[

@@ -165,11 +165,13 @@ class DedupResult:
         return {m for c in self.clusters for m in c.members if m != c.kept}
 
     def cluster_records(self) -> Iterator[dict[str, Any]]:
-        """The `--clusters` JSON Lines: one record per document in a cluster of two or more."""
+        """The `--clusters` JSON Lines: one record per document in a cluster of two or more. `input` (file, and
+        line or row) names the document where ids repeat across files, as in the ledger."""
         for number, cluster in enumerate(self.clusters):
             for member in cluster.members:
                 yield {
                     "id": self.ids[member],
+                    "input": self.origins[member].to_json(),
                     "cluster": number,
                     "kept": member == cluster.kept,
                     "similarity": round(cluster.similarity[member], 4),
