@@ -470,19 +470,34 @@ class _Taken:
         return [candidate]
 
     def _place_lines(self, start: int, end: int) -> list[Span]:
+        """Whole lines: what earlier removals left of them. A line an earlier span cut into goes too, by its
+        remaining pieces, so that the line disappears whole, as the rule asks."""
         if self._free(start, end):  # every line free: the pieces below would join into the whole span
             self._add((start, end))
             return [(start, end)]
         pieces: list[Span] = []
-        line_start = start
-        while line_start < end:
-            line_end = self.source.find("\n", line_start) + 1
-            if self._free(line_start, line_end):
-                if pieces and pieces[-1][1] == line_start:
-                    pieces[-1] = (pieces[-1][0], line_end)
-                else:
-                    pieces.append((line_start, line_end))
-            line_start = line_end
+        for gap_start, gap_end in self._gaps(start, end):
+            if pieces and pieces[-1][1] == gap_start:
+                pieces[-1] = (pieces[-1][0], gap_end)
+            else:
+                pieces.append((gap_start, gap_end))
         for piece in pieces:
             self._add(piece)
         return pieces
+
+    def _gaps(self, start: int, end: int) -> list[Span]:
+        """The parts of [start, end) no taken span covers."""
+        gaps: list[Span] = []
+        index = bisect.bisect_right(self.starts, start)
+        if index > 0 and self.spans[index - 1][1] > start:
+            index -= 1
+        cursor = start
+        while index < len(self.spans) and self.spans[index][0] < end:
+            taken_start, taken_end = self.spans[index]
+            if taken_start > cursor:
+                gaps.append((cursor, taken_start))
+            cursor = max(cursor, taken_end)
+            index += 1
+        if cursor < end:
+            gaps.append((cursor, end))
+        return gaps
