@@ -220,14 +220,15 @@ def test_overlaps_earlier_rule_wins(tmp_path: Path) -> None:
         rule("block", "block", r"(?s)A\n.*E\n"),
     )
     doc = clean(rs, "A\nB\nC x\nD\nE\nF\n")
-    assert doc.text == "C\nF\n"
+    assert doc.text == "F\n"  # the block's lines go whole: of "C x", what the span left
     spans = sorted((r.start, r.end, r.rule) for r in doc.removals)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
-    assert [r.rule for r in sorted(doc.removals, key=lambda r: r.start)] == [
-        "_test/block",
-        "_test/first",
-        "_test/span",
-        "_test/block",
+    assert [(r.rule, r.text) for r in sorted(doc.removals, key=lambda r: r.start)] == [
+        ("_test/block", "A\n"),
+        ("_test/first", "B\n"),
+        ("_test/block", "C"),
+        ("_test/span", " x"),
+        ("_test/block", "\nD\nE\n"),
     ]
 
 
