@@ -9,7 +9,6 @@ aligned with the copy they repeat.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -162,9 +161,12 @@ def _candidates(
     """Pairs (a, b), a < b, whose signatures agree often enough to be checked exactly.
 
     `groups[a] == groups[b]` says rows a and b hold the same text. Identical texts have identical signatures, so
-    each distinct text is compared once and its pairs are shared by every copy: the same pairs as comparing every
-    row, for a fraction of the work in the documents this tool is for (a body captured twice). `similar` holds
-    the pairs of groups (earlier first) already found to agree, when a batch compared them at once.
+    each distinct text is compared once and its pairs are shared by every copy: the pairs comparing every row
+    would find, for a fraction of the work in the documents this tool is for (a body captured twice). Among the
+    copies of one text only (first copy, later copy) is a pair: a later copy is matched to a kept paragraph, and
+    of its identical predecessors only the first can be one, so a page of a thousand copies costs a thousand
+    pairs, not half a million. `similar` holds the pairs of groups (earlier first) already found to agree, when a
+    batch compared them at once.
     """
     if len(sig) > _ALL_PAIRS_LIMIT:
         # Banding tuned well below the threshold: at 0.5 (25 bands of 5 rows) a pair with J = 0.8 becomes a
@@ -173,7 +175,7 @@ def _candidates(
     members: dict[int, list[int]] = {}
     for row, group in enumerate(groups if groups is not None else range(len(sig))):
         members.setdefault(group, []).append(row)
-    pairs = [pair for rows in members.values() if len(rows) > 1 for pair in itertools.combinations(rows, 2)]
+    pairs = [(rows[0], row) for rows in members.values() for row in rows[1:]]
     if similar is None:
         keys = list(members)
         if len(keys) < 2:
@@ -225,8 +227,11 @@ def find_repeats(
         if score >= options.threshold:
             verified.setdefault(j, []).append((i, score))
     for j in sorted(verified):
-        # Point at a kept paragraph when there is one, so the ledger names text the reader still sees.
-        kept = [(i, score) for i, score in verified[j] if i not in matches] or verified[j]
+        # Only a paragraph the reader still sees can be the source: in a chain of small edits (A, A', A'', ...)
+        # each repeats the one before, but removing them all would drop text like nothing that is kept.
+        kept = [(i, score) for i, score in verified[j] if i not in matches]
+        if not kept:
+            continue
         i, score = max(kept, key=lambda pair: (pair[1], -pair[0]))
         matches[j] = Match(j, i, score)
     if matches:
@@ -259,32 +264,52 @@ def _align_short_paragraphs(
 
 
 def repeated_blocks(matches: dict[int, Match]) -> list[list[Match]]:
-    """Group matches into blocks: consecutive copies of consecutive sources, the source block ending first."""
+    """Group matches into blocks: consecutive copies of consecutive sources, the source block ending first; or
+    consecutive copies of one source (a line stuttered many times)."""
     blocks: list[list[Match]] = []
     for copy in sorted(matches):
         match = matches[copy]
         if blocks:
             block = blocks[-1]
             previous = block[-1]
-            if match.copy == previous.copy + 1 and match.source == previous.source + 1 and match.source < block[0].copy:
+            follows = match.source == previous.source + 1 and match.source < block[0].copy
+            stutters = match.source == previous.source == block[0].source
+            if match.copy == previous.copy + 1 and (follows or stutters):
                 block.append(match)
                 continue
         blocks.append([match])
     return blocks
 
 
-def is_removable(block: list[Match], copies_of: Counter[int]) -> bool:
+def removable_blocks(blocks: list[list[Match]], copies_of: Counter[int]) -> list[list[Match]]:
+    """The blocks `is_removable` lets go. A block counts as right after its source when it follows a removable
+    block that repeats the same source (a body captured three times): all copies go in one pass, not one a pass."""
+    removable: list[list[Match]] = []
+    chain_end: dict[tuple[int, int], int] = {}  # (first, last source) -> last copy of the latest removable block
+    for block in blocks:
+        sources = (block[0].source, block[-1].source)
+        chained = block[0].copy - 1 == chain_end.get(sources)
+        if is_removable(block, copies_of, chained or block[0].copy - 1 == sources[1]):
+            if chained and removable[-1][-1].copy == block[0].copy - 1:
+                removable[-1].extend(block)  # one removal for the whole run of copies
+            else:
+                removable.append(list(block))
+            chain_end[sources] = block[-1].copy
+    return removable
+
+
+def is_removable(block: list[Match], copies_of: Counter[int], adjacent: bool) -> bool:
     """Whether a block is a scraper's copy rather than text the article repeats on purpose.
 
-    A block right after its source (a stuttered headline, an interleaved copy, a body captured twice in a row) is
-    a copy. Away from its source, a block of two or more long paragraphs is a copy unless its source recurs three
-    or more times (a meal plan's days, an interview's questions to each guest: a template, kept); a lone repeat
-    away from its source is kept (bench/aeb_eval.py: those were article text).
+    A block right after its source (`adjacent`: a stuttered headline, an interleaved copy, a body captured twice in
+    a row) is a copy. Away from its source, a block of two or more long paragraphs is a copy unless its source
+    recurs three or more times (a meal plan's days, an interview's questions to each guest: a template, kept); a
+    lone repeat away from its source is kept (bench/aeb_eval.py: those were article text).
     """
     longs = [m for m in block if m.long]
     if not longs:
         return False
-    if block[-1].source == block[0].copy - 1:
+    if adjacent:
         return True
     if len(longs) < 2:
         return False
@@ -380,7 +405,7 @@ def document_removals(
             similar,
         )
         copies_of = Counter(m.source for m in matches.values() if m.long)
-        blocks = [block for block in repeated_blocks(matches) if is_removable(block, copies_of)]
+        blocks = removable_blocks(repeated_blocks(matches), copies_of)
         if not blocks:
             break
         paragraph_of_row = [live[p] for p in rows]
