@@ -37,6 +37,12 @@ class NearDupOptions:
     seed: int = minhash.SEED
 
     def __post_init__(self) -> None:
+        for name in ("shingle_size", "num_perm", "min_words", "seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be a whole number, got {value!r}")
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, int | float):
+            raise ValueError(f"threshold must be a number in (0, 1], got {self.threshold!r}; 0.8 is the default")
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(
                 f"threshold must be in (0, 1], got {self.threshold!r}; 0.8 is the default "

@@ -7,6 +7,7 @@ Nothing here keeps state between documents, so results do not depend on order, b
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,8 +52,8 @@ class Cleaner:
         try:
             self.options = NearDupOptions(
                 threshold=threshold,
-                shingle_size=shingle_size or defaults.shingle_size,
-                num_perm=num_perm or defaults.num_perm,
+                shingle_size=defaults.shingle_size if shingle_size is None else shingle_size,
+                num_perm=defaults.num_perm if num_perm is None else num_perm,
                 min_words=min_words,
             )
         except ValueError as error:
@@ -73,11 +74,14 @@ class Cleaner:
             from cleaner.rules import load_ruleset
 
             self.ruleset = load_ruleset(self.rule_dirs, timeout=timeout)
+            _check_examples(self.ruleset)
 
     def clean(self, text: str, url: str | None = None, id: str = "doc", meta: dict[str, Any] | None = None) -> Document:
         """Clean one text. The result's `text` is cleaned, `source` the normalized input, `removed` the ledger."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}; decode bytes first (e.g. .decode())")
+        if url is not None and not isinstance(url, str):
+            raise TypeError(f"url must be str or None, got {type(url).__name__}")
         doc = self._prepare(text, id=id, url=url, meta=meta or {}, origin=None)
         return self._finish([doc])[0]
 
@@ -87,9 +91,22 @@ class Cleaner:
         Records are texts, dicts with `text` (and optional `id`, `url`, other fields pass through as `meta`),
         or `InputDoc`s from `cleaner.io` (which may carry HTML to extract first); a reader's `Reject` passes through.
         """
+        if isinstance(records, str | bytes | dict):
+            raise TypeError(
+                f"clean_many takes an iterable of records, got one {type(records).__name__}; pass a list of them, "
+                "or call clean(text) for one text"
+            )
         batch: list[Document | Reject] = []
         chars = 0
-        for index, record in enumerate(records):
+        stream = iter(records)
+        for index in itertools.count():
+            try:
+                record = next(stream)
+            except StopIteration:
+                break
+            except Exception:
+                yield from self._finish(batch)  # what was read before the stream failed is not lost
+                raise
             item = self._prepare_record(record, index)
             batch.append(item)
             if isinstance(item, Document):
@@ -117,9 +134,7 @@ class Cleaner:
         no second round."""
         from cleaner.rules import apply_rules
 
-        for _ in range(4):
-            if not docs:
-                return
+        while docs:  # each round removes something, so it ends
             counts = [len(doc.removals) for doc in docs]
             for doc in docs:
                 apply_rules(doc, self.ruleset, again=True)
@@ -146,7 +161,7 @@ class Cleaner:
         elif isinstance(record, dict):
             origin = Origin(file="<records>", record=index)
             meta = {k: v for k, v in record.items() if k not in ("text", "id", "url")}
-            doc_id = str(record.get("id", index))
+            doc_id = str(index) if record.get("id") is None else str(record["id"])
             text, url, extraction = record.get("text"), record.get("url"), None
         elif isinstance(record, str):
             origin = Origin(file="<records>", record=index)
@@ -159,6 +174,8 @@ class Cleaner:
         if not isinstance(text, str):
             what = "missing" if text is None else f"not a string ({type(text).__name__})"
             return Reject(origin, f"text field is {what}", id=doc_id)
+        if url is not None and not isinstance(url, str):
+            return Reject(origin, f"url field is not a string ({type(url).__name__})", id=doc_id)
         try:
             doc = self._prepare(text, id=doc_id, url=url, meta=meta, origin=origin)
         except Exception as error:  # one bad document must not stop a corpus run
@@ -186,6 +203,19 @@ class Cleaner:
 
             apply_rules(doc, self.ruleset)
         return doc
+
+
+def _check_examples(ruleset: RuleSet) -> None:
+    """A rule whose own `removes`/`keeps` examples fail is a bad rule file (DESIGN), refused before any cleaning."""
+    from cleaner.rules import RuleError, check_examples
+
+    failures = check_examples(ruleset)
+    if failures:
+        shown = "\n".join(str(failure) for failure in failures[:5])
+        more = f"\n... and {len(failures) - 5} more" if len(failures) > 5 else ""
+        raise RuleError(
+            f"{shown}{more}\nfix the pattern or the example; `newsclean rules test DIR` lists every failing example"
+        )
 
 
 def _rule_dirs(rules: Sequence[str | Path] | None) -> list[Path]:

@@ -94,3 +94,75 @@ def test_a_ledger_line_alone_rebuilds_the_input() -> None:
     assert {r.stage for r in removals} == {"rule", "neardup"}
     assert restore(result.text, removals) == result.source
     assert len(result.source) == entry["chars_in"] and len(result.text) == entry["chars_out"]
+
+
+# --- found by review ----------------------------------------------------------------------------------------
+
+
+def test_documents_read_before_the_stream_failed_are_still_returned(plain: Cleaner) -> None:
+    def records():
+        for i in range(5):
+            yield f"Paragraph number {i} of a short article about nothing much."
+        raise RuntimeError("the source failed")
+
+    results = []
+    with pytest.raises(RuntimeError, match="the source failed"):
+        for result in plain.clean_many(records()):
+            results.append(result)
+    assert [r.id for r in results] == ["0", "1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("records", ["abc", b"abc", {"text": "abc"}])
+def test_clean_many_wants_an_iterable_of_records(plain: Cleaner, records: object) -> None:
+    with pytest.raises(TypeError, match="iterable of records"):
+        list(plain.clean_many(records))  # type: ignore[arg-type]
+
+
+def test_a_url_that_is_not_a_string_and_a_missing_id(plain: Cleaner) -> None:
+    with pytest.raises(TypeError, match="url must be str or None, got int"):
+        plain.clean("Some text.", url=5)  # type: ignore[arg-type]
+    bad, unnamed = plain.clean_many([{"text": "Some text.", "url": 5}, {"text": "More text.", "id": None}])
+    assert isinstance(bad, Reject) and bad.reason == "url field is not a string (int)"
+    assert isinstance(unnamed, Document) and unnamed.id == "1"
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"shingle_size": 0}, "shingle_size must be between"),
+        ({"num_perm": 0}, "num_perm must be at least 16"),
+        ({"shingle_size": 2.5}, "shingle_size must be a whole number"),
+        ({"min_words": "3"}, "min_words must be a whole number"),
+        ({"threshold": "0.8"}, "threshold must be a number"),
+        ({"threshold": None}, "threshold must be a number"),
+    ],
+)
+def test_bad_options_are_refused_at_the_door(options: dict[str, object], says: str) -> None:
+    with pytest.raises(ConfigError, match=says):
+        Cleaner(rules=[], **options)  # type: ignore[arg-type]
+
+
+def test_a_rule_whose_example_fails_is_a_bad_rule_file(tmp_path) -> None:
+    from cleaner.rules import RuleError
+
+    (tmp_path / "_mine.toml").write_text(
+        "[[rule]]\nid = 'ad'\nkind = 'line'\npattern = 'Advert'\nreason = 'ad'\nremoves = ['Advertisement']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match=r"_mine\.toml: rule _mine/ad: removes\[0\] failed"):
+        Cleaner(rules=[tmp_path])
+
+
+def test_span_and_block_rules_keep_cleaning_idempotent(tmp_path) -> None:
+    """A span whose removal would join a letter and a combining accent is not placed; a rule that matches anew
+    after each of its removals runs until it matches no more."""
+    (tmp_path / "_r.toml").write_text(
+        "[[rule]]\nid = 'ad'\nkind = 'span'\npattern = '\\[AD\\]'\nreason = 'ad'\n"
+        "[[rule]]\nid = 'm'\nkind = 'block'\npattern = '(?m)^M\\n(?=END\\n)'\nreason = 'm'\n",
+        encoding="utf-8",
+    )
+    cleaner = Cleaner(rules=[tmp_path])
+    for text in ["Cafe[AD]\u0301 owners protested.", "M\nM\nM\nM\nM\nM\nEND"]:
+        once = cleaner.clean(text).text
+        assert cleaner.clean(once).removed == []
+    assert cleaner.clean("M\nM\nM\nM\nM\nM\nEND").text == "END\n"

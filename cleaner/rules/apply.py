@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import regex
 
 from cleaner.apply import delete_spans
+from cleaner.normalize import is_canonical
 from cleaner.record import Document, Removal, Span
 from cleaner.rules.load import Rule, RuleFile, RuleSet
 from cleaner.rules.match import site_for_host, site_for_text, url_host
@@ -78,7 +79,8 @@ def _detect(doc: Document, ruleset: RuleSet, timeout: float) -> RuleFile | None:
 
 # Removing one match can complete another (a sidebar becomes the page's tail once an ad line after it is gone),
 # so the rules run again on what is left until nothing new matches: cleaning cleaned text then changes nothing.
-MAX_PASSES = 4
+# Each pass that goes on removed something, so the passes end; no cap, since any cap breaks idempotence for a
+# rule set that needs one pass more.
 
 
 def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_fraction: bool = True) -> None:
@@ -98,7 +100,7 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
     # depends on what is left (the cleaned text, when cleaning it again).
     refused: dict[str, str] = {}
     budget: _Budget | None = None
-    for _ in range(MAX_PASSES):
+    while True:
         view, segments = _view(doc.source, doc.removals)
         budget = budget or _Budget(enforce_max_fraction, len(view))
         placed = _one_pass(
@@ -466,6 +468,8 @@ class _Taken:
         left = delete_spans(source[line_start:line_end], [(s - line_start, e - line_start) for s, e in spans])
         if not left or left != left.strip(" ") or "  " in left:
             return []  # deleting it would leave an empty line or stray spaces: an earlier removal is in the way
+        if not left.isascii() and not is_canonical(left + "\n"):
+            return []  # it would join what normalizing changes: a letter and a combining accent, a mojibake pair
         self._add(candidate)
         return [candidate]
 
