@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cleaner.cli import app
+from cleaner.cli.options import HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
 
 
 @app.command()
@@ -40,18 +41,15 @@ def clean(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted run into the same outputs.")
     ] = False,
-    text_field: Annotated[str, typer.Option("--text-field", help="Record field holding the text.")] = "text",
-    id_field: Annotated[str, typer.Option("--id-field", help="Record field holding the document id.")] = "id",
-    url_field: Annotated[str, typer.Option("--url-field", help="Record field holding the URL.")] = "url",
-    html_field: Annotated[
-        str, typer.Option("--html-field", help="Record field holding raw HTML, extracted when there is no text.")
-    ] = "html",
-    stdin_format: Annotated[str, typer.Option("--stdin-format", help="What stdin holds: text or jsonl.")] = "text",
+    text_field: TextField = "text",
+    id_field: IdField = "id",
+    url_field: UrlField = "url",
+    html_field: HtmlField = "html",
+    stdin_format: StdinFormat = "text",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
     """Clean text, JSON Lines, Parquet, HTML or WARC inputs; write cleaned outputs, a ledger and rejects."""
     from cleaner.batch import BatchConfig, run_batch
-    from cleaner.io import ReadOptions
 
     config = BatchConfig(
         inputs=inputs,
@@ -63,13 +61,7 @@ def clean(
         threshold=threshold,
         rule_timeout=rule_timeout,
         resume=resume,
-        read=ReadOptions(
-            text_field=text_field,
-            id_field=id_field,
-            url_field=url_field,
-            html_field=html_field,
-            stdin_format=stdin_format,
-        ),
+        read=read_options(text_field, id_field, url_field, html_field, stdin_format),
     )
     summary = run_batch(config)
     if not quiet:

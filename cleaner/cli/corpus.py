@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cleaner.cli import app
+from cleaner.cli.options import HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
 
 if TYPE_CHECKING:
     from cleaner.io.base import ReadItem
@@ -25,26 +26,15 @@ Inputs = Annotated[
 Engine = Annotated[str, typer.Option("--engine", help=_ENGINE_HELP)]
 Scheduler = Annotated[str | None, typer.Option("--scheduler", help=_SCHEDULER_HELP)]
 Jobs = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=_JOBS_HELP)]
-TextField = Annotated[str, typer.Option("--text-field", help="JSON/Parquet field holding the text.")]
-IdField = Annotated[str, typer.Option("--id-field", help="Field holding the document id.")]
-UrlField = Annotated[str, typer.Option("--url-field", help="Field holding the document URL.")]
-HtmlField = Annotated[str, typer.Option("--html-field", help="Field holding raw HTML (extracted when no text).")]
-StdinFormat = Annotated[str, typer.Option("--stdin-format", help="What stdin holds: text or jsonl.")]
 
 
 def _reader(
     inputs: list[str], text_field: str, id_field: str, url_field: str, html_field: str, stdin_format: str
 ) -> Callable[[], Iterator[ReadItem]]:
     """A function that re-reads the inputs (dedup reads twice); stdin is buffered once so it can be re-read."""
-    from cleaner.io import ReadOptions, read_inputs
+    from cleaner.io import read_inputs
 
-    options = ReadOptions(
-        text_field=text_field,
-        id_field=id_field,
-        url_field=url_field,
-        html_field=html_field,
-        stdin_format=stdin_format,
-    )
+    options = read_options(text_field, id_field, url_field, html_field, stdin_format)
     if "-" in inputs:
         items = list(read_inputs(inputs, options))
         return lambda: iter(items)
