@@ -233,11 +233,9 @@ def find_repeats(
         if score >= options.threshold:
             verified.setdefault(j, []).append((i, score))
     for j in sorted(verified):
-        # Only a paragraph the reader still sees can be the source: in a chain of small edits (A, A', A'', ...)
-        # each repeats the one before, but removing them all would drop text like nothing that is kept.
-        kept = [(i, score) for i, score in verified[j] if i not in matches]
-        if not kept:
-            continue
+        # Point at a paragraph that is not itself a copy when there is one, so the ledger names text the reader
+        # still sees (`removable_blocks` makes sure the source stays).
+        kept = [(i, score) for i, score in verified[j] if i not in matches] or verified[j]
         i, score = max(kept, key=lambda pair: (pair[1], -pair[0]))
         matches[j] = Match(j, i, score)
     if matches:
@@ -288,14 +286,20 @@ def repeated_blocks(matches: dict[int, Match]) -> list[list[Match]]:
 
 
 def removable_blocks(blocks: list[list[Match]], copies_of: Counter[int]) -> list[list[Match]]:
-    """The blocks `is_removable` lets go. A block counts as right after its source when it follows a removable
-    block that repeats the same source (a body captured three times): all copies go in one pass, not one a pass."""
+    """The blocks `is_removable` lets go, in document order, and never one whose source goes in this pass: in a
+    chain of small edits (A, A', A'', ...) each repeats the one before, but removing them all would drop text like
+    nothing that is kept. A block counts as right after its source when it follows a removable block that repeats
+    the same source (a body captured three times): all copies go in one pass and one removal, not one a pass."""
     removable: list[list[Match]] = []
+    removed: set[int] = set()
     chain_end: dict[tuple[int, int], int] = {}  # (first, last source) -> last copy of the latest removable block
     for block in blocks:
+        if any(m.source in removed for m in block):
+            continue  # looked at again in the next pass, against what is left
         sources = (block[0].source, block[-1].source)
         chained = block[0].copy - 1 == chain_end.get(sources)
         if is_removable(block, copies_of, chained or block[0].copy - 1 == sources[1]):
+            removed.update(m.copy for m in block)
             if chained and removable[-1][-1].copy == block[0].copy - 1:
                 removable[-1].extend(block)  # one removal for the whole run of copies
             else:

@@ -29,6 +29,9 @@ Record = str | dict[str, Any] | InputDoc
 # small enough that memory stays flat on corpora of any size.
 _BATCH_DOCS = 256
 _BATCH_CHARS = 8_000_000
+# Rounds of rules and near-duplicates after a repeated block went; each round removes something, and the cap only
+# bounds the time a pathological rule set can take (as `rules.apply.MAX_PASSES` does for one stage).
+MAX_SETTLE_ROUNDS = 16
 
 
 class Cleaner:
@@ -134,7 +137,9 @@ class Cleaner:
         no second round."""
         from cleaner.rules import apply_rules
 
-        while docs:  # each round removes something, so it ends
+        for _ in range(MAX_SETTLE_ROUNDS):
+            if not docs:
+                return
             counts = [len(doc.removals) for doc in docs]
             for doc in docs:
                 apply_rules(doc, self.ruleset, again=True)

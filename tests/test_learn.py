@@ -211,7 +211,7 @@ def test_a_hand_written_file_in_the_output_directory_is_never_replaced(tmp_path:
     out.mkdir()
     hand = out / "example-news.com.toml"
     hand.write_text("[[rule]]\nid = 'mine'\nkind = 'line'\npattern = 'Mine'\nreason = 'mine'\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"example-news\.com\.toml already holds rules that `learn` did not write"):
+    with pytest.raises(ConfigError, match=r"example-news\.com\.toml already holds hand-written rules \(mine\)"):
         write_rule_files(out, learn(structured_site(), LearnOptions()))
     assert "id = 'mine'" in hand.read_text(encoding="utf-8")
     merged = learn(structured_site(), LearnOptions(), rule_dirs=[out])  # passed as --rules: merged, then replaced
@@ -239,3 +239,36 @@ def test_cli_learn_refuses_an_output_under_a_file_or_inside_an_input(tmp_path: P
         )
         assert run.returncode == 2 and says in run.stderr and "Traceback" not in run.stderr, run.stderr
     assert not (corpus / "rules").exists()
+
+
+def test_pages_are_counted_the_same_in_any_input_order() -> None:
+    """doc1 and doc3 share a URL, doc2 and doc3 share a text: one page, whatever comes first."""
+    paras = article_paragraphs()
+    boiler = "Subscribe to the Example Daily newsletter for the top stories every morning"
+    doc1 = InputDoc(Origin("o.jsonl"), text=f"{paras[0]}\n{boiler}\n", id="1", url="https://order.example/a")
+    doc2 = InputDoc(Origin("o.jsonl"), text=f"{paras[1]}\n{boiler}\n", id="2", url="https://order.example/b")
+    doc3 = InputDoc(Origin("o.jsonl"), text=f"{paras[1]}\n{boiler}\n", id="3", url="https://order.example/a")
+    options = LearnOptions(min_docs=2, min_share=0.0)
+    results = [learn(order, options) for order in ([doc1, doc2, doc3], [doc3, doc1, doc2], [doc2, doc3, doc1])]
+    assert {(r.repeats, tuple(s.text for s in r.sites)) for r in results} == {(2, ())}
+
+
+def test_a_relative_url_leaves_the_site_to_detect(tmp_path: Path) -> None:
+    from cleaner.rules import bundled_rules_dir
+
+    docs = [
+        InputDoc(Origin("r.jsonl"), text=f"{d.text}\nLeave a review\n", id=d.id, url=f"/news/{d.id}.htm")
+        for d in _corpus()
+    ]
+    result = learn(docs, LearnOptions(), rule_dirs=[bundled_rules_dir()])
+    assert result.without_site == 0 and [s.site for s in result.sites] == ["turan.az"]
+
+
+def test_the_same_learn_command_runs_twice(tmp_path: Path) -> None:
+    """The first run merged the bundled turan.az rules into its file; the second may replace that file."""
+    from cleaner.rules import bundled_rules_dir
+
+    docs = [InputDoc(Origin("t.jsonl"), text=d.text, id=d.id, url=f"https://turan.az/{d.id}") for d in _corpus()]
+    for _ in range(2):
+        write_rule_files(tmp_path / "out", learn(docs, LearnOptions(), rule_dirs=[bundled_rules_dir()]))
+    assert any(r.origin == "learned" for r in load_rule_file(tmp_path / "out" / "turan.az.toml").rules)

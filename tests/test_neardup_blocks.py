@@ -51,3 +51,19 @@ def test_a_body_captured_twice_with_a_stuttered_first_line_goes() -> None:
     body = [A, B, C]
     result = Cleaner().clean("\n".join([*body, A, *body, "Share this article"]))
     assert result.text.startswith(f"{A}\n{B}\n{C}\n") and result.text.count(A) == 1
+
+
+def test_a_stutter_of_a_kept_repeat_goes() -> None:
+    """A' repeats A away from it (kept: a lone repeat); A'' edits A' once more and sits right after it, so it is a
+    stutter of text the reader sees, though it no longer passes the threshold against A."""
+    words = (
+        "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec "
+        "romeo sierra tango"
+    ).split()
+    a = " ".join(words)
+    a1 = " ".join([*words[:6], "xray", *words[7:]])
+    a2 = " ".join([*words[:6], "xray", *words[7:13], "zulu", *words[14:]])
+    assert _jaccard(a2, a1) >= 0.8 > _jaccard(a2, a)
+    result = Cleaner(rules=[]).clean("\n".join([a, B, C, a1, a2]))
+    assert result.text == f"{a}\n{B}\n{C}\n{a1}\n"
+    assert [r.reason for r in result.removed] == ["repeats paragraph 4 (Jaccard 0.81)"]

@@ -378,16 +378,18 @@ def test_head_and_tail_anchored_at_the_edge_cut_until_nothing_matches(
     assert clean(rs, doc.text).removals == []
 
 
-def test_max_fraction_counts_what_earlier_passes_removed(tmp_path: Path) -> None:
-    """The block's second copy only appears once the ad between its lines is gone (a second pass): together the
-    two would take 8 of 27 characters, more than the rule's 25%."""
-    rs = ruleset_of(tmp_path, rule("ad", "line", "Ad"), rule("xy", "block", r"X\nY\n", "max_fraction = 0.25"))
+def test_max_fraction_refusal_in_a_later_pass_is_reported_as_such_and_stays(tmp_path: Path) -> None:
+    """The block's second copy only appears once the ad between its lines is gone (a second pass): 4 of the 20
+    characters then left is more than the rule's 18%. The first copy went in the first pass (4 of 27) and stays
+    gone; cleaning the cleaned text refuses the same match again."""
+    rs = ruleset_of(tmp_path, rule("ad", "line", "Ad"), rule("xy", "block", r"X\nY\n", "max_fraction = 0.18"))
     doc = clean(rs, "X\nAd\nY\nX\nY\nBody text here.\n")
     assert doc.text == "X\nY\nBody text here.\n"
     assert doc.warnings == [
-        "rule _test/xy: its further matches would bring it to 30% of the document, more than its max_fraction "
-        "0.25; those were skipped"
+        "rule _test/xy: its further matches would remove 20% of what was left, more than its max_fraction 0.18; "
+        "those were skipped"
     ]
+    assert clean(rs, doc.text).removals == []
 
 
 def test_a_site_detected_only_after_a_repeat_went_gets_all_its_rules(tmp_path: Path) -> None:
@@ -483,3 +485,12 @@ def test_a_timed_out_rule_is_not_run_again_after_repeats_go(tmp_path: Path) -> N
     doc = Cleaner(rules=[tmp_path / "r"], rule_timeout=0.05).clean(f"{p}\n{q}\n{'a' * 5000}!\n{p}\n{q}\n")
     assert [r.stage for r in doc.removals] == ["neardup"]
     assert doc.warnings == ["rule _evil/evil: pattern timed out after 0.05s; skipped for this document"]
+
+
+def test_a_rule_that_matches_anew_after_each_removal_stops_after_max_passes(tmp_path: Path) -> None:
+    """`\\(\\)` on nested brackets finds one new pair per pass: uncapped, a 16 KB line took minutes."""
+    from cleaner.rules.apply import MAX_PASSES
+
+    rs = ruleset_of(tmp_path, rule("pair", "span", r"\(\)"))
+    doc = clean(rs, "Body text " + "(" * 4000 + ")" * 4000 + " end.\n")
+    assert 0 < len({r.start for r in doc.removals}) <= 2 * MAX_PASSES

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import regex
 import xxhash
 
@@ -141,21 +142,41 @@ def _digest(text: str) -> int:
 
 @dataclass(slots=True)
 class _Site:
-    docs: int = 0
+    docs: int = 0  # pages: documents that share a URL or a text count once (set by `_count_pages`)
     keys: dict[str, _Key] = field(default_factory=dict)
-    # Hashes of the URLs and texts counted so far: a page scraped several times counts once, or its article
-    # would recur in enough "documents" to look like boilerplate.
-    seen: set[int] = field(default_factory=set)
+    members: list[int] = field(default_factory=list)  # its documents' indices
+    first_with: dict[int, int] = field(default_factory=dict)  # hash of a URL or text -> first document with it
 
-    def is_repeat(self, url: str | None, units: list[tuple[str, str, bool]]) -> bool:
-        """Whether a document with this URL or these units was counted already (and count it if not)."""
-        identities = [_digest("text:" + "\n".join(key for _text, key, _sentence in units))]
-        if url:
-            identities.append(_digest("url:" + url))
-        if any(identity in self.seen for identity in identities):
-            return True
-        self.seen.update(identities)
-        return False
+
+def _identities(url: str | None, units: list[tuple[str, str, bool]]) -> list[int]:
+    """What makes two documents one page: the same URL, or the same text (as units)."""
+    identities = [_digest("text:" + "\n".join(key for _text, key, _sentence in units))]
+    if url:
+        identities.append(_digest("url:" + url))
+    return identities
+
+
+def _count_pages(sites: dict[str, _Site], same_page: list[tuple[int, int]], documents: int) -> int:
+    """Count every page once: a page scraped several times (by URL, or by text under other URLs) would otherwise
+    make its article recur in enough "documents" to look like boilerplate. Pages are the connected groups of
+    documents sharing a URL or a text, so the count does not depend on input order. Returns the repeats."""
+    if not same_page:  # most corpora: every document is a page of its own
+        for stats in sites.values():
+            stats.docs = len(stats.members)
+        return 0
+    pages = UnionFind(documents)
+    pages.union_pairs(same_page)
+    page_of = pages.roots()
+    repeats = 0
+    for stats in sites.values():
+        stats.docs = len(np.unique(page_of[stats.members]))
+        repeats += len(stats.members) - stats.docs
+        for entry in stats.keys.values():
+            if len(entry.docs) == 1:
+                entry.docs = [int(page_of[entry.docs[0]])]
+            else:
+                entry.docs = np.unique(page_of[entry.docs]).tolist()
+    return repeats
 
 
 @dataclass(slots=True)
@@ -220,7 +241,8 @@ def learn(
             yield batch
 
     sites: dict[str, _Site] = {}
-    without_site = repeats = 0
+    same_page: list[tuple[int, int]] = []  # (earlier, later) documents with the same URL or text
+    without_site = 0
     index = 0
     work = functools.partial(units_partition, rule_dirs=dirs, options=options)
     for part in engine.map(work, partitions()):
@@ -236,16 +258,18 @@ def learn(
                 without_site += 1
                 continue
             stats = sites.setdefault(site, _Site())
-            if stats.is_repeat(url, units):
-                repeats += 1
-                continue
-            stats.docs += 1
+            stats.members.append(doc_index)
+            for identity in _identities(url, units):
+                earlier = stats.first_with.setdefault(identity, doc_index)
+                if earlier != doc_index:
+                    same_page.append((earlier, doc_index))
             for text, key, is_sentence in units:
                 entry = stats.keys.setdefault(key, _Key())
                 entry.docs.append(doc_index)
                 entry.texts[text] += 1
                 entry.sentence = entry.sentence or is_sentence
 
+    repeats = _count_pages(sites, same_page, index)
     existing = _existing_files(dirs)
     learned = []
     notes = []
@@ -513,17 +537,19 @@ def write_rule_files(directory: Path, result: LearnResult) -> list[Path]:
 
 
 def _check_replaceable(path: Path, merged_from: Path | None, directory: Path) -> None:
+    """A file may be replaced when all its hand-written rules are in the new text too: those of the file merged
+    into it (a `--rules` file, or the bundled one, which an earlier run of the same command merged as well)."""
     if not path.exists() or (merged_from is not None and path.resolve() == merged_from.resolve()):
         return
     from cleaner.rules import RuleError, load_rule_file
 
+    carried = {rule.id for rule in load_rule_file(merged_from).rules} if merged_from is not None else set()
     try:
-        hand_written = [rule.id for rule in load_rule_file(path).rules if rule.origin != "learned"]
+        lost = [r.id for r in load_rule_file(path).rules if r.origin != "learned" and r.id not in carried]
     except RuleError:
-        hand_written = ["(the file is not a valid rule file)"]
-    if hand_written:
+        lost = ["(the file is not a valid rule file)"]
+    if lost:
         raise ConfigError(
-            f"-o {directory}: {path.name} already holds rules that `learn` did not write ({', '.join(hand_written)}) "
-            f"and would be replaced; pass --rules {directory} to merge the learned rules into it, or choose another "
-            "-o directory"
+            f"-o {directory}: {path.name} already holds hand-written rules ({', '.join(lost)}) that the new file "
+            f"would lose; pass --rules {directory} to merge the learned rules into it, or choose another -o directory"
         )

@@ -29,14 +29,12 @@ def ruleset_for(dirs: Sequence[str | Path]) -> RuleSet | None:
 
 def site_of(url: str | None, text: str, ruleset: RuleSet | None) -> str | None:
     """The site name: a matching rule file's name, else the URL host without "www.", else None."""
-    from cleaner.rules.match import site_for_text, site_for_url, url_host
+    from cleaner.rules.match import site_for_host, site_for_text, url_host
 
-    if url:
-        if ruleset is not None:
-            rule_file = site_for_url(ruleset, url)
-            if rule_file is not None:
-                return rule_file.name
-        return url_host(url)
+    host = url_host(url) if url else None  # a URL without a host (relative) leaves it to `detect`, as in cleaning
+    if host is not None:
+        rule_file = site_for_host(ruleset, host) if ruleset is not None else None
+        return rule_file.name if rule_file is not None else host
     if ruleset is not None:
         rule_file, _warnings = site_for_text(ruleset, text, ruleset.timeout)
         if rule_file is not None:

@@ -79,8 +79,9 @@ def _detect(doc: Document, ruleset: RuleSet, timeout: float) -> RuleFile | None:
 
 # Removing one match can complete another (a sidebar becomes the page's tail once an ad line after it is gone),
 # so the rules run again on what is left until nothing new matches: cleaning cleaned text then changes nothing.
-# Each pass that goes on removed something, so the passes end; no cap, since any cap breaks idempotence for a
-# rule set that needs one pass more.
+# The cap keeps a pathological rule (one that matches anew after each of its own removals, like `\(\)` on
+# "((((...))))") from taking time quadratic in the document; a rule set needing more passes is not idempotent.
+MAX_PASSES = 16
 
 
 def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_fraction: bool = True) -> None:
@@ -99,10 +100,9 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
     # rule id -> warning: refused by max_fraction. Judged again whenever the rule runs again, since the share
     # depends on what is left (the cleaned text, when cleaning it again).
     refused: dict[str, str] = {}
-    budget: _Budget | None = None
-    while True:
+    budget = _Budget(enforce_max_fraction)
+    for _ in range(MAX_PASSES):
         view, segments = _view(doc.source, doc.removals)
-        budget = budget or _Budget(enforce_max_fraction, len(view))
         placed = _one_pass(
             view,
             [r for r in rules if r.qualified_id not in skipped] if skipped else rules,
@@ -137,31 +137,34 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
     doc.warnings.extend(w for w in (*skipped.values(), *refused.values()) if w not in doc.warnings)
 
 
+def _whole_lines(source: str, start: int, end: int) -> bool:
+    return (start == 0 or source[start - 1] == "\n") and source[end - 1] == "\n"
+
+
 def _timeout_warning(rule: Rule, timeout: float) -> str:
     return f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
 
 
 class _Budget:
-    """`max_fraction` over all passes of one rule stage: a share of the text the first pass saw, counting what
-    the rule removed in earlier passes, so that passes cannot add up to more than the rule may take."""
+    """`max_fraction` per pass: a rule may not remove more than its share of the text the pass sees. (Counted
+    over all passes instead, the cleaned text would start a fresh count, and cleaning it again would remove what
+    the first cleaning refused.) A rule refused after earlier passes removed some of its matches keeps those."""
 
-    def __init__(self, enforce: bool, length: int) -> None:
+    def __init__(self, enforce: bool) -> None:
         self.enforce = enforce
-        self.length = length  # of the first pass's view
-        self.spent: dict[str, int] = {}  # rule id -> characters it removed in earlier passes
+        self.removed_by: set[str] = set()  # rules that removed something in an earlier pass
 
-    def refusal(self, rule: Rule, spans: list[Span]) -> str | None:
-        """Why `rule` may not remove `spans`, or None when it may."""
+    def refusal(self, rule: Rule, spans: list[Span], view: str) -> str | None:
+        """Why `rule` may not remove `spans` from `view`, or None when it may."""
         if not self.enforce or rule.max_fraction is None:
             return None
-        earlier = self.spent.get(rule.qualified_id, 0)
-        share = (earlier + sum(end - start for start, end in spans)) / self.length
+        share = sum(end - start for start, end in spans) / len(view)
         if share <= rule.max_fraction:
             return None
-        if earlier:
+        if rule.qualified_id in self.removed_by:
             return (
-                f"rule {rule.qualified_id}: its further matches would bring it to {share:.0%} of the document, "
-                f"more than its max_fraction {rule.max_fraction:g}; those were skipped"
+                f"rule {rule.qualified_id}: its further matches would remove {share:.0%} of what was left, more "
+                f"than its max_fraction {rule.max_fraction:g}; those were skipped"
             )
         return (
             f"rule {rule.qualified_id}: would remove {share:.0%} of the document, more than its "
@@ -169,13 +172,8 @@ class _Budget:
         )
 
     def spend(self, rule: Rule, pieces: list[Span]) -> None:
-        if self.enforce and rule.max_fraction is not None:
-            key = rule.qualified_id
-            self.spent[key] = self.spent.get(key, 0) + sum(end - start for start, end in pieces)
-
-
-def _whole_lines(source: str, start: int, end: int) -> bool:
-    return (start == 0 or source[start - 1] == "\n") and source[end - 1] == "\n"
+        if pieces:
+            self.removed_by.add(rule.qualified_id)
 
 
 def _one_pass(
@@ -206,7 +204,7 @@ def _one_pass(
             if refused:
                 refused.pop(rule.qualified_id, None)
             continue
-        refusal = budget.refusal(rule, spans)
+        refusal = budget.refusal(rule, spans, view)
         if refusal is not None:
             refused[rule.qualified_id] = refusal
             continue

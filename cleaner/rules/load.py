@@ -108,7 +108,7 @@ class RuleSet:
 
     files: dict[str, RuleFile] = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT
-    # URL host -> its site file, filled by `match.site_for_url`; a rule set does not change once loaded.
+    # URL host -> its site file, filled by `match.site_for_host`; a rule set does not change once loaded.
     site_cache: dict[str, RuleFile | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
