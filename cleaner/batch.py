@@ -162,7 +162,8 @@ def _init_worker(rule_dirs: list[str], threshold: float, rule_timeout: float | N
     from cleaner.pipeline import Cleaner
 
     _exit_with_parent()
-    _WORKER["cleaner"] = Cleaner(rules=rule_dirs, threshold=threshold, rule_timeout=rule_timeout)
+    # The parent built a Cleaner from the same rules first, examples and all.
+    _WORKER["cleaner"] = Cleaner(rules=rule_dirs, threshold=threshold, rule_timeout=rule_timeout, check_examples=False)
 
 
 def _exit_with_parent() -> None:

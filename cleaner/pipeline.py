@@ -39,6 +39,9 @@ class Cleaner:
 
     >>> c = Cleaner()                     # bundled rules
     >>> result = c.clean(text, url=None)  # result.text, result.source, result.removed, result.diff()
+
+    Rule files are loaded and their `removes`/`keeps` examples run once, here: a failing example is a bad rule
+    file (`check_examples=False` skips that, for rules known to pass).
     """
 
     def __init__(
@@ -50,6 +53,7 @@ class Cleaner:
         num_perm: int | None = None,
         min_words: int = 5,
         rule_timeout: float | None = None,
+        check_examples: bool = True,
     ) -> None:
         defaults = NearDupOptions()
         try:
@@ -77,7 +81,8 @@ class Cleaner:
             from cleaner.rules import load_ruleset
 
             self.ruleset = load_ruleset(self.rule_dirs, timeout=timeout)
-            _check_examples(self.ruleset)
+            if check_examples:  # off where the same rules were checked already (a worker of a checked run)
+                _check_examples(self.ruleset)
 
     def clean(self, text: str, url: str | None = None, id: str = "doc", meta: dict[str, Any] | None = None) -> Document:
         """Clean one text. The result's `text` is cleaned, `source` the normalized input, `removed` the ledger."""

@@ -272,3 +272,17 @@ def test_the_same_learn_command_runs_twice(tmp_path: Path) -> None:
     for _ in range(2):
         write_rule_files(tmp_path / "out", learn(docs, LearnOptions(), rule_dirs=[bundled_rules_dir()]))
     assert any(r.origin == "learned" for r in load_rule_file(tmp_path / "out" / "turan.az.toml").rules)
+
+
+def test_pages_of_one_template_that_differ_in_figures_are_pages_of_their_own() -> None:
+    docs = [
+        InputDoc(
+            Origin("w.jsonl"),
+            text=f"Temperature in Baku today: {20 + i} degrees, wind {i} m/s\nWeather data by Example Weather\n",
+            id=str(i),
+            url=f"https://weather.example/{i}",
+        )
+        for i in range(6)
+    ]
+    result = learn(docs, LearnOptions(min_docs=3))
+    assert result.repeats == 0 and result.sites and result.sites[0].docs == 6

@@ -149,10 +149,11 @@ class _Site:
 
 
 def _identities(url: str | None, units: list[tuple[str, str, bool]]) -> list[int]:
-    """What makes two documents one page: the same URL, or the same text (as units)."""
-    identities = [_digest("text:" + "\n".join(key for _text, key, _sentence in units))]
-    if url:
-        identities.append(_digest("url:" + url))
+    """What makes two documents one page: the same URL, or the same text (its units as written: pages of one
+    template that differ only in their figures are pages of their own)."""
+    identities = [_digest("url:" + url)] if url else []
+    if units:
+        identities.append(_digest("text:" + "\n".join(text for text, _key, _sentence in units)))
     return identities
 
 
