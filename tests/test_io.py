@@ -33,6 +33,20 @@ def test_jsonl_fields_keep_their_order_and_pass_through(tmp_path: Path) -> None:
     assert doc.origin.line == 1
 
 
+def test_numbers_orjson_cannot_hold_pass_through_unchanged(tmp_path: Path) -> None:
+    """An integer beyond 64 bits (orjson would make it a float) or a number beyond a double (orjson refuses it) is
+    valid JSON: the record is read, and the number written back digit for digit."""
+    from cleaner.batch import BatchConfig, run_batch
+
+    path = tmp_path / "a.jsonl"
+    fields = '"big": 1180591620717411303424, "huge": 1e400, "neg": -18446744073709551617, "u64": 18446744073709551615'
+    path.write_bytes(b'{"id": "a", "text": "Some text.", %s}\n{"text": "x", "n": NaN}\n' % fields.encode())
+    summary = run_batch(BatchConfig(inputs=[str(path)], output=str(tmp_path / "out.jsonl")), note=lambda m: None)
+    assert summary.docs_out == 1 and summary.rejected == 1  # NaN is not JSON
+    out = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert out == '{"id":"a","text":"Some text.\\n",' + fields.replace(": ", ":").replace(", ", ",") + "}\n"
+
+
 @pytest.mark.parametrize(
     ("line", "reason"),
     [

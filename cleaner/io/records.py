@@ -54,7 +54,12 @@ def parse_json_line(line: bytes, origin: Origin, options: ReadOptions) -> ReadIt
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as error:
-        return Reject(origin, f"malformed JSON: {error}")
+        record = _exact_loads(line)  # valid JSON orjson cannot hold (a number beyond a double), or truly malformed
+        if record is None:
+            return Reject(origin, f"malformed JSON: {error}")
+    else:
+        if type(record) is dict and any(map(_lost_digits, record.values())):
+            record = _exact_loads(line)
     if not isinstance(record, dict):
         return Reject(
             origin,
@@ -62,6 +67,41 @@ def parse_json_line(line: bytes, origin: Origin, options: ReadOptions) -> ReadIt
             f"{options.text_field!r} field",
         )
     return record_to_input(record, origin, options)
+
+
+_INT_RANGE = (-(1 << 63), (1 << 64) - 1)  # what orjson reads and writes as integers
+
+
+def _lost_digits(value: Any) -> bool:
+    """Whether orjson read an integer beyond 64 bits, which it turns into a float (top-level fields only: nested
+    values are not walked, to keep the common case at one look per field)."""
+    return type(value) is float and abs(value) >= 2.0**63 and value.is_integer()
+
+
+def _exact_loads(line: bytes) -> Any:
+    """The standard library's reading, with numbers orjson cannot keep exactly (integers beyond 64 bits, numbers
+    beyond a double) kept as their JSON text, so they are written back unchanged; None when the line is not JSON."""
+    import json
+
+    import orjson
+
+    def number(text: str, convert: Any) -> Any:
+        value = convert(text)
+        exact = _INT_RANGE[0] <= value <= _INT_RANGE[1] if convert is int else abs(value) != float("inf")
+        return value if exact else orjson.Fragment(text.encode())
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        return json.loads(
+            line,
+            parse_int=lambda text: number(text, int),
+            parse_float=lambda text: number(text, float),
+            parse_constant=refuse,
+        )
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None
 
 
 def read_jsonl(path: Path, display: str, options: ReadOptions) -> Iterator[ReadItem]:
