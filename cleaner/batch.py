@@ -277,6 +277,15 @@ class Plan:
 
     def final_path(self, source: Source) -> Path | None:
         """Where a source's cleaned output goes (None: stdout, or an unsupported file that is only rejected)."""
+        final = self.mirrored_path(source)
+        in_tree = final is not None and source.root is not None and self.output is not None
+        if in_tree and not inside(final.resolve(), self.output.resolve()):  # type: ignore[union-attr]
+            # defence in depth: a mirrored path never leaves OUT
+            raise NewscleanError(f"output path {final} for {source.display} would leave {self.output}")
+        return final
+
+    def mirrored_path(self, source: Source) -> Path | None:
+        """`final_path` by name alone, without looking at the file system."""
         if self.output is None or self.out_kind(source) is None:
             return None
         if not self.out_is_dir:
@@ -289,10 +298,7 @@ class Plan:
         assert source.rel is not None
         base = self.output if len(self.config.inputs) == 1 else self.output / source.root.name
         rel = source.rel.with_name(_mirrored_name(source.rel.name, source.kind))
-        final = base.joinpath(*rel.parts)
-        if not inside(final.resolve(), self.output.resolve()):  # defence in depth: never leave OUT
-            raise NewscleanError(f"output path {final} for {source.display} would leave {self.output}")
-        return final
+        return base.joinpath(*rel.parts)
 
 
 def _rule_dirs(extra: Sequence[str], bundled: bool = True) -> list[str]:
@@ -363,6 +369,22 @@ def _check_output_format(output: Path, single_input: str, config: BatchConfig) -
         raise ConfigError(f"-o {output}: this input is written as cleaned text; name the output .txt")
 
 
+def _refuse_colliding_outputs(plan: Plan, inputs: list[str]) -> None:
+    """Two inputs whose mirrored outputs have one name (story.html and story.htm both become story.txt; two
+    directory arguments both called site/) would leave one output: refused before anything is written."""
+    written_by: dict[Path, str] = {}
+    for source in iter_sources(inputs):
+        final = plan.mirrored_path(source)
+        if final is None:
+            continue
+        if final in written_by:
+            raise ConfigError(
+                f"{written_by[final]} and {source.display} would both be written to {final}; rename one of them "
+                "or clean them in separate runs"
+            )
+        written_by[final] = source.display
+
+
 def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
     """Never write over an input, and never write inside an input directory (a later run would read it)."""
     dirs = [p.resolve() for p in map(Path, inputs) if p.is_dir()]
@@ -379,10 +401,11 @@ def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
                         f"output directory {plan.output} overlaps input directory {directory}; "
                         "choose an output directory outside the inputs"
                     )
+            _refuse_colliding_outputs(plan, inputs)
             for source in iter_sources([p for p in inputs if p == STDIN or not Path(p).is_dir()]):
                 final = plan.final_path(source)
                 if final is not None:
-                    finals.append(("output", final))
+                    finals.append((f"output of {source.display}", final))
         else:
             finals.append(("output", plan.output))
     refuse_clashes(finals, inputs)

@@ -221,3 +221,23 @@ def test_summary_counts_documents_where_a_rule_was_skipped(tmp_path: Path) -> No
     assert "warnings: 1 document had a rule or a site's detect pattern skipped" in summary.render()
     assert [bool(entry.get("warnings")) for entry in read_jsonl(ledger)] == [True, False]
     assert Summary.from_json(summary.to_json()).docs_with_warnings == 1  # carried across --resume
+
+
+@pytest.mark.parametrize("layout", ["same stem", "same directory name"])
+def test_inputs_whose_mirrored_outputs_collide_are_refused(tmp_path: Path, layout: str) -> None:
+    """story.html and story.htm both become story.txt; x/site and y/site both become OUT/site: one output would
+    be lost without a word, so the run refuses before writing anything."""
+    html = "<html><body><article><p>{}</p></article></body></html>"
+    if layout == "same stem":
+        (tmp_path / "in" / "c").mkdir(parents=True)
+        (tmp_path / "in" / "c" / "story.html").write_text(html.format("One story about the city council."))
+        (tmp_path / "in" / "c" / "story.htm").write_text(html.format("Another story about the harbour."))
+        inputs = [str(tmp_path / "in")]
+    else:
+        for parent in ("x", "y"):
+            (tmp_path / parent / "site").mkdir(parents=True)
+            (tmp_path / parent / "site" / "p.txt").write_text(f"A page from {parent}.\n")
+        inputs = [str(tmp_path / "x" / "site"), str(tmp_path / "y" / "site")]
+    with pytest.raises(ConfigError, match="would both be written to"):
+        run_batch(BatchConfig(inputs=inputs, output=str(tmp_path / "out")), note=lambda m: None)
+    assert not (tmp_path / "out").exists()
