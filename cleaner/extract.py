@@ -25,6 +25,19 @@ OPTIONS: dict[str, Any] = {
 }
 """Keyword options passed to `trafilatura.extract`; recorded in every ledger entry via `Extraction.info`."""
 
+FAST_ABOVE = 320_000
+"""Pages with more markup than this (characters outside <script> and <style>) are extracted without trafilatura's
+fallback extractors, whose time grows with the square of the page (a 1 MB page of comments took 40 s). Every page
+of the benchmark has less (the largest 252,301), so its results are those of the full extraction."""
+
+MAX_MARKUP = 3_000_000
+"""Pages with more markup than this are rejected: even the fast extraction takes 7 s at 3 MB and grows
+quadratically (a 50 MB page ran for over 14 minutes)."""
+
+MAX_NUL_SHARE = 0.01
+"""More NUL bytes than this share of a page's first 4 KB (and not UTF-16) means binary content, not HTML; a stray
+NUL in a real page is deleted by normalization like any control character."""
+
 MAX_REPLACEMENT_SHARE = 0.01
 """More U+FFFD than this share of the extracted text means the bytes were not text in any encoding we found."""
 
@@ -42,6 +55,9 @@ _BINARY_SIGNATURES = {
     b"\x1f\x8b": "gzip-compressed data",
 }
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b")
+# Labels the HTML standard decodes as windows-1252, a superset that pages labelled so routinely need (’ — € “ ”).
+_WINDOWS_1252_LABELS = {"ascii", "iso8859-1"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +79,23 @@ def charset_from_content_type(value: str | None) -> str | None:
 
 def _known_codec(name: str) -> str | None:
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
         return None
+    return "cp1252" if codec in _WINDOWS_1252_LABELS else codec
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: markup is ASCII, so every other byte is NUL and the bytes between are
+    mostly printable ASCII (binary data with NULs is not)."""
+    if len(head) < 64:
+        return None
+    half = len(head) // 2
+    for codec, low, high in (("utf-16-le", head[0::2], head[1::2]), ("utf-16-be", head[1::2], head[0::2])):
+        printable = sum(1 for byte in low if 32 <= byte < 127 or byte in (9, 10, 13))
+        if high.count(0) > 0.4 * half and low.count(0) < 0.05 * half and printable > 0.6 * half:
+            return codec
+    return None
 
 
 def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str]:
@@ -79,6 +109,9 @@ def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), f"bom:{codec}"
+    utf16 = _utf16_without_bom(data[:4096])
+    if utf16 is not None:
+        return data.decode(utf16, errors="replace"), f"nul-pattern:{utf16}"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -106,15 +139,30 @@ def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str]:
     return data.decode("utf-8", errors="replace"), "fallback:utf-8-replace"
 
 
-def _not_html_reason(data: bytes | str) -> str | None:
+def _not_html_reason(data: bytes) -> str | None:
     head = data[:4096]
-    if isinstance(head, bytes):
-        for magic, what in _BINARY_SIGNATURES.items():
-            if head.startswith(magic):
-                return f"not HTML: the content is {what}"
-        if b"\x00" in head:
-            return "not HTML: binary content (NUL bytes)"
+    for magic, what in _BINARY_SIGNATURES.items():
+        if head.startswith(magic):
+            return f"not HTML: the content is {what}"
+    if head.startswith(tuple(bom for bom, _codec in _BOMS)) or _utf16_without_bom(head):
+        return None
+    if head.count(0) > MAX_NUL_SHARE * len(head):
+        return "not HTML: binary content (NUL bytes)"
     return None
+
+
+def _markup_chars(text: str) -> int:
+    """Characters of the page outside <script> and <style> elements: what extraction works through (inline data
+    can make a page megabytes long at no cost to it)."""
+    lowered = text.lower()
+    total = position = 0
+    for match in _SCRIPT_OR_STYLE.finditer(lowered):
+        if match.start() < position:
+            continue  # inside the element just skipped
+        end = lowered.find(f"</{match.group(1)}", match.end())
+        total += match.start() - position
+        position = len(lowered) if end < 0 else end
+    return total + len(lowered) - position
 
 
 def _info(html_chars: int, encoding: str | None) -> dict[str, Any]:
@@ -148,15 +196,26 @@ def extract(html: str | bytes, url: str | None = None, charset: str | None = Non
     info = _info(len(text), encoding)
     if not text.strip():
         return Extraction(None, "empty page: no content", info)
-    if "\x00" in text[:4096]:
+    if text[:4096].count("\x00") > MAX_NUL_SHARE * len(text[:4096]):
         return Extraction(None, "not HTML: binary content (NUL characters)", info)
     if not _HTML_TAG.search(text):
         return Extraction(None, "not HTML: no HTML tags found", info)
+    markup = _markup_chars(text) if len(text) > FAST_ABOVE else len(text)
+    if markup > MAX_MARKUP:
+        return Extraction(
+            None,
+            f"page too large to extract: {markup:,} characters of markup outside scripts and styles, more than "
+            f"{MAX_MARKUP:,}; split the page or extract it with another tool",
+            info,
+        )
+    fast = markup > FAST_ABOVE
+    if fast:
+        info["fast"] = True  # without trafilatura's fallback extractors (see FAST_ABOVE)
 
     import trafilatura
 
     try:
-        extracted = trafilatura.extract(text, url=url, output_format="txt", **OPTIONS)
+        extracted = trafilatura.extract(text, url=url, output_format="txt", fast=fast, **OPTIONS)
     except Exception as err:  # trafilatura/lxml raise a variety of errors on hostile markup
         return Extraction(None, f"extraction failed: {type(err).__name__}: {err}", info)
     if not extracted or not extracted.strip():

@@ -76,7 +76,7 @@ def test_declared_charset_decodes_non_utf8() -> None:
     html = page(["Ce texte est écrit en français, avec des accents à la fin des mots."] * 3, "iso-8859-1")
     text, how = decode_html(html.encode("cp1252"))
     assert "français" in text
-    assert how == "declared:iso8859-1"
+    assert how == "declared:cp1252"  # the HTML standard reads the label iso-8859-1 as windows-1252
 
 
 def test_header_charset_wins_over_detection() -> None:
@@ -128,3 +128,40 @@ def test_charset_from_content_type() -> None:
     assert charset_from_content_type("text/html") is None
     assert charset_from_content_type("text/html; charset=no-such-codec") is None
     assert charset_from_content_type(None) is None
+
+
+# --- found by review ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_pages_with_or_without_a_byte_order_mark_are_html(encoding: str) -> None:
+    result = extract(page(PARAGRAPHS).encode(encoding))
+    assert result.text is not None and PARAGRAPHS[0] in result.text
+
+
+def test_a_stray_nul_byte_does_not_make_a_page_binary() -> None:
+    html = page(PARAGRAPHS).replace("<body>", "<body>\x00")
+    assert extract(html.encode()).text is not None
+    assert extract(b"\x00\x01\x02\x03" * 1000).reason == "not HTML: binary content (NUL bytes)"
+
+
+def test_a_page_labelled_latin_1_is_read_as_windows_1252() -> None:
+    """The HTML standard decodes the label iso-8859-1 as windows-1252; such pages hold ’ — € in 0x80-0x9f."""
+    text = "L’équipe — 5€ for the whole season, said the club’s owner on Monday in a long interview."
+    html = page([text, *PARAGRAPHS], charset="iso-8859-1").encode("cp1252")
+    result = extract(html)
+    assert result.text is not None and text in result.text
+    assert charset_from_content_type("text/html; charset=ISO-8859-1") == "cp1252"
+
+
+def test_big_pages_skip_the_fallback_extractors_and_huge_ones_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.extract as extract_module
+
+    html = page(PARAGRAPHS) + "<script>" + "x" * 5000 + "</script>"
+    assert "fast" not in extract(html).info
+    monkeypatch.setattr(extract_module, "FAST_ABOVE", 100)
+    fast = extract(html)
+    assert fast.info["fast"] is True and fast.text is not None and PARAGRAPHS[0] in fast.text
+    assert extract_module._markup_chars(html) == len(page(PARAGRAPHS) + "</script>")  # scripts do not count
+    monkeypatch.setattr(extract_module, "MAX_MARKUP", 200)
+    assert extract(html).reason.startswith("page too large to extract:")
