@@ -143,8 +143,8 @@ def diff_inputs(
 
     def with_url(items: Iterable[InputDoc | Reject]) -> Iterator[InputDoc | Reject]:
         for item in items:
-            if url and isinstance(item, InputDoc) and item.url is None:
-                item.url = url
+            if url and isinstance(item, InputDoc):
+                item.url = url  # given on the command line: it wins over the document's own
             yield item
 
     single_text = name == "-" or kind_of(name) == "txt"

@@ -92,3 +92,26 @@ def test_cli_diff_reads_like_clean(tmp_path, capsys, monkeypatch) -> None:
     corpus.write_text('{"id": "a", "text": "Share this article"}\n{"id": "b"}\n', encoding="utf-8")
     code, out, err = run_main(["diff", str(corpus), "--color", "never"], capsys, monkeypatch)
     assert code == 1 and out.startswith("== a (") and "_default/share-prompt" in out and "rejected" in err
+
+
+def test_cli_diff_url_wins_and_html_records_are_read_like_clean(tmp_path, capsys, monkeypatch) -> None:
+    """--url picks the site rules even where the page declares another URL; an HTML record in a field of its own
+    (--html-field), with no text, is extracted and placed by the URL its page declares."""
+    import json
+
+    body = "".join(f"<p>Paragraph {i} of a story about the city council and its budget.</p>" for i in range(4))
+    page = (
+        '<html><head><link rel="canonical" href="https://turan.az/story"></head><body><article>'
+        f"{body}<p>Leave a review</p></article></body></html>"
+    )
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "p", "text": None, "content": page}) + "\n", encoding="utf-8")
+    code, out, err = run_main(["diff", str(corpus), "--html-field", "content", "--color", "never"], capsys, monkeypatch)
+    assert code == 0, err
+    assert "rule turan.az/leave-a-review" in out  # the page's canonical URL placed it on turan.az
+    args = ["diff", str(corpus), "--html-field", "content", "--url", "https://other.example/x", "--color", "never"]
+    code, out, _ = run_main(args, capsys, monkeypatch)
+    assert code == 0 and "turan.az/leave-a-review" not in out  # --url wins over the page's own
+    (tmp_path / "e.jsonl").write_text('{"id": "e", "html": " "}\n', encoding="utf-8")
+    code, _, err = run_main(["diff", str(tmp_path / "e.jsonl")], capsys, monkeypatch)
+    assert code == 1 and "field 'html' is empty and there is no text" in err

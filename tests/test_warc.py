@@ -151,3 +151,34 @@ def test_extraction_of_warc_records(tmp_path: Path) -> None:
     assert first.text is not None
     assert first.text.startswith("Harbour bridge reopens")
     assert first.ledger_entry()["input"] == {"file": str(path), "record": 2}
+
+
+def test_a_page_without_content_type_is_read_and_an_undecodable_body_is_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 200 response with no Content-Type that holds a page is a page; a body warcio cannot decode (its brotli
+    support fails with brotli 1.2) is rejected with the record's id and the encoding, not dropped."""
+    from warcio.recordloader import ArcWarcRecord
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False)
+    for uri, headers, body in [
+        ("https://news.example.com/untyped", [], ARTICLE),
+        ("https://news.example.com/data", [], b"\x00\x01 not a page"),
+        ("https://news.example.com/br", [("Content-Type", "text/html"), ("Content-Encoding", "br")], b"\x0b"),
+    ]:
+        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http))
+    original = ArcWarcRecord.content_stream
+
+    def content_stream(record: ArcWarcRecord):  # type: ignore[no-untyped-def]
+        if record.http_headers.get_header("Content-Encoding") == "br":
+            raise AttributeError("'brotli.Decompressor' object has no attribute 'unused_data'")
+        return original(record)
+
+    monkeypatch.setattr(ArcWarcRecord, "content_stream", content_stream)
+    items = read(tmp_path, out.getvalue(), gz=False)
+    assert [type(i).__name__ for i in items] == ["InputDoc", "Reject"]
+    assert items[0].url == "https://news.example.com/untyped"
+    assert items[1].reason.startswith("cannot decode the response body (Content-Encoding: br): AttributeError")
+    assert items[1].id and items[1].id.startswith("urn:uuid:")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cleaner.cli import app
+from cleaner.cli.options import HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
 
 rules_app = typer.Typer(name="rules", help="Validate rule files and run their examples.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -61,20 +62,26 @@ def diff(
         list[Path] | None, typer.Option("--rules", help="Rule directory added after the bundled rules.")
     ] = None,
     color: Annotated[str, typer.Option("--color", help="auto (on a terminal), always or never.")] = "auto",
-    url: Annotated[str | None, typer.Option("--url", help="The document's URL, to pick its site rules.")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="The document's URL, to pick its site rules (over its own URL).")
+    ] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Near-duplicate similarity threshold.")] = 0.8,
-    text_field: Annotated[str, typer.Option("--text-field", help="Record field holding the text.")] = "text",
+    text_field: TextField = "text",
+    id_field: IdField = "id",
+    url_field: UrlField = "url",
+    html_field: HtmlField = "html",
+    stdin_format: StdinFormat = "text",
 ) -> None:
     """Show the normalized input with every removal marked and annotated (stage, rule, duplicate, score)."""
     from cleaner.diffview import diff_inputs, want_color
-    from cleaner.io import ReadOptions
     from cleaner.pipeline import Cleaner
     from cleaner.rules import bundled_rules_dir
 
     use_color = want_color(color, sys.stdout.isatty())
     cleaner = Cleaner(rules=[bundled_rules_dir(), *(rules or [])], threshold=threshold)
     rejected = False
-    for text, reject in diff_inputs(cleaner, input, ReadOptions(text_field=text_field), url, use_color):
+    options = read_options(text_field, id_field, url_field, html_field, stdin_format)
+    for text, reject in diff_inputs(cleaner, input, options, url, use_color):
         if reject is not None:
             typer.echo(f"newsclean: rejected {reject.origin}: {reject.reason}", err=True)
             rejected = True

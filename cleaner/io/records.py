@@ -35,10 +35,16 @@ def record_to_input(record: dict[str, Any], origin: Origin, options: ReadOptions
     text = record.get(options.text_field)
     if isinstance(text, str):
         return InputDoc(origin=origin, text=text, id=doc_id, url=url, meta=meta, keys=keys)
+    html = record.get(options.html_field)
+    if text is None and isinstance(html, str | bytes):  # no text (or null): the page, extracted
+        if not html.strip():
+            return Reject(origin, f"field {options.html_field!r} is empty and there is no text", id=doc_id)
+        if url is None:  # as for an HTML file: the URL the page declares picks its site rules
+            from cleaner.io.html import page_url
+
+            url = page_url(html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass"))
+        return InputDoc(origin=origin, html=html, id=doc_id, url=url, meta=meta, keys=keys)
     if options.text_field not in record:
-        html = record.get(options.html_field)
-        if isinstance(html, str | bytes) and html:
-            return InputDoc(origin=origin, html=html, id=doc_id, url=url, meta=meta, keys=keys)
         fields = ", ".join(repr(k) for k in list(record)[:12]) or "none"
         return Reject(
             origin,

@@ -180,11 +180,18 @@ def _html_doc(raw: bytes, origin: Origin) -> ReadItem | None:
         media = content_type.split(";")[0].strip().lower()
         if not media:
             media = (headers.get_header("WARC-Identified-Payload-Type") or "").lower()
-        if status != "200" or media not in HTML_TYPES:
+        if status != "200" or (media and media not in HTML_TYPES):
             return None
-        body = record.content_stream().read()
+        encoding = record.http_headers.get_header("Content-Encoding")
     except Exception as err:  # warcio raises many types on malformed WARC/HTTP headers
         return Reject(origin, f"broken WARC record: {type(err).__name__}: {err}")
+    try:
+        body = record.content_stream().read()
+    except Exception as err:  # a body warcio cannot decode (its brotli support breaks with brotli >= 1.2)
+        how = f" (Content-Encoding: {encoding})" if encoding else ""
+        return Reject(origin, f"cannot decode the response body{how}: {type(err).__name__}: {err}", id=record_id)
+    if not media and not body[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        return None  # no Content-Type, and it does not look like a page
     origin_id = record_id
     html: str | bytes = body
     charset = charset_from_content_type(content_type)
