@@ -369,22 +369,6 @@ def _check_output_format(output: Path, single_input: str, config: BatchConfig) -
         raise ConfigError(f"-o {output}: this input is written as cleaned text; name the output .txt")
 
 
-def _refuse_colliding_outputs(plan: Plan, inputs: list[str]) -> None:
-    """Two inputs whose mirrored outputs have one name (story.html and story.htm both become story.txt; two
-    directory arguments both called site/) would leave one output: refused before anything is written."""
-    written_by: dict[Path, str] = {}
-    for source in iter_sources(inputs):
-        final = plan.mirrored_path(source)
-        if final is None:
-            continue
-        if final in written_by:
-            raise ConfigError(
-                f"{written_by[final]} and {source.display} would both be written to {final}; rename one of them "
-                "or clean them in separate runs"
-            )
-        written_by[final] = source.display
-
-
 def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
     """Never write over an input, and never write inside an input directory (a later run would read it)."""
     dirs = [p.resolve() for p in map(Path, inputs) if p.is_dir()]
@@ -401,7 +385,6 @@ def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
                         f"output directory {plan.output} overlaps input directory {directory}; "
                         "choose an output directory outside the inputs"
                     )
-            _refuse_colliding_outputs(plan, inputs)
             for source in iter_sources([p for p in inputs if p == STDIN or not Path(p).is_dir()]):
                 final = plan.final_path(source)
                 if final is not None:
@@ -415,8 +398,36 @@ def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
 # Resume state.
 
 
+class _OutputNames:
+    """Inputs whose mirrored outputs share a name (story.html and story.htm both become story.txt; two directory
+    arguments both called site/) would leave one output: refused on the walk `_fingerprint` makes anyway, before
+    anything is written. Keys are strings: Path objects for every file of a big tree cost seconds."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.several = len(plan.config.inputs) > 1
+        self.claimed: dict[tuple[str, str], str] = {}  # (directory under OUT, file name) -> the input's name
+
+    def claim(self, source: Source) -> None:
+        plan = self.plan
+        if not plan.out_is_dir or source.path is None or plan.out_kind(source) is None:
+            return
+        if source.rel is None or source.root is None:
+            where = ("", _mirrored_name(source.path.name, source.kind))
+        else:
+            directory, _, name = str(source.rel).rpartition("/")
+            where = (f"{source.root.name if self.several else ''}/{directory}", _mirrored_name(name, source.kind))
+        earlier = self.claimed.setdefault(where, source.display)
+        if earlier != source.display:
+            raise ConfigError(
+                f"{earlier} and {source.display} would both be written to {plan.mirrored_path(source)}; rename one "
+                "of them or clean them in separate runs"
+            )
+
+
 def _fingerprint(plan: Plan) -> str:
-    """What must not change between a killed run and its --resume: options, rules, code and every input file."""
+    """What must not change between a killed run and its --resume: options, rules, code and every input file.
+    The same walk refuses inputs whose outputs would collide (`_OutputNames`)."""
     config = plan.config
     parts: list[Any] = [
         "newsclean-batch-1",
@@ -438,7 +449,9 @@ def _fingerprint(plan: Plan) -> str:
         for rule_file in sorted(Path(directory).glob("*.toml")):
             stat = rule_file.stat()
             parts.append([str(rule_file), stat.st_size, stat.st_mtime_ns])
+    names = _OutputNames(plan)
     for source in iter_sources(config.inputs):  # every file, those found in directories too: positions count them
+        names.claim(source)
         if source.path is not None and source.kind is None:
             parts.append(source.display)  # rejected by its name alone: a log written meanwhile changes nothing
         elif source.path is not None:

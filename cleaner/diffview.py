@@ -147,7 +147,7 @@ def diff_inputs(
                 item.url = url  # given on the command line: it wins over the document's own
             yield item
 
-    single_text = name == "-" or kind_of(name) == "txt"
+    single_text = (name == "-" and options.stdin_format == "text") or kind_of(name) == "txt"
     for result in cleaner.clean_many(with_url(read_inputs([name], options))):
         if isinstance(result, Reject):
             yield "", result

@@ -58,6 +58,8 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b")
 # Labels the HTML standard decodes as windows-1252, a superset that pages labelled so routinely need (’ — € “ ”).
 _WINDOWS_1252_LABELS = {"ascii", "iso8859-1"}
+_C1 = "newsclean-c1"
+codecs.register_error(_C1, lambda error: (error.object[error.start : error.end].decode("latin-1"), error.end))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,8 @@ def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str]:
         codec = _known_codec(name)
         if codec and codec != "utf-8":
             try:
-                return data.decode(codec), f"declared:{codec}"
+                # The five bytes windows-1252 leaves undefined are the C1 controls there, as browsers read them.
+                return data.decode(codec, errors=_C1 if codec == "cp1252" else "strict"), f"declared:{codec}"
             except UnicodeDecodeError:
                 continue
     from trafilatura.utils import detect_encoding
@@ -160,8 +163,10 @@ def _markup_chars(text: str) -> int:
         if match.start() < position:
             continue  # inside the element just skipped
         end = lowered.find(f"</{match.group(1)}", match.end())
+        if end < 0:
+            continue  # never closed (or inside a comment or an attribute): it hides nothing
         total += match.start() - position
-        position = len(lowered) if end < 0 else end
+        position = end
     return total + len(lowered) - position
 
 

@@ -115,3 +115,12 @@ def test_cli_diff_url_wins_and_html_records_are_read_like_clean(tmp_path, capsys
     (tmp_path / "e.jsonl").write_text('{"id": "e", "html": " "}\n', encoding="utf-8")
     code, _, err = run_main(["diff", str(tmp_path / "e.jsonl")], capsys, monkeypatch)
     assert code == 1 and "field 'html' is empty and there is no text" in err
+
+
+def test_cli_diff_names_each_record_of_json_lines_on_stdin(capsys, monkeypatch) -> None:
+    import io
+
+    lines = b'{"id": "a", "text": "Share this article"}\n{"id": "b", "text": "Body text."}\n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))
+    code, out, _ = run_main(["diff", "-", "--stdin-format", "jsonl", "--color", "never"], capsys, monkeypatch)
+    assert code == 0 and out.startswith("== a (") and "\n== b (" in out

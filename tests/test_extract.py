@@ -163,5 +163,15 @@ def test_big_pages_skip_the_fallback_extractors_and_huge_ones_are_rejected(monke
     fast = extract(html)
     assert fast.info["fast"] is True and fast.text is not None and PARAGRAPHS[0] in fast.text
     assert extract_module._markup_chars(html) == len(page(PARAGRAPHS) + "</script>")  # scripts do not count
+    unclosed = '<p title="<style>">' + page(PARAGRAPHS)  # a tag never closed hides nothing
+    assert extract_module._markup_chars(unclosed) == len(unclosed)
     monkeypatch.setattr(extract_module, "MAX_MARKUP", 200)
     assert extract(html).reason.startswith("page too large to extract:")
+
+
+def test_a_latin_1_page_with_a_byte_windows_1252_leaves_undefined_still_decodes() -> None:
+    text = "Le garçon très content est allé à la plage pour la journée entière avec ses amis."
+    html = page([text, *PARAGRAPHS], charset="iso-8859-1").encode("latin-1").replace(b"</p>", b"\x9d</p>", 1)
+    decoded, how = decode_html(html)
+    assert how == "declared:cp1252" and text in decoded
+    assert extract(html).text is not None

@@ -195,3 +195,21 @@ def test_a_failed_atomic_write_names_the_file_and_leaves_no_temporary(tmp_path: 
         writers.os.replace = real_replace
     assert info.value.filename == str(target)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_exact_reading_never_takes_what_orjson_rightly_refuses(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    lines = [
+        b'{"id": 1, "text": "Some text.", "m": "a\\ud800b"}',  # a lone surrogate: not writable as UTF-8
+        b'{"id": 2, "text": "Some text.", "h": 1e400, "m": "\\ud800"}',
+        b'{"id": 3, "text": "x", "h": 1e400, "n": ' + b"[" * 5000 + b"]" * 5000 + b"}",  # deeper than any parser
+        b'{"id": 123456789012345678901234567890, "text": 5}',
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    items = _read([path])
+    assert all(isinstance(item, Reject) for item in items)
+    assert [item.reason.split(":")[0] for item in items[:3]] == ["malformed JSON"] * 3
+    assert (items[3].id, items[3].reason) == (
+        "123456789012345678901234567890",
+        "field 'text' is number, expected a string",
+    )

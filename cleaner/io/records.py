@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 def json_type(value: Any) -> str:
     """The JSON name of a Python value's type, for messages ("array", not "list")."""
     names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    if type(value).__name__ == "Fragment":  # a number kept as its JSON text (`_exact_loads`)
+        return "number"
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
@@ -28,6 +30,10 @@ def record_to_input(record: dict[str, Any], origin: Origin, options: ReadOptions
         doc_id = raw_id
     elif isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         doc_id = str(raw_id)
+    elif json_type(raw_id) == "number":  # a number beyond 64 bits, kept as its digits
+        import orjson
+
+        doc_id = orjson.dumps(raw_id).decode()
     url = record.get(options.url_field)
     url = url if isinstance(url, str) and url else None
     meta = {key: value for key, value in record.items() if key != options.text_field}
@@ -60,7 +66,8 @@ def parse_json_line(line: bytes, origin: Origin, options: ReadOptions) -> ReadIt
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as error:
-        record = _exact_loads(line)  # valid JSON orjson cannot hold (a number beyond a double), or truly malformed
+        # A number beyond a double is valid JSON that orjson refuses; anything else it refuses is malformed.
+        record = _exact_loads(line) if str(error).startswith("number") else None
         if record is None:
             return Reject(origin, f"malformed JSON: {error}")
     else:
@@ -100,14 +107,16 @@ def _exact_loads(line: bytes) -> Any:
         raise ValueError(f"{name} is not JSON")
 
     try:
-        return json.loads(
-            line,
+        record = json.loads(
+            line.decode("utf-8"),  # strictly, as orjson reads: no byte-order mark, no lone surrogates
             parse_int=lambda text: number(text, int),
             parse_float=lambda text: number(text, float),
             parse_constant=refuse,
         )
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        orjson.dumps(record)  # what it will be written with: a "\ud800" escape stops it here, as orjson would
+    except (ValueError, TypeError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return None
+    return record
 
 
 def read_jsonl(path: Path, display: str, options: ReadOptions) -> Iterator[ReadItem]:
