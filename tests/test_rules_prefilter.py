@@ -353,7 +353,7 @@ SEED_LINES = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read
 def placed(view: str, rules: list[Rule]) -> list[tuple[tuple[int, int], str]]:
     skipped: dict[str, str] = {}
     refused: dict[str, str] = {}
-    spans = rules_apply._one_pass(view, rules, 1.0, rules_apply._Budget(True), skipped, refused)
+    spans = rules_apply._one_pass(view, rules, 1.0, rules_apply._MaxFraction(True), skipped, refused)
     return [(span, rule.qualified_id) for span, rule in spans] + sorted(skipped.items()) + sorted(refused.items())
 
 
@@ -437,7 +437,7 @@ def _line_rule(pattern: str, rule_id: str) -> Rule:
 
 
 def _removed_lines(rules: list[Rule], text: str) -> list[str]:
-    placed = rules_apply._one_pass(text, rules, 1.0, rules_apply._Budget(True), {}, {})
+    placed = rules_apply._one_pass(text, rules, 1.0, rules_apply._MaxFraction(True), {}, {})
     return [text[start:end] for (start, end), _ in placed]
 
 

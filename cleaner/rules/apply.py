@@ -100,14 +100,14 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
     # rule id -> warning: refused by max_fraction. Judged again whenever the rule runs again, since the share
     # depends on what is left (the cleaned text, when cleaning it again).
     refused: dict[str, str] = {}
-    budget = _Budget(enforce_max_fraction)
+    max_fraction = _MaxFraction(enforce_max_fraction)
     for _ in range(MAX_PASSES):
         view, segments = _view(doc.source, doc.removals)
         placed = _one_pass(
             view,
             [r for r in rules if r.qualified_id not in skipped] if skipped else rules,
             timeout,
-            budget,
+            max_fraction,
             skipped,
             refused,
         )
@@ -145,7 +145,7 @@ def _timeout_warning(rule: Rule, timeout: float) -> str:
     return f"rule {rule.qualified_id}: pattern timed out after {timeout:g}s; skipped for this document"
 
 
-class _Budget:
+class _MaxFraction:
     """`max_fraction` per pass: a rule may not remove more than its share of the text the pass sees. (Counted
     over all passes instead, the cleaned text would start a fresh count, and cleaning it again would remove what
     the first cleaning refused.) A rule refused after earlier passes removed some of its matches keeps those."""
@@ -180,7 +180,7 @@ def _one_pass(
     view: str,
     rules: list[Rule],
     timeout: float,
-    budget: _Budget,
+    max_fraction: _MaxFraction,
     skipped: dict[str, str],
     refused: dict[str, str],
 ) -> list[tuple[Span, Rule]]:
@@ -204,7 +204,7 @@ def _one_pass(
             if refused:
                 refused.pop(rule.qualified_id, None)
             continue
-        refusal = budget.refusal(rule, spans, view)
+        refusal = max_fraction.refusal(rule, spans, view)
         if refusal is not None:
             refused[rule.qualified_id] = refusal
             continue
@@ -212,7 +212,7 @@ def _one_pass(
         if taken is None:
             taken = _Taken(view, [])
         pieces = [piece for start, end in spans for piece in taken.place(start, end)]
-        budget.spend(rule, pieces)
+        max_fraction.spend(rule, pieces)
         placed.extend((piece, rule) for piece in pieces)
     return placed
 
