@@ -290,15 +290,21 @@ class Plan:
             return None
         if not self.out_is_dir:
             return self.output
+        directory, name = self.mirrored_parts(source)
+        return self.output / directory / name
+
+    def mirrored_parts(self, source: Source) -> tuple[str, str]:
+        """(directory under OUT, file name) of a source's output in a mirrored tree. Strings, not Paths: they are
+        taken for every file of a tree, where Path objects cost seconds."""
         if source.is_stdin:
-            return self.output / ("stdin.jsonl" if self.stdin_kind() == "jsonl" else "stdin.txt")
+            return "", "stdin.jsonl" if self.stdin_kind() == "jsonl" else "stdin.txt"
         assert source.path is not None
-        if source.root is None:
-            return self.output / _mirrored_name(source.path.name, source.kind)
-        assert source.rel is not None
-        base = self.output if len(self.config.inputs) == 1 else self.output / source.root.name
-        rel = source.rel.with_name(_mirrored_name(source.rel.name, source.kind))
-        return base.joinpath(*rel.parts)
+        if source.root is None or source.rel is None:
+            return "", _mirrored_name(source.path.name, source.kind)
+        directory, _, name = str(source.rel).rpartition("/")
+        if len(self.config.inputs) > 1:
+            directory = f"{source.root.name}/{directory}" if directory else source.root.name
+        return directory, _mirrored_name(name, source.kind)
 
 
 def _rule_dirs(extra: Sequence[str], bundled: bool = True) -> list[str]:
@@ -401,23 +407,17 @@ def _refuse_overwriting_inputs(plan: Plan, inputs: list[str]) -> None:
 class _OutputNames:
     """Inputs whose mirrored outputs share a name (story.html and story.htm both become story.txt; two directory
     arguments both called site/) would leave one output: refused on the walk `_fingerprint` makes anyway, before
-    anything is written. Keys are strings: Path objects for every file of a big tree cost seconds."""
+    anything is written."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.several = len(plan.config.inputs) > 1
         self.claimed: dict[tuple[str, str], str] = {}  # (directory under OUT, file name) -> the input's name
 
     def claim(self, source: Source) -> None:
         plan = self.plan
         if not plan.out_is_dir or source.path is None or plan.out_kind(source) is None:
             return
-        if source.rel is None or source.root is None:
-            where = ("", _mirrored_name(source.path.name, source.kind))
-        else:
-            directory, _, name = str(source.rel).rpartition("/")
-            where = (f"{source.root.name if self.several else ''}/{directory}", _mirrored_name(name, source.kind))
-        earlier = self.claimed.setdefault(where, source.display)
+        earlier = self.claimed.setdefault(plan.mirrored_parts(source), source.display)
         if earlier != source.display:
             raise ConfigError(
                 f"{earlier} and {source.display} would both be written to {plan.mirrored_path(source)}; rename one "
