@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.errors import ConfigError
+from cleaner.io.writers import temporary_path
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 
@@ -26,7 +27,7 @@ def check_jsonl_path(path: Path, option: str) -> None:
 def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
     """A binary stream that becomes `path` only when the block finishes without error."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.newsclean-tmp")  # created like any file: its mode follows the umask
+    tmp = temporary_path(path)
     try:
         with open(tmp, "wb") as raw:
             if path.name.endswith(".gz"):

@@ -60,12 +60,18 @@ def part_path(final: Path) -> Path:
     return final.with_name(final.name + PART_SUFFIX)
 
 
+def temporary_path(path: Path) -> Path:
+    """Where a file is written before it is renamed to `path`: beside it (a rename within one file system), hidden,
+    and created like any file, so its mode follows the umask."""
+    return path.with_name(f".{path.name}.newsclean-tmp")
+
+
 def write_atomic(path: Path, data: bytes, sync: bool = False) -> None:
     """Write a whole small file: temporary name in the same directory, then rename over the final name. `sync`
     pushes it to disk before the rename (for the resume state, which must never be torn). A failure (a full
     disk) names the file and leaves no temporary behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.newsclean-tmp")
+    tmp = temporary_path(path)
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
