@@ -354,11 +354,12 @@ def candidate_pairs(sig: np.ndarray, threshold: float, num_perm: int | None = No
             continue
         group_start = np.flatnonzero(~same_as_previous)
         group_size = np.diff(group_start, append=n)
-        small = np.flatnonzero((group_size >= 2) & (group_size <= ALL_PAIRS_BUCKET))  # few: most rows are alone
-        for start, size in zip(group_start[small].tolist(), group_size[small].tolist(), strict=True):
-            members = order[start : start + size]
+        small = (group_size >= 2) & (group_size <= ALL_PAIRS_BUCKET)
+        for size in np.unique(group_size[small]).tolist():  # one array operation per bucket size, not per bucket
+            starts = group_start[small & (group_size == size)]
+            members = order[starts[:, None] + np.arange(size)]  # buckets x size
             first, second = upper_pairs(size)
-            found.append(np.stack([members[first], members[second]], axis=1))
+            found.append(np.stack([members[:, first].ravel(), members[:, second].ravel()], axis=1))
         big = np.flatnonzero(group_size > ALL_PAIRS_BUCKET)
         if len(big):
             group_of = np.cumsum(~same_as_previous) - 1
