@@ -15,7 +15,7 @@ from cleaner.normalize import normalize
 from cleaner.record import Document
 from cleaner.rules import Rule, apply_rules, bundled_rules_dir, find_spans, load_rule_file, load_ruleset, prefilter
 from cleaner.rules import apply as rules_apply
-from cleaner.rules.match import site_for_url, url_host, url_host_by_urlsplit
+from cleaner.rules.match import site_for_host, url_host, url_host_by_urlsplit
 from cleaner.rules.prefilter import Screen, Trigger, ascii_aliases, to_sre, trigger_for
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
@@ -420,13 +420,14 @@ def test_url_host_examples(url: str) -> None:
     assert url_host(url) == reference_url_host(url)
 
 
-def test_site_for_url_decides_each_host_once_and_the_same_way() -> None:
+def test_site_for_host_decides_each_host_once_and_the_same_way() -> None:
     ruleset = load_ruleset([bundled_rules_dir()])
     urls = ["https://turan.az/a", "https://www.turan.az/b", "https://en.turan.az/c", "https://example.com/"]
-    first = [site_for_url(ruleset, url) for url in urls]
+    hosts = [url_host(url) for url in urls]
+    first = [site_for_host(ruleset, host) for host in hosts if host]
     assert [f.name if f else None for f in first] == ["turan.az", "turan.az", "turan.az", None]
     assert set(ruleset.site_cache) == {"turan.az", "en.turan.az", "example.com"}
-    assert [site_for_url(ruleset, url) for url in urls] == first
+    assert [site_for_host(ruleset, host) for host in hosts if host] == first
 
 
 # --- found in review: each of these once dropped or changed a removal ---------------------------------------------

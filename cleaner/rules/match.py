@@ -59,11 +59,6 @@ def domain_matches(host: str, domain: str) -> bool:
     return host == domain
 
 
-def site_for_url(ruleset: RuleSet, url: str) -> RuleFile | None:
-    host = url_host(url)
-    return None if host is None else site_for_host(ruleset, host)
-
-
 def site_for_host(ruleset: RuleSet, host: str) -> RuleFile | None:
     """The site file for a host as `url_host` gives it."""
     cache = ruleset.site_cache  # a corpus has few hosts: decide each once
