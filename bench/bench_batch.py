@@ -4,6 +4,11 @@ The floor is the least any cleaner must do: read the same JSON Lines, hash every
 write the records back. Every figure is reported next to it as a ratio, because the machine is shared and noisy.
 Peak RSS is measured at 10k and 100k documents (it must not grow with corpus size).
 
+A second baseline, the MinHash floor, is the least a cleaner of DESIGN.md's design must do: the floor, plus the
+MinHash signature DESIGN gives every paragraph (datasketch's scheme, 128 permutations, word 2-shingles), computed
+with numpy for 256 documents at a time by `cleaner.minhash.text_signatures`, the fastest way this project has.
+No rules, no comparisons. Its ratio to the floor bounds what any tuning of the rest could reach.
+
     python bench/bench_batch.py [--docs 10000] [--big 100000] [--repeat 3] [--workdir /tmp/newsclean-bench]
 """
 
@@ -38,6 +43,28 @@ with open(sys.argv[1], "rb") as src, open(sys.argv[2], "wb") as out:
 """
 
 
+MINHASH_FLOOR = r"""
+import sys, orjson
+from cleaner.minhash import text_signatures
+
+def flush(records, out):
+    texts = [p for record in records for p in record["text"].split("\n") if p]
+    signatures, _ = text_signatures(texts)
+    for record in records:
+        record["paragraph_signatures"] = len(signatures)
+        out.write(orjson.dumps(record) + b"\n")
+
+with open(sys.argv[1], "rb") as src, open(sys.argv[2], "wb") as out:
+    batch = []
+    for line in src:
+        batch.append(orjson.loads(line))
+        if len(batch) == 256:
+            flush(batch, out)
+            batch = []
+    flush(batch, out)
+"""
+
+
 def measure(command: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, int]:
     """(seconds, peak RSS in MiB) of one command run to completion (exit 1 = some rejects, still a run)."""
     done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
@@ -69,21 +96,24 @@ def main() -> None:
     rounds = []
     for _ in range(args.repeat):
         floor_s, floor_rss = measure([sys.executable, "-c", FLOOR, str(small), str(work / "floor.jsonl")], ok=(0,))
+        sig_s, _ = measure([sys.executable, "-c", MINHASH_FLOOR, str(small), str(work / "minhash.jsonl")], ok=(0,))
         j1_s, j1_rss = measure(newsclean(small, work / "j1.jsonl", 1))
         j2_s, _ = measure(newsclean(small, work / "j2.jsonl", 2))
-        rounds.append((floor_s, j1_s, j2_s))
+        rounds.append((floor_s, j1_s, j2_s, sig_s))
         print(
-            f"round: floor {floor_s:.2f} s, --jobs 1 {j1_s:.2f} s ({j1_s / floor_s:.1f}x), "
-            f"--jobs 2 {j2_s:.2f} s ({j1_s / j2_s:.2f}x faster)",
+            f"round: floor {floor_s:.2f} s, MinHash floor {sig_s:.2f} s ({sig_s / floor_s:.1f}x), "
+            f"--jobs 1 {j1_s:.2f} s ({j1_s / floor_s:.1f}x), --jobs 2 {j2_s:.2f} s ({j1_s / j2_s:.2f}x faster)",
             flush=True,
         )
     identical = (work / "j1.jsonl").read_bytes() == (work / "j2.jsonl").read_bytes()
     big_floor_s, _ = measure([sys.executable, "-c", FLOOR, str(big), str(work / "floor-big.jsonl")], ok=(0,))
     big_s, big_rss = measure(newsclean(big, work / "big.jsonl", 1))
     big2_s, _ = measure(newsclean(big, work / "big2.jsonl", 2))
-    floor_s, j1_s, j2_s = (statistics.median(r[k] for r in rounds) for k in range(3))
-    over_floor = statistics.median(j1 / floor for floor, j1, _ in rounds)
-    speedup = statistics.median(j1 / j2 for _, j1, j2 in rounds)
+    floor_s, j1_s, j2_s, sig_s = (statistics.median(r[k] for r in rounds) for k in range(4))
+    over_floor = statistics.median(j1 / floor for floor, j1, _, _ in rounds)
+    speedup = statistics.median(j1 / j2 for _, j1, j2, _ in rounds)
+    minhash_over_floor = statistics.median(sig / floor for floor, _, _, sig in rounds)
+    over_minhash_floor = statistics.median(j1 / sig for _, j1, _, sig in rounds)
 
     def rate(seconds: float, docs: int = args.docs, size: float = mb) -> str:
         return f"{docs / seconds:8,.0f} docs/s {size / seconds:7.2f} MB/s ({seconds:6.1f} s)"
@@ -95,7 +125,10 @@ def main() -> None:
         "floor_s": round(floor_s, 2),
         "jobs1_s": round(j1_s, 2),
         "jobs2_s": round(j2_s, 2),
+        "minhash_floor_s": round(sig_s, 2),
+        "minhash_floor_over_floor": round(minhash_over_floor, 2),
         "jobs1_over_floor": round(over_floor, 2),
+        "jobs1_over_minhash_floor": round(over_minhash_floor, 2),
         "jobs2_speedup": round(speedup, 2),
         "identical_j1_j2": identical,
         "peak_rss_mib": {str(args.docs): j1_rss, str(args.big): big_rss},
@@ -105,7 +138,14 @@ def main() -> None:
     }
     print(f"corpus: {args.docs:,} docs, {mb:.1f} MB (seed {args.seed}); medians of {len(rounds)} paired rounds")
     print(f"floor (read, xxhash paragraphs, write): {rate(floor_s)}   peak RSS {floor_rss} MiB")
-    print(f"newsclean --jobs 1:  {rate(j1_s)}   {over_floor:5.1f}x the floor's time (target <= 3x)")
+    print(
+        f"MinHash floor:       {rate(sig_s)}   {minhash_over_floor:5.1f}x the floor's time "
+        "(the floor + every paragraph's signature, nothing else)"
+    )
+    print(
+        f"newsclean --jobs 1:  {rate(j1_s)}   {over_floor:5.1f}x the floor's time (target <= 3x), "
+        f"{over_minhash_floor:.1f}x the MinHash floor's"
+    )
     print(f"newsclean --jobs 2:  {rate(j2_s)}   {speedup:5.2f}x faster than --jobs 1 (target >= 1.6x)")
     print(f"outputs of --jobs 1 and --jobs 2 byte-identical: {identical}")
     print(f"peak RSS --jobs 1: {j1_rss} MiB at {args.docs:,} docs, {big_rss} MiB at {args.big:,} docs")
