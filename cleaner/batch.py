@@ -846,6 +846,9 @@ def _stop_workers(executor: Any) -> None:
 def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     """Clean a corpus as configured; returns the summary. Raises ConfigError/InputError before writing."""
     note = note or (lambda message: print(f"newsclean: {message}", file=sys.stderr))
+    from cleaner.corpus.engines import capped_jobs
+
+    config = dataclasses.replace(config, jobs=capped_jobs(config.jobs, note))
     plan = plan_run(config)
     from cleaner.pipeline import Cleaner
 

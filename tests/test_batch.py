@@ -85,6 +85,17 @@ def test_jobs_give_byte_identical_outputs(tmp_path: Path) -> None:
     assert all(list(r) == ["meta", "id", "text", "lang"] for r in records)  # fields in input order
 
 
+def test_jobs_beyond_four_per_cpu_are_capped_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--jobs 100000` on one document started 100,000 worker processes.
+    monkeypatch.setattr("cleaner.corpus.engines.usable_cpus", lambda: 1)
+    corpus = make_corpus(tmp_path / "corpus.jsonl")
+    notes: list[str] = []
+    config = BatchConfig(inputs=[str(corpus)], output=str(tmp_path / "out.jsonl"), jobs=100_000)
+    summary = run_batch(config, note=notes.append)
+    assert summary.jobs == 4 and summary.docs_out == 240
+    assert notes == ["--jobs 100000 is more than 4 per CPU (1 here): running 4 workers"]
+
+
 def test_workers_from_the_forkserver_give_the_same_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A parent with other threads must not fork: its workers then come from the forkserver, same bytes."""
     import threading

@@ -42,6 +42,17 @@ def test_local_worker_processes_match_in_process() -> None:
         assert _learn(engine) == _learn(None)
 
 
+def test_jobs_beyond_four_per_cpu_are_capped_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cleaner.corpus.engines.usable_cpus", lambda: 2)
+    notes: list[str] = []
+    with make_engine("local", jobs=100_000, note=notes.append) as engine:
+        assert isinstance(engine, LocalEngine) and engine.jobs == 8
+    assert notes == ["--jobs 100000 is more than 4 per CPU (2 here): running 8 workers"]
+    with make_engine("local", jobs=3, note=notes.append) as engine:
+        assert isinstance(engine, LocalEngine) and engine.jobs == 3
+    assert len(notes) == 1
+
+
 def test_engine_choice_errors() -> None:
     with pytest.raises(ConfigError, match="local, dask"):
         make_engine("spark")

@@ -19,6 +19,29 @@ R = TypeVar("R")
 
 ENGINES = ("local", "dask")
 
+# Cleaning is CPU-bound: processes beyond the CPUs only add start-up time and memory. A few per CPU are allowed
+# (slow disks, worker paths tested on a one-CPU machine); a mistyped `--jobs 100000` would start 100,000 processes.
+MAX_JOBS_PER_CPU = 4
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which containers and `taskset` narrow), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
+def capped_jobs(jobs: int, note: Callable[[str], None] | None = None) -> int:
+    """`jobs`, or `MAX_JOBS_PER_CPU` per usable CPU when it asks for more (said through `note`)."""
+    cpus = usable_cpus()
+    limit = MAX_JOBS_PER_CPU * cpus
+    if jobs <= limit:
+        return jobs
+    if note is not None:
+        note(f"--jobs {jobs} is more than {MAX_JOBS_PER_CPU} per CPU ({cpus} here): running {limit} workers")
+    return limit
+
 
 class Engine(Protocol):
     """Maps a picklable function over partitions, yielding results in input order."""
@@ -31,8 +54,8 @@ class Engine(Protocol):
 class LocalEngine:
     """`jobs=1` runs in this process (no pickling); more jobs use a process pool, as `newsclean clean` does."""
 
-    def __init__(self, jobs: int | None = None) -> None:
-        self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    def __init__(self, jobs: int | None = None, note: Callable[[str], None] | None = None) -> None:
+        self.jobs = max(1, capped_jobs(jobs, note) if jobs is not None else usable_cpus())
         self._pool: Any = None
 
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
@@ -66,6 +89,7 @@ class DaskEngine:
         workers: int | None = None,
         processes: bool = True,
         connect_timeout: str = "20s",
+        note: Callable[[str], None] | None = None,
     ) -> None:
         try:
             from distributed import Client, LocalCluster
@@ -84,7 +108,7 @@ class DaskEngine:
                     "to run on a local cluster"
                 ) from None
         else:
-            n = max(1, workers if workers is not None else min(4, os.cpu_count() or 1))
+            n = max(1, capped_jobs(workers, note) if workers is not None else min(4, usable_cpus()))
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None)
             self.client = Client(self._cluster)
         self.window = 2 * max(1, sum(self.client.nthreads().values()))
@@ -119,13 +143,18 @@ def _ordered(submit: Callable[[Any], Any], items: Iterable[Any], window: int) ->
 
 
 def make_engine(
-    engine: str = "local", *, scheduler: str | None = None, jobs: int | None = None
+    engine: str = "local",
+    *,
+    scheduler: str | None = None,
+    jobs: int | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> LocalEngine | DaskEngine:
-    """The engine named on the command line; `--scheduler` only makes sense with `--engine dask`."""
+    """The engine named on the command line; `--scheduler` only makes sense with `--engine dask`. `note` hears
+    about a `jobs` capped to the CPUs."""
     if engine == "local":
         if scheduler:
             raise ConfigError(f"--scheduler {scheduler!r} needs --engine dask (the local engine has no server)")
-        return LocalEngine(jobs)
+        return LocalEngine(jobs, note)
     if engine == "dask":
-        return DaskEngine(scheduler, workers=jobs)
+        return DaskEngine(scheduler, workers=jobs, note=note)
     raise ConfigError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
