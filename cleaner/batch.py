@@ -412,6 +412,14 @@ class _OutputNames:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.claimed: dict[tuple[str, str], str] = {}  # (directory under OUT, file name) -> the input's name
+        # A ledger or rejects file inside OUT takes its place there first: a mirrored output of the same name
+        # would otherwise be replaced by it, or share its part file.
+        out = plan.output.resolve() if plan.out_is_dir and plan.output is not None else None
+        for option, path in (("--ledger", plan.ledger), ("--rejects", plan.rejects)):
+            if out is not None and path is not None and inside(path.resolve(), out):
+                place = path.resolve().relative_to(out)
+                directory = "" if str(place.parent) == "." else place.parent.as_posix()
+                self.claimed.setdefault((directory, place.name), f"the {option} file")
 
     def claim(self, source: Source) -> None:
         plan = self.plan
@@ -419,9 +427,13 @@ class _OutputNames:
             return
         earlier = self.claimed.setdefault(plan.mirrored_parts(source), source.display)
         if earlier != source.display:
+            remedy = (
+                "put it outside -o"
+                if earlier.startswith("the --")
+                else "rename one of them or clean them in separate runs"
+            )
             raise ConfigError(
-                f"{earlier} and {source.display} would both be written to {plan.mirrored_path(source)}; rename one "
-                "of them or clean them in separate runs"
+                f"{earlier} and {source.display} would both be written to {plan.mirrored_path(source)}; {remedy}"
             )
 
 

@@ -252,3 +252,23 @@ def test_inputs_whose_mirrored_outputs_collide_are_refused(tmp_path: Path, layou
     with pytest.raises(ConfigError, match="would both be written to"):
         run_batch(BatchConfig(inputs=inputs, output=str(tmp_path / "out")), note=lambda m: None)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("option", "name"), [("ledger", "a.txt"), ("rejects", "sub/b.txt"), ("ledger", "x.jsonl")])
+def test_a_ledger_or_rejects_file_in_the_output_tree_never_replaces_a_mirrored_output(
+    tmp_path: Path, option: str, name: str
+) -> None:
+    """`--ledger out/a.txt` replaced the cleaned a.txt with ledger lines (and for x.jsonl both wrote one part file)."""
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    (tmp_path / "in" / "a.txt").write_text("The parliament met on Monday to discuss the budget.\n")
+    (tmp_path / "in" / "sub" / "b.txt").write_text("The harbour opened a new terminal this week.\n")
+    (tmp_path / "in" / "x.jsonl").write_text('{"id":"x1","text":"A record about the city council.\\n"}\n')
+    config = BatchConfig(inputs=[str(tmp_path / "in")], output=str(tmp_path / "out"))
+    setattr(config, option, str(tmp_path / "out" / name))
+    with pytest.raises(ConfigError, match=f"the --{option} file and .* would both be written to .*put it outside -o"):
+        run_batch(config, note=lambda m: None)
+    assert not (tmp_path / "out").exists()
+    # Elsewhere inside OUT it is fine.
+    setattr(config, option, str(tmp_path / "out" / "run.jsonl"))
+    assert run_batch(config, note=lambda m: None).docs_out == 3
+    assert (tmp_path / "out" / name).read_text() == (tmp_path / "in" / name).read_text()
