@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import orjson
@@ -272,3 +273,19 @@ def test_a_ledger_or_rejects_file_in_the_output_tree_never_replaces_a_mirrored_o
     setattr(config, option, str(tmp_path / "out" / "run.jsonl"))
     assert run_batch(config, note=lambda m: None).docs_out == 3
     assert (tmp_path / "out" / name).read_text() == (tmp_path / "in" / name).read_text()
+
+
+def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path) -> None:
+    """A tree holding `bad\\xff.txt` crashed the run: ids and origins held lone surrogates, which JSON refuses."""
+    tree = tmp_path / "in"
+    tree.mkdir()
+    good, bad = os.fsdecode(b"bad\xff.txt"), os.fsdecode(b"x\xfe.txt")
+    (tree / good).write_text("The minister met reporters today in the capital.\n")
+    (tree / bad).write_bytes(b"bad \xff\n")
+    ledger = tmp_path / "ledger.jsonl"
+    summary = run([str(tree)], tmp_path / "out", ledger=str(ledger))
+    assert (summary.docs_out, summary.rejected) == (1, 1)
+    assert (tmp_path / "out" / good).read_text() == "The minister met reporters today in the capital.\n"
+    (reject,) = read_jsonl(tmp_path / "out.rejects.jsonl")
+    assert reject["input"]["file"] == str(tree / "x\\xfe.txt")
+    assert all(entry["id"] == "bad\\xff.txt" for entry in read_jsonl(ledger))

@@ -27,6 +27,7 @@ __all__ = [
     "check_inputs",
     "iter_sources",
     "kind_of",
+    "printable_name",
     "read_inputs",
     "read_source",
 ]
@@ -73,6 +74,20 @@ class Source:
         return self.path is None
 
 
+def printable_name(name: str) -> str:
+    """A file name as text that JSON and UTF-8 can hold: bytes of the name that were not UTF-8 (which Python keeps
+    as lone surrogates, refused by every encoder) are shown as \\xNN. Used for names in ids, ledgers and rejects;
+    the file itself is opened by its real path."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        try:
+            return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate that did not come from a byte
+            return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def kind_of(path: Path | str) -> str | None:
     """The input format of a file name, or None."""
     name = str(path).lower()
@@ -113,7 +128,7 @@ def iter_sources(paths: Sequence[str]) -> Iterator[Source]:
             continue
         path = Path(given)
         if not path.is_dir():
-            yield Source(path=path, kind=kind_of(path), display=given)
+            yield Source(path=path, kind=kind_of(path), display=printable_name(given))
             continue
         for dirpath, dirnames, filenames in os.walk(path):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -122,7 +137,7 @@ def iter_sources(paths: Sequence[str]) -> Iterator[Source]:
                     continue
                 file = Path(dirpath) / name
                 rel = PurePosixPath(file.relative_to(path).as_posix())
-                yield Source(path=file, kind=kind_of(file), display=str(file), root=path, rel=rel)
+                yield Source(path=file, kind=kind_of(file), display=printable_name(str(file)), root=path, rel=rel)
 
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
@@ -136,7 +151,7 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
     elif source.kind == "txt":
         from cleaner.io.text import read_text
 
-        yield from read_text(path, display, doc_id=str(source.rel) if source.rel else None)
+        yield from read_text(path, display, doc_id=printable_name(str(source.rel)) if source.rel else None)
     elif source.kind == "jsonl":
         from cleaner.io.records import read_jsonl
 
@@ -161,10 +176,10 @@ def _read_markup(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
         yield Reject(Origin(file=source.display), f"cannot read {source.kind} input: {error}")
         return
     if source.kind == "html":
-        doc_id = str(source.rel.with_name(page_id(source.rel))) if source.rel else None
-        yield from read_html(source.path, options, doc_id=doc_id)
+        doc_id = printable_name(str(source.rel.with_name(page_id(source.rel)))) if source.rel else None
+        yield from read_html(source.path, options, doc_id=doc_id, display=source.display)
     else:
-        yield from read_warc(source.path, options)
+        yield from read_warc(source.path, options, display=source.display)
 
 
 def _read_stdin(options: ReadOptions) -> Iterator[ReadItem]:

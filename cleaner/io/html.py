@@ -61,13 +61,17 @@ def page_url(data: bytes) -> str | None:
     return None
 
 
-def read_html(path: Path, options: ReadOptions | None = None, doc_id: str | None = None) -> Iterator[ReadItem]:
+def read_html(
+    path: Path, options: ReadOptions | None = None, doc_id: str | None = None, display: str | None = None
+) -> Iterator[ReadItem]:
     """Yield one `InputDoc(html=bytes)` for an HTML file, or a `Reject` if it cannot be read.
 
     `doc_id` defaults to the file name without its suffix; in a directory tree the reader passes the relative
-    path instead, so `a/index.html` and `b/index.html` stay apart."""
-    origin = Origin(str(path))
-    doc_id = doc_id or page_id(path)
+    path instead, so `a/index.html` and `b/index.html` stay apart. `display` names the file in origins."""
+    from cleaner.io import printable_name
+
+    origin = Origin(display or printable_name(str(path)))
+    doc_id = doc_id or printable_name(page_id(path))
     try:
         raw = path.read_bytes()
         data = gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw

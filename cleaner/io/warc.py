@@ -202,12 +202,16 @@ def _html_doc(raw: bytes, origin: Origin) -> ReadItem | None:
     return InputDoc(origin=origin, html=html, id=origin_id, url=url.strip("<>") if url else None, meta=meta)
 
 
-def read_warc(path: Path, options: ReadOptions | None = None) -> Iterator[ReadItem]:
-    """Yield an `InputDoc(html=...)` per HTML 200 response record, and a `Reject` per broken record or tail."""
+def read_warc(path: Path, options: ReadOptions | None = None, display: str | None = None) -> Iterator[ReadItem]:
+    """Yield an `InputDoc(html=...)` per HTML 200 response record, and a `Reject` per broken record or tail.
+    `display` names the file in origins."""
+    from cleaner.io import printable_name
+
+    display = display or printable_name(str(path))
     with open(path, "rb") as fh:
         pieces = _gzip_pieces(fh) if _is_gzip(fh) else _plain_pieces(fh)
         for index, (_offset, raw, reason) in enumerate(pieces):
-            origin = Origin(str(path), record=index)
+            origin = Origin(display, record=index)
             if raw is None:
                 yield Reject(origin, reason or "broken WARC record")
                 continue
