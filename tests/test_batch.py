@@ -163,6 +163,44 @@ def test_parquet_mirrors_schema_and_other_columns(tmp_path: Path) -> None:
     assert result.column("text").to_pylist() == expected
 
 
+def test_parquet_dates_and_times_python_cannot_hold_pass_through(tmp_path: Path) -> None:
+    """Nanosecond timestamps and dates past year 9999 crashed the run (pyarrow cannot make Python objects of them
+    without pandas); they pass through unchanged, next to ordinary ones."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    nanos = 1_700_000_000_123_456_789
+    table = pa.table(
+        {
+            "id": ["a", "b"],
+            "text": ["The parliament met on Monday to discuss the budget.\n", "Share this article\nA second story.\n"],
+            "seen": pa.array([nanos, 1_600_000_000_000_000_000], pa.timestamp("ns")),
+            "far": pa.array([3_000_000, 1], pa.date32()),
+            "took": pa.array([1, nanos], pa.duration("ns")),
+            "marks": pa.array([[nanos], []], pa.list_(pa.timestamp("ns", tz="UTC"))),
+            "at": pa.array([{"t": 5}, {"t": 7}], pa.struct([("t", pa.time64("ns"))])),
+        }
+    )
+    pq.write_table(table, tmp_path / "in.parquet")
+    summary = run([str(tmp_path / "in.parquet")], tmp_path / "out.parquet")
+    assert (summary.docs_out, summary.rejected) == (2, 0)
+    result = pq.read_table(tmp_path / "out.parquet")
+    assert result.equals(table)
+
+
+def test_parquet_with_two_columns_of_one_name_is_rejected(tmp_path: Path) -> None:
+    """Rows as dicts kept one of the two `x` columns and wrote its values into both, with exit 0."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = [pa.array(["a"]), pa.array(["Some text about the budget.\n"]), pa.array([1]), pa.array([2])]
+    pq.write_table(pa.Table.from_arrays(columns, names=["id", "text", "x", "x"]), tmp_path / "dup.parquet")
+    summary = run([str(tmp_path / "dup.parquet")], tmp_path / "out.parquet")
+    assert summary.rejected == 1 and summary.docs_out == 0
+    (reject,) = read_jsonl(tmp_path / "out.rejects.jsonl")
+    assert "more than one column named 'x'" in reject["reason"]
+
+
 def test_several_inputs_go_under_their_names(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "in" / "a.jsonl", docs=10)
     (tmp_path / "in" / "d").mkdir()

@@ -164,6 +164,14 @@ def read_parquet(path: Path, display: str, options: ReadOptions) -> Iterator[Rea
         yield Reject(Origin(file=display), f"cannot read Parquet file: {error}")
         return
     names = parquet.schema_arrow.names
+    doubled = sorted({name for name in names if names.count(name) > 1})
+    if doubled:
+        yield Reject(
+            Origin(file=display),
+            f"more than one column named {', '.join(map(repr, doubled))}: rows could not be written back unchanged; "
+            "rename the columns",
+        )
+        return
     if options.text_field not in names and options.html_field not in names:
         yield Reject(
             Origin(file=display),
@@ -173,11 +181,48 @@ def read_parquet(path: Path, display: str, options: ReadOptions) -> Iterator[Rea
     row = 0
     try:
         for batch in parquet.iter_batches(batch_size=1024):
-            for record in batch.to_pylist():
+            for record in _python_rows(batch):
                 yield record_to_input(record, Origin(file=display, row=row), options)
                 row += 1
-    except (OSError, pa.ArrowException) as error:
+    except (OSError, ValueError, OverflowError, pa.ArrowException) as error:
         yield Reject(Origin(file=display, row=row), f"corrupt Parquet data from row {row} on: {error}")
+
+
+def _python_rows(batch: Any) -> list[dict[str, Any]]:
+    """A record batch as dicts. Dates and times Python cannot hold (nanoseconds, years past 9999) come as their
+    integer storage instead, which the Parquet writer turns back into the same values."""
+    import pyarrow as pa
+
+    try:
+        return batch.to_pylist()  # type: ignore[no-any-return]
+    except (ValueError, OverflowError, pa.ArrowException):
+        columns = [column.cast(_integer_dates(column.type)) for column in batch.columns]
+        return pa.RecordBatch.from_arrays(columns, names=batch.schema.names).to_pylist()  # type: ignore[no-any-return]
+
+
+def _integer_dates(arrow_type: Any) -> Any:
+    """`arrow_type` with every date, time, timestamp and duration inside it replaced by its integer storage."""
+    import pyarrow as pa
+
+    types = pa.types
+    if types.is_timestamp(arrow_type) or types.is_duration(arrow_type) or types.is_date64(arrow_type):
+        return pa.int64()
+    if types.is_time64(arrow_type):
+        return pa.int64()
+    if types.is_date32(arrow_type) or types.is_time32(arrow_type):
+        return pa.int32()
+    if types.is_struct(arrow_type):
+        return pa.struct([field.with_type(_integer_dates(field.type)) for field in arrow_type])
+    if types.is_large_list(arrow_type):
+        return pa.large_list(arrow_type.value_field.with_type(_integer_dates(arrow_type.value_type)))
+    if types.is_fixed_size_list(arrow_type):
+        field = arrow_type.value_field
+        return pa.list_(field.with_type(_integer_dates(field.type)), arrow_type.list_size)
+    if types.is_list(arrow_type):
+        return pa.list_(arrow_type.value_field.with_type(_integer_dates(arrow_type.value_type)))
+    if types.is_map(arrow_type):
+        return pa.map_(_integer_dates(arrow_type.key_type), _integer_dates(arrow_type.item_type))
+    return arrow_type
 
 
 def output_record(item: InputDoc, doc_id: str, text: str | None, text_field: str) -> dict[str, Any]:
