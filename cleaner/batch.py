@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import functools
 import hashlib
 import os
 import shutil
@@ -303,8 +304,18 @@ class Plan:
             return "", _mirrored_name(source.path.name, source.kind)
         directory, _, name = str(source.rel).rpartition("/")
         if len(self.config.inputs) > 1:
-            directory = f"{source.root.name}/{directory}" if directory else source.root.name
+            root = _root_name(source.root)
+            directory = f"{root}/{directory}" if directory else root
         return directory, _mirrored_name(name, source.kind)
+
+
+@functools.lru_cache(maxsize=64)
+def _root_name(root: Path) -> str:
+    """The name a directory argument's files go under in OUT: `.` and `..` have none of their own (they made
+    "/sub/file" and "../file"), so they take the name of the directory they stand for."""
+    if root.name not in ("", ".", ".."):
+        return root.name
+    return root.resolve().name or "root"
 
 
 def _rule_dirs(extra: Sequence[str], bundled: bool = True) -> list[str]:

@@ -327,3 +327,20 @@ def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path) -> None:
     (reject,) = read_jsonl(tmp_path / "out.rejects.jsonl")
     assert reject["input"]["file"] == str(tree / "x\\xfe.txt")
     assert all(entry["id"] == "bad\\xff.txt" for entry in read_jsonl(ledger))
+
+
+def test_dot_and_dotdot_directory_arguments_mirror_under_their_real_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`newsclean clean . ../b -o ../out` failed half-way: `.` has no name, so its files went to "/sub/s.txt"."""
+    for file in ("a/top.txt", "a/sub/s.txt", "b/btop.txt"):
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text("The minister met reporters today in the capital.\n")
+    monkeypatch.chdir(tmp_path / "a" / "sub")
+    summary = run(["..", "../../b"], tmp_path / "out")
+    assert summary.docs_out == 3
+    written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.txt"))
+    assert written == ["a/sub/s.txt", "a/top.txt", "b/btop.txt"]
+    monkeypatch.chdir(tmp_path / "a")
+    assert run([".", "../b"], tmp_path / "out2").docs_out == 3
+    assert (tmp_path / "out2" / "a" / "sub" / "s.txt").exists()
