@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,24 @@ def test_directory_walk_is_sorted_skips_hidden_and_rejects_unknown_types(tmp_pat
     assert [item.id for item in items if isinstance(item, InputDoc)] == ["a.txt", "b.txt", "sub/c.txt"]
     assert isinstance(items[2], Reject) and "cannot read file" in items[2].reason
     assert isinstance(items[3], Reject) and "unsupported file type" in items[3].reason
+
+
+def test_directory_walk_follows_links_to_directories_once_and_rejects_fifos(tmp_path: Path) -> None:
+    """A linked subdirectory was skipped without a word (links to files were followed), and a FIFO named *.txt
+    made the run wait forever."""
+    tree, elsewhere = tmp_path / "tree", tmp_path / "elsewhere"
+    (tree / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    (tree / "sub" / "a.txt").write_text("text\n")
+    (elsewhere / "b.txt").write_text("text\n")
+    (tree / "linked").symlink_to(elsewhere)
+    (tree / "sub" / "loop").symlink_to(tree)  # back up the tree: walked once, not forever
+    os.mkfifo(tree / "pipe.txt")
+    items = _read([tree])
+    names = [str(Path(item.origin.file).relative_to(tree)) for item in items]
+    assert names == ["pipe.txt", "linked/b.txt", "sub/a.txt"]
+    assert isinstance(items[0], Reject) and "not a regular file" in items[0].reason
+    assert [item.id for item in items[1:]] == ["linked/b.txt", "sub/a.txt"]
 
 
 def test_missing_argument_is_an_input_error(tmp_path: Path) -> None:

@@ -1,14 +1,15 @@
 """Reading every input format into one stream of `InputDoc`s and `Reject`s, in a deterministic order.
 
-`read_inputs` takes files, directories (walked in sorted order, hidden entries skipped) and "-" for stdin, and
-dispatches on the file name: `.txt`; JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`); Parquet; HTML
-(`.html`, `.htm`, `.html.gz`) and WARC (`.warc`, `.warc.gz`) through `cleaner.io.html` / `cleaner.io.warc`.
+`read_inputs` takes files, directories (walked in sorted order, hidden entries skipped, links followed once) and
+"-" for stdin, and dispatches on the file name: `.txt`; JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`); Parquet;
+HTML (`.html`, `.htm`, `.html.gz`) and WARC (`.warc`, `.warc.gz`) through `cleaner.io.html` / `cleaner.io.warc`.
 Nothing is lost silently: a file or record that cannot be read becomes a `Reject` with the reason.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -130,7 +131,16 @@ def iter_sources(paths: Sequence[str]) -> Iterator[Source]:
         if not path.is_dir():
             yield Source(path=path, kind=kind_of(path), display=printable_name(given))
             continue
-        for dirpath, dirnames, filenames in os.walk(path):
+        seen: set[tuple[int, int]] = set()  # directories walked, so a link back up the tree cannot loop
+        for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+            try:
+                status = os.stat(dirpath)
+            except OSError:
+                continue
+            if (status.st_dev, status.st_ino) in seen:
+                dirnames[:] = []  # reached again through a link: its files were read the first time
+                continue
+            seen.add((status.st_dev, status.st_ino))
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.startswith("."):
@@ -146,7 +156,9 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
         yield from _read_stdin(options)
         return
     path, display = source.path, source.display
-    if source.kind is None:
+    if source.root is not None and source.kind is not None and _special_file(path):
+        yield Reject(Origin(file=display), "not a regular file (a FIFO, socket or device): reading it may never end")
+    elif source.kind is None:
         yield Reject(Origin(file=display), f"unsupported file type; supported endings: {supported_endings()}")
     elif source.kind == "txt":
         from cleaner.io.text import read_text
@@ -162,6 +174,14 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
         yield from read_parquet(path, display, options)
     else:
         yield from _read_markup(source, options)
+
+
+def _special_file(path: Path) -> bool:
+    """A FIFO, socket or device found in a tree (a dangling link is not: reading it gives its own reject)."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def _read_markup(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
