@@ -42,6 +42,7 @@ from cleaner.io.writers import (
     check_writable_place,
     fsync_write_atomic,
     inside,
+    make_durable,
     part_path,
     refuse_clashes,
     rejects_path,
@@ -552,6 +553,7 @@ class _Run:
         self.rows: list[dict[str, Any]] = []
         self.ledger_buffer: list[bytes] = []
         self.rejects_buffer: list[bytes] = []
+        self.unsynced: list[Path] = []  # mirrored text outputs written since the last commit
         self.pending_items = 0
         self.pending_bytes = 0
         if state and not self.finished:
@@ -657,6 +659,7 @@ class _Run:
             assert final is not None
             self._check_output_directory()
             write_atomic(final, payload)
+            self.unsynced.append(final)
             return
         self.buffer.append(payload)
         self.pending_bytes += len(payload)
@@ -689,6 +692,8 @@ class _Run:
             if part is not None:
                 parts[str(part.final)] = part.commit(b"".join(buffer))
         self.ledger_buffer, self.rejects_buffer = [], []
+        make_durable(self.unsynced)
+        self.unsynced = []
         if self.out_part is not None and not renames:
             parts[str(self.out_part.final)] = self.out_part.offset
         parquet = {str(self.parquet.final): self.parquet.chunks} if self.parquet and not renames else {}

@@ -344,3 +344,26 @@ def test_dot_and_dotdot_directory_arguments_mirror_under_their_real_names(
     monkeypatch.chdir(tmp_path / "a")
     assert run([".", "../b"], tmp_path / "out2").docs_out == 3
     assert (tmp_path / "out2" / "a" / "sub" / "s.txt").exists()
+
+
+def test_mirrored_text_and_parquet_outputs_reach_the_disk_before_the_state_counts_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the ledger, rejects and state were fsync'ed: after a power loss the state could name outputs the disk
+    never got. Mirrored text files are synced at each commit, Parquet chunks and files before their rename."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    synced: list[Path] = []
+    monkeypatch.setattr("cleaner.batch.make_durable", lambda paths: synced.extend(paths))
+    monkeypatch.setattr("cleaner.io.writers._fsync_file", synced.append)
+    (tmp_path / "in").mkdir()
+    for name in ("a", "b", "c"):
+        (tmp_path / "in" / f"{name}.txt").write_text(f"Text of {name} about the city council.\n")
+    texts = [f"Row {i} about the harbour.\n" for i in range(5)]
+    pq.write_table(pa.table({"id": [str(i) for i in range(5)], "text": texts}), tmp_path / "in" / "rows.parquet")
+    run([str(tmp_path / "in")], tmp_path / "out", commit_every=2)
+    out = tmp_path / "out"
+    assert {path.name for path in synced} >= {"a.txt", "b.txt", "c.txt", "rows.parquet.newsclean-part"}
+    assert sum(path.suffix == ".tmp" for path in synced) == 3  # one per committed chunk of 2, 2 and 1 rows
+    assert pq.read_table(out / "rows.parquet").column("text").to_pylist() == texts

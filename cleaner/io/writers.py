@@ -84,6 +84,24 @@ def write_atomic(path: Path, data: bytes, sync: bool = False) -> None:
         raise OSError(error.errno, error.strerror, str(path)) from error
 
 
+def make_durable(paths: Sequence[Path]) -> None:
+    """Push files written without fsync (a tree's mirrored outputs) to disk before the resume state says they are
+    done. One `sync()` for all of them: a thousand small files cost one journal commit, not a thousand fsyncs."""
+    if not paths:
+        return
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:  # pragma: no cover - Windows has no sync()
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
 def fsync_write_atomic(path: Path, data: bytes) -> None:
     """`write_atomic` with fsync before the rename."""
     write_atomic(path, data, sync=True)
@@ -161,6 +179,7 @@ class ParquetPart:
             tmp = path.with_suffix(".tmp")
             with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
                 writer.write_table(table)
+            _fsync_file(tmp)  # the resume state will count this chunk as committed
             os.replace(tmp, path)
             self.chunks += 1
         return self.chunks
@@ -175,6 +194,7 @@ class ParquetPart:
             for index in range(self.chunks):
                 with pa.memory_map(str(self.dir / f"{index:08d}.arrow")) as source:
                     writer.write_table(pa.ipc.open_file(source).read_all())
+        _fsync_file(out)  # renamed into place once the resume state says so
         return out
 
 
