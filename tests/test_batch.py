@@ -367,3 +367,22 @@ def test_mirrored_text_and_parquet_outputs_reach_the_disk_before_the_state_count
     assert {path.name for path in synced} >= {"a.txt", "b.txt", "c.txt", "rows.parquet.newsclean-part"}
     assert sum(path.suffix == ".tmp" for path in synced) == 3  # one per committed chunk of 2, 2 and 1 rows
     assert pq.read_table(out / "rows.parquet").column("text").to_pylist() == texts
+
+
+def test_an_output_directory_this_process_may_not_write_is_refused_up_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only output directory was reported as an interrupted run (exit 3) suggesting --resume."""
+    (tmp_path / "a.txt").write_text("A paragraph about the city council.\n")
+    (tmp_path / "ro").mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        "cleaner.io.writers.os.access", lambda p, mode: Path(p) != tmp_path / "ro" and real_access(p, mode)
+    )
+    for options in (
+        {"output": str(tmp_path / "ro" / "out.txt")},
+        {"output": str(tmp_path / "o.txt"), "ledger": str(tmp_path / "ro" / "l.jsonl")},
+    ):
+        with pytest.raises(ConfigError, match=r"cannot create files in .*ro \(permission denied\)"):
+            run_batch(BatchConfig(inputs=[str(tmp_path / "a.txt")], **options), note=lambda m: None)
+    assert not (tmp_path / "o.txt").exists()

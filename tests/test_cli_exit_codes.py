@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +95,28 @@ def test_a_usage_error_is_a_message_and_exit_2_not_a_traceback(args: list[str], 
     done = run(*args)
     assert done.returncode == 2, done.stderr
     assert says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_output_at_a_fifo_or_device_is_refused_and_left_alone(tmp_path: Path) -> None:
+    """`-o fifo`, `--ledger /dev/null`: the temporary file was renamed over the node, replacing it with a plain
+    file (as root, `/dev/null` itself), with exit status 0."""
+    text = tmp_path / "a.txt"
+    text.write_text("A paragraph about the city council and its budget.\n")
+    fifo = tmp_path / "out.txt"
+    os.mkfifo(fifo)
+    for args in (["-o", str(fifo)], ["-o", str(tmp_path / "b.txt"), "--ledger", str(fifo)]):
+        done = run("clean", str(text), *args)
+        assert done.returncode == 2, done.stderr
+        assert "is not a regular file (a device, FIFO or socket)" in done.stderr
+        assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert not (tmp_path / "b.txt").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_write_the_file_system_refuses_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    """`dedup -o /proc/kept.jsonl` (and a read-only directory) gave a traceback with exit status 1."""
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"id": "a", "text": "A paragraph of text about the harbour."}\n')
+    done = run("dedup", str(corpus), "-o", "/proc/kept.jsonl")
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith("newsclean: error: /proc/") and "Traceback" not in done.stderr

@@ -19,13 +19,22 @@ PART_SUFFIX = ".newsclean-part"
 
 
 def check_writable_place(path: Path | None, option: str) -> None:
-    """An output under an existing file (`-o notes.txt/out.jsonl`) cannot be created: say so before writing."""
+    """Before any work, what would fail or do harm once it is done: an output under an existing file
+    (`-o notes.txt/out.jsonl`), in a directory this process may not write, or at a device, FIFO or socket (an
+    output is renamed into place, which would replace the device node with a plain file)."""
     if path is None:
         return
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise ConfigError(
+            f"{option} {path} is not a regular file (a device, FIFO or socket): outputs are written to a temporary "
+            "file and renamed into place, which would replace it; name a regular file"
+        )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise ConfigError(f"{option} {path}: {parent} is a file, not a directory")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise ConfigError(f"{option} {path}: cannot create files in {parent} (permission denied)")
             return
 
 
