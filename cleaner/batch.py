@@ -476,7 +476,7 @@ def _fingerprint(plan: Plan) -> str:
     names = _OutputNames(plan)
     for source in iter_sources(config.inputs):  # every file, those found in directories too: positions count them
         names.claim(source)
-        if source.path is not None and source.kind is None:
+        if source.error is not None or (source.path is not None and source.kind is None):
             parts.append(source.display)  # rejected by its name alone: a log written meanwhile changes nothing
         elif source.path is not None:
             try:

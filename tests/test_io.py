@@ -167,6 +167,32 @@ def test_directory_walk_follows_links_to_directories_once_and_rejects_fifos(tmp_
     assert [item.id for item in items[1:]] == ["linked/b.txt", "sub/a.txt"]
 
 
+def test_a_directory_the_walk_cannot_list_is_rejected_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chmod 000 corpus/sub`: its files were neither cleaned nor rejected, with exit status 0."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("text\n")
+    (tmp_path / "sub" / "b.txt").write_text("text\n")
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:
+        if Path(path) == tmp_path / "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = _read([tmp_path])
+    assert [type(item).__name__ for item in items] == ["InputDoc", "Reject"]
+    assert items[1].origin.file == str(tmp_path / "sub")
+    assert items[1].reason == "cannot read directory: Permission denied"  # type: ignore[union-attr]
+
+
+def test_an_empty_input_name_is_refused_not_read_as_the_current_directory() -> None:
+    with pytest.raises(InputError, match="empty string"):
+        list(read_inputs([""]))
+
+
 def test_missing_argument_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         _read([tmp_path / "nope.jsonl"])

@@ -69,10 +69,11 @@ class Source:
     display: str  # the name used in origins, ledgers and rejects
     root: Path | None = None  # the directory argument, when found by walking one
     rel: PurePosixPath | None = None  # path relative to root
+    error: str | None = None  # a directory that could not be walked: rejected with this reason
 
     @property
     def is_stdin(self) -> bool:
-        return self.path is None
+        return self.path is None and self.error is None
 
 
 def printable_name(name: str) -> str:
@@ -111,6 +112,8 @@ def check_inputs(paths: Sequence[str]) -> None:
     for given in paths:
         if given == STDIN:
             continue
+        if not given:
+            raise InputError("an input is an empty string (an unset shell variable?); pass a file or directory name")
         path = Path(given)
         if not path.exists():
             raise InputError(f"input {given!r} does not exist")
@@ -132,7 +135,9 @@ def iter_sources(paths: Sequence[str]) -> Iterator[Source]:
             yield Source(path=path, kind=kind_of(path), display=printable_name(given))
             continue
         seen: set[tuple[int, int]] = set()  # directories walked, so a link back up the tree cannot loop
-        for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+        unreadable: list[OSError] = []  # what the walk could not list: each becomes a reject, never a silent gap
+        for dirpath, dirnames, filenames in os.walk(path, onerror=unreadable.append, followlinks=True):
+            yield from _unreadable_directories(unreadable, path)
             try:
                 status = os.stat(dirpath)
             except OSError:
@@ -148,10 +153,22 @@ def iter_sources(paths: Sequence[str]) -> Iterator[Source]:
                 file = Path(dirpath) / name
                 rel = PurePosixPath(file.relative_to(path).as_posix())
                 yield Source(path=file, kind=kind_of(file), display=printable_name(str(file)), root=path, rel=rel)
+        yield from _unreadable_directories(unreadable, path)
+
+
+def _unreadable_directories(errors: list[OSError], root: Path) -> Iterator[Source]:
+    """Sources that stand for directories the walk could not list (their reject says why); empties `errors`."""
+    for error in errors:
+        name = printable_name(str(error.filename)) if error.filename else str(root)
+        yield Source(path=None, kind=None, display=name, root=root, error=f"cannot read directory: {error.strerror}")
+    errors.clear()
 
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
     """The documents of one input file, in file order."""
+    if source.error is not None:
+        yield Reject(Origin(file=source.display), source.error)
+        return
     if source.path is None:
         yield from _read_stdin(options)
         return
