@@ -60,6 +60,33 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
         load_rule_file(path)
 
 
+def test_rule_line_numbers_skip_headers_quoted_in_multi_line_strings(tmp_path: Path) -> None:
+    """A `removes` example quoting "[[rule]]" in a multi-line string shifted the line of every later rule."""
+    text = (
+        "[[rule]]\nid = 'first'\nkind = 'line'\npattern = 'x'\nreason = 'r'\nremoves = [\"\"\"\n[[rule]]\n"
+        "x\"\"\"]\n\n[[rule]] # the second\nid = 'second'\nkind = 'sideways'\npattern = 'y'\nreason = 'r'\n"
+    )
+    path = write(tmp_path, "site.toml", text)
+    with pytest.raises(RuleError, match=r"rule 'second' \(line 10\)"):
+        load_rule_file(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            "[[rule]]\nid = 'deep'\nkind = 'line'\npattern = '" + "(" * 400 + "a" + ")" * 400 + "'\nreason = 'r'\n",
+            "nests",
+        ),
+        ("x = " + "[" * 2000 + "]" * 2000 + "\n", "nested too deeply"),
+    ],
+)
+def test_deeply_nested_patterns_and_toml_are_rule_errors_not_tracebacks(tmp_path: Path, text: str, says: str) -> None:
+    path = write(tmp_path, "site.toml", text)
+    with pytest.raises(RuleError, match=f"site.toml.*{says}"):
+        load_rule_file(path)
+
+
 def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
     path = write(tmp_path, "site.toml", rule("teasers", "line", "x", "patern = 'y'"))
     with pytest.raises(RuleError) as error:

@@ -177,12 +177,64 @@ def load_rule_file(path: str | Path) -> RuleFile:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as error:
         raise RuleError(f"{path}: TOML syntax error: {error}; see https://toml.io for the syntax") from None
+    except RecursionError:
+        raise RuleError(f"{path}: TOML nested too deeply to read (arrays or tables inside each other)") from None
     return _build_file(path, data, _rule_header_lines(raw))
 
 
 def _rule_header_lines(raw: str) -> list[int]:
-    """1-based line numbers of the `[[rule]]` headers, so messages can point at the rule being edited."""
-    return [raw.count("\n", 0, m.start()) + 1 for m in _RULE_HEADER.finditer(raw)]
+    """1-based line numbers of the `[[rule]]` headers, so messages can point at the rule being edited. A line
+    inside a multi-line string (an example quoting a rule file) is no header: strings are skipped as TOML reads
+    them, since `tomllib` gives no positions."""
+    headers: list[int] = []
+    open_string: str | None = None  # the delimiter of the multi-line string a line starts in
+    for number, line in enumerate(raw.split("\n"), 1):
+        if open_string is None and _RULE_HEADER.match(line):
+            headers.append(number)
+        open_string = _string_left_open(line, open_string)
+    return headers
+
+
+_TOML_QUOTE = regex.compile(r"""\"\"\"|'''|["'#]""")
+
+
+def _string_left_open(line: str, open_string: str | None) -> str | None:
+    """The multi-line string delimiter still open at the end of `line`, given the one open at its start."""
+    position = 0
+    while True:
+        if open_string is not None:
+            end = _closing(line, open_string, position)
+            if end < 0:
+                return open_string
+            position, open_string = end, None
+        found = _TOML_QUOTE.search(line, position)
+        if found is None or found.group() == "#":
+            return None
+        quote = found.group()
+        if len(quote) == 3:
+            open_string, position = quote, found.end()
+            continue
+        end = _closing(line, quote, found.end())
+        if end < 0:
+            return None  # an unterminated one-line string: a syntax error, which tomllib reports
+        position = end
+
+
+def _closing(line: str, quote: str, start: int) -> int:
+    """Where the string that `quote` closes ends in `line` (after the delimiter), or -1. Basic strings (") skip
+    backslash escapes; literal ones (') have none."""
+    position = start
+    while True:
+        end = line.find(quote, position)
+        if end < 0:
+            return -1
+        if quote[0] == '"' and (end - len(line[:end].rstrip("\\"))) % 2:
+            position = end + 1  # an escaped quote
+            continue
+        if len(quote) == 3:
+            while line.startswith(quote[0], end + 3):
+                end += 1  # up to two quotes may end the string's text right before its delimiter
+        return end + len(quote)
 
 
 def _unknown(where: str, key: str, valid: Sequence[str]) -> RuleError:
@@ -295,6 +347,8 @@ def _compile(pattern: str, where: str) -> regex.Pattern[str]:
         return regex.compile(unicodedata.normalize("NFC", pattern))
     except regex.error as error:
         raise RuleError(f"{where}: invalid regex {pattern!r}: {error}") from None
+    except RecursionError:
+        raise RuleError(f"{where}: the pattern nests its groups too deeply to compile; flatten it") from None
 
 
 def _strings(value: Any, where: str, example: str = '["..."]') -> list[str]:
