@@ -80,6 +80,7 @@ def test_rule_line_numbers_skip_headers_quoted_in_multi_line_strings(tmp_path: P
         ),
         ("x = " + "[" * 2000 + "]" * 2000 + "\n", "nested too deeply"),
     ],
+    ids=["pattern", "toml"],
 )
 def test_deeply_nested_patterns_and_toml_are_rule_errors_not_tracebacks(tmp_path: Path, text: str, says: str) -> None:
     path = write(tmp_path, "site.toml", text)
