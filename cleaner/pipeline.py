@@ -70,6 +70,14 @@ class Cleaner:
                 f"rules must be a list of directories, got the single path {str(rules)!r}; "
                 f"did you mean rules=[{str(rules)!r}]?"
             )
+        if rules is not None:
+            listed = list(rules) if isinstance(rules, Iterable) and not isinstance(rules, bytes) else None
+            if listed is None or not all(isinstance(r, str | Path) for r in listed):
+                raise ConfigError(
+                    f"rules must be a list of rule directories (str or Path), got {rules!r}; "
+                    "e.g. rules=['my_rules/'], or leave it out for the bundled rules"
+                )
+            rules = listed
         from cleaner.rules.load import DEFAULT_TIMEOUT, check_timeout
 
         timeout = (
@@ -90,6 +98,10 @@ class Cleaner:
             raise TypeError(f"text must be str, got {type(text).__name__}; decode bytes first (e.g. .decode())")
         if url is not None and not isinstance(url, str):
             raise TypeError(f"url must be str or None, got {type(url).__name__}")
+        if not isinstance(id, str):
+            raise TypeError(f"id must be str, got {type(id).__name__}; e.g. id=str({id!r})")
+        if meta is not None and not isinstance(meta, dict):
+            raise TypeError(f"meta must be a dict (fields kept with the document) or None, got {type(meta).__name__}")
         doc = self._prepare(text, id=id, url=url, meta=meta or {}, origin=None)
         return self._finish([doc])[0]
 
@@ -164,7 +176,12 @@ class Cleaner:
             if record.html is not None and text is None:
                 from cleaner.extract import extract
 
-                extracted = extract(record.html, record.url)
+                if not isinstance(record.html, str | bytes):
+                    return Reject(origin, f"html is not str or bytes ({type(record.html).__name__})", id=doc_id)
+                try:
+                    extracted = extract(record.html, record.url)
+                except Exception as error:  # one bad page must not stop a corpus run
+                    return Reject(origin, f"could not extract: {type(error).__name__}: {error}", id=doc_id)
                 if extracted.text is None:
                     return Reject(origin, f"no article text extracted: {extracted.reason}", id=doc_id)
                 text, extraction = extracted.text, extracted.info

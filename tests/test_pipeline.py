@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +66,34 @@ def test_arguments_are_checked_at_the_door() -> None:
         Cleaner(rules=["/no/such/rules/dir"])
     with pytest.raises(TypeError, match="decode bytes first"):
         Cleaner(rules=[]).clean(b"bytes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("rules", [5, [None], b"rules", ["ok", 3]])
+def test_rules_of_the_wrong_type_say_what_to_pass(rules: object) -> None:
+    """`rules=5` said "'int' object is not iterable", `rules=[None]` spoke of os.PathLike."""
+    with pytest.raises(ConfigError, match=r"rules must be a list of rule directories \(str or Path\)"):
+        Cleaner(rules=rules)  # type: ignore[arg-type]
+
+
+def test_rules_may_come_from_any_iterable(tmp_path: Path) -> None:
+    (tmp_path / "x.com.toml").write_text('[[rule]]\nid = "a"\nkind = "line"\npattern = "Ad"\nreason = "ad"\n')
+    assert Cleaner(rules=(d for d in [tmp_path])).clean("Text.\nAd\n", url="https://x.com/1").text == "Text.\n"
+
+
+def test_clean_checks_id_and_meta(plain: Cleaner) -> None:
+    """`id=b"x"` was accepted and failed later, when the ledger entry was written."""
+    with pytest.raises(TypeError, match="id must be str"):
+        plain.clean("Some text.", id=b"x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="meta must be a dict"):
+        plain.clean("Some text.", meta=[1])  # type: ignore[arg-type]
+
+
+def test_an_html_record_that_cannot_be_extracted_is_a_reject_and_the_others_are_kept(plain: Cleaner) -> None:
+    """`InputDoc(html=5)` raised out of clean_many, and the valid document before it was lost."""
+    records = ["First article text.", InputDoc(Origin(file="x"), html=5), "Third article text."]  # type: ignore[arg-type]
+    results = list(plain.clean_many(records))
+    assert [type(r).__name__ for r in results] == ["Document", "Reject", "Document"]
+    assert "html is not str or bytes (int)" in results[1].reason  # type: ignore[union-attr]
 
 
 def test_empty_text_cleans_to_empty(plain: Cleaner) -> None:
