@@ -621,6 +621,7 @@ class _Run:
         if result[0] == "reject":
             _, line, origin, reason = result
             summary.rejected += 1
+            self._remove_stale_output()
             self.rejects_buffer.append(line)
             self.pending_bytes += len(line)
             if self.plan.output is None:
@@ -645,6 +646,14 @@ class _Run:
         self.pending_items += 1
         if self.pending_items >= self.config.commit_every or self.pending_bytes >= _COMMIT_BYTES:
             self.commit((where[0], where[1] + 1), [])
+
+    def _remove_stale_output(self) -> None:
+        """A file of a mirrored text tree is one document: when it is rejected, a cleaned copy that an earlier run
+        left at its output path would contradict the rejects file (and be read as this run's output)."""
+        if self.fmt == "txt" and self.plan.out_is_dir and self.source is not None:
+            final = self.plan.final_path(self.source)
+            if final is not None:
+                final.unlink(missing_ok=True)
 
     def _emit(self, payload: Any) -> None:
         if self.fmt == "parquet":

@@ -386,3 +386,17 @@ def test_an_output_directory_this_process_may_not_write_is_refused_up_front(
         with pytest.raises(ConfigError, match=r"cannot create files in .*ro \(permission denied\)"):
             run_batch(BatchConfig(inputs=[str(tmp_path / "a.txt")], **options), note=lambda m: None)
     assert not (tmp_path / "o.txt").exists()
+
+
+def test_a_tree_file_rejected_on_a_rerun_leaves_no_cleaned_copy_from_before(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    page = tmp_path / "in" / "a.txt"
+    page.write_text("The minister met reporters today in the capital.\n")
+    run([str(tmp_path / "in")], tmp_path / "out")
+    assert (tmp_path / "out" / "a.txt").exists()
+    page.write_bytes(b"\xff\xfe\xfd bad")
+    summary = run([str(tmp_path / "in")], tmp_path / "out")
+    assert summary.rejected == 1
+    assert not (tmp_path / "out" / "a.txt").exists()
+    (reject,) = read_jsonl(tmp_path / "out.rejects.jsonl")
+    assert reject["input"]["file"] == str(page)
