@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import ConfigError, NewscleanError, RunInterrupted
-from cleaner.io import STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
+from cleaner.io import FORMATS, STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
 from cleaner.io.base import InputDoc, RawRecord, ReadItem
 from cleaner.io.records import output_record
 from cleaner.io.writers import (
@@ -350,7 +350,9 @@ def plan_run(config: BatchConfig) -> Plan:
             raise ConfigError("--resume needs -o OUT: output written to stdout cannot be resumed")
     if config.resume and STDIN in inputs:
         raise ConfigError("--resume cannot be used with stdin (-): stdin cannot be read again")
-    out_is_dir = output is not None and (not single_file or output.is_dir())
+    # `-o newdir/` names a directory even before it exists (it wrote a file called newdir).
+    names_a_directory = config.output is not None and config.output.endswith("/")
+    out_is_dir = output is not None and (not single_file or output.is_dir() or names_a_directory)
     if out_is_dir and output is not None and output.exists() and not output.is_dir():
         raise ConfigError(f"-o {output} is a file, but these inputs need an output directory")
     if output is not None and not out_is_dir:
@@ -369,7 +371,7 @@ def plan_run(config: BatchConfig) -> Plan:
     return plan
 
 
-_FORMAT_ENDINGS = {"jsonl": (".jsonl", ".jsonl.gz", ".jsonl.zst"), "parquet": (".parquet",)}
+_FORMAT_ENDINGS = {"jsonl": FORMATS["jsonl"], "parquet": FORMATS["parquet"]}  # an output may end as an input does
 
 
 def _check_output_format(output: Path, single_input: str, config: BatchConfig) -> None:

@@ -400,3 +400,20 @@ def test_a_tree_file_rejected_on_a_rerun_leaves_no_cleaned_copy_from_before(tmp_
     assert not (tmp_path / "out" / "a.txt").exists()
     (reject,) = read_jsonl(tmp_path / "out.rejects.jsonl")
     assert reject["input"]["file"] == str(page)
+
+
+def test_outputs_may_end_as_inputs_do_and_a_trailing_slash_names_a_directory(tmp_path: Path) -> None:
+    """`-o y.ndjson` and `-o y.pq` were refused although those endings are read; `-o newdir/` wrote a file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = tmp_path / "in.ndjson"
+    records.write_text('{"id":"a","text":"A record about the harbour.\\n"}\n')
+    run([str(records)], tmp_path / "out.ndjson")
+    assert (tmp_path / "out.ndjson").read_text() == records.read_text()
+    pq.write_table(pa.table({"id": ["a"], "text": ["Row about the council.\n"]}), tmp_path / "in.pq")
+    run([str(tmp_path / "in.pq")], tmp_path / "out.pq")
+    assert pq.read_table(tmp_path / "out.pq").column("text").to_pylist() == ["Row about the council.\n"]
+    (tmp_path / "a.txt").write_text("The minister met reporters today.\n")
+    run_batch(BatchConfig(inputs=[str(tmp_path / "a.txt")], output=f"{tmp_path}/newdir/"), note=lambda m: None)
+    assert (tmp_path / "newdir" / "a.txt").read_text() == "The minister met reporters today.\n"

@@ -193,6 +193,13 @@ def test_an_empty_input_name_is_refused_not_read_as_the_current_directory() -> N
         list(read_inputs([""]))
 
 
+def test_a_byte_order_mark_before_the_first_json_line_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n')
+    items = _read([path])
+    assert [item.id for item in items if isinstance(item, InputDoc)] == ["a", "b"]
+
+
 def test_missing_argument_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         _read([tmp_path / "nope.jsonl"])

@@ -129,11 +129,16 @@ def read_jsonl(path: Path, display: str, options: ReadOptions) -> Iterator[ReadI
     yield from _json_lines(stream, display, options)
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def _json_lines(stream: Any, display: str, options: ReadOptions) -> Iterator[ReadItem]:
     line_no = 0
     with stream:
         try:
             for line_no, line in enumerate(iter_lines(stream), 1):
+                if line_no == 1 and line.startswith(_UTF8_BOM):
+                    line = line[len(_UTF8_BOM) :]  # written by some Windows tools; not JSON, and not the record's
                 if not line.strip():
                     continue
                 if options.defer_json:
