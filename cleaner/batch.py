@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import functools
 import hashlib
 import os
 import shutil
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.errors import ConfigError, NewscleanError, RunInterrupted
+from cleaner.errors import ConfigError, NewscleanError, RunInterrupted, os_error_text, print_note
 from cleaner.io import FORMATS, STDIN, ReadOptions, Source, check_inputs, iter_sources, kind_of, read_source
 from cleaner.io.base import InputDoc, RawRecord, ReadItem
 from cleaner.io.records import output_record
@@ -269,11 +268,16 @@ class Plan:
     rejects: Path | None
     state: Path | None
     rule_dirs: list[str]
+    # directory argument -> the name its files go under in OUT (taken once, before any chdir of the caller)
+    root_names: dict[Path, str] = field(default_factory=dict)
 
     def stdin_kind(self) -> str:
         return "jsonl" if self.config.read.stdin_format == "jsonl" else "txt"
 
     def out_kind(self, source: Source) -> str | None:
+        """The format a source's output is written in; None when it has none (unsupported, or rejected unread)."""
+        if source.error is not None:
+            return None
         kind = self.stdin_kind() if source.is_stdin else source.kind
         return _OUT_KIND.get(kind) if kind else None
 
@@ -305,12 +309,11 @@ class Plan:
             return "", _mirrored_name(source.path.name, source.kind)
         directory, _, name = str(source.rel).rpartition("/")
         if len(self.config.inputs) > 1:
-            root = _root_name(source.root)
+            root = self.root_names.get(source.root) or _root_name(source.root)
             directory = f"{root}/{directory}" if directory else root
         return directory, _mirrored_name(name, source.kind)
 
 
-@functools.lru_cache(maxsize=64)
 def _root_name(root: Path) -> str:
     """The name a directory argument's files go under in OUT: `.` and `..` have none of their own (they made
     "/sub/file" and "../file"), so they take the name of the directory they stand for."""
@@ -366,7 +369,9 @@ def plan_run(config: BatchConfig) -> Plan:
         if path is not None:
             check_output_file(path, option)
     state = output.with_name(output.name + STATE_SUFFIX) if output is not None else None
-    plan = Plan(config, output, out_is_dir, ledger, rejects, state, _rule_dirs(config.rules, config.bundled_rules))
+    roots = {Path(given): _root_name(Path(given)) for given in inputs if given != STDIN and Path(given).is_dir()}
+    rule_dirs = _rule_dirs(config.rules, config.bundled_rules)
+    plan = Plan(config, output, out_is_dir, ledger, rejects, state, rule_dirs, roots)
     _refuse_overwriting_inputs(plan, inputs)
     return plan
 
@@ -426,28 +431,31 @@ class _OutputNames:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.claimed: dict[tuple[str, str], str] = {}  # (directory under OUT, file name) -> the input's name
-        # A ledger or rejects file inside OUT takes its place there first: a mirrored output of the same name
-        # would otherwise be replaced by it, or share its part file.
+        # A ledger or rejects file inside OUT holds its place there: a mirrored output at that path would be
+        # replaced by it (or share its part file), and one where it needs a directory, or under it, cannot be made.
+        self.reserved: list[tuple[str, str, Path]] = []  # (place under OUT, option, path)
         out = plan.output.resolve() if plan.out_is_dir and plan.output is not None else None
         for option, path in (("--ledger", plan.ledger), ("--rejects", plan.rejects)):
             if out is not None and path is not None and inside(path.resolve(), out):
-                place = path.resolve().relative_to(out)
-                directory = "" if str(place.parent) == "." else place.parent.as_posix()
-                self.claimed.setdefault((directory, place.name), f"the {option} file")
+                self.reserved.append((path.resolve().relative_to(out).as_posix(), option, path))
 
     def claim(self, source: Source) -> None:
         plan = self.plan
         if not plan.out_is_dir or source.path is None or plan.out_kind(source) is None:
             return
-        earlier = self.claimed.setdefault(plan.mirrored_parts(source), source.display)
+        directory, name = plan.mirrored_parts(source)
+        mirrored = f"{directory}/{name}" if directory else name
+        for place, option, path in self.reserved:
+            if mirrored == place or mirrored.startswith(place + "/") or place.startswith(mirrored + "/"):
+                raise ConfigError(
+                    f"the {option} file {path} and the output of {source.display} ({plan.mirrored_path(source)}) "
+                    f"cannot both be written; put the {option} file outside -o"
+                )
+        earlier = self.claimed.setdefault((directory, name), source.display)
         if earlier != source.display:
-            remedy = (
-                "put it outside -o"
-                if earlier.startswith("the --")
-                else "rename one of them or clean them in separate runs"
-            )
             raise ConfigError(
-                f"{earlier} and {source.display} would both be written to {plan.mirrored_path(source)}; {remedy}"
+                f"{earlier} and {source.display} would both be written to {plan.mirrored_path(source)}; rename one "
+                "of them or clean them in separate runs"
             )
 
 
@@ -651,9 +659,12 @@ class _Run:
 
     def _remove_stale_output(self) -> None:
         """A file of a mirrored text tree is one document: when it is rejected, a cleaned copy that an earlier run
-        left at its output path would contradict the rejects file (and be read as this run's output)."""
-        if self.fmt == "txt" and self.plan.out_is_dir and self.source is not None:
-            final = self.plan.final_path(self.source)
+        left at its output path would contradict the rejects file (and be read as this run's output). Only in a
+        tree mirrored into OUT: a single file cleaned into a directory (`-o ~/Documents/`) may meet a file there
+        that no run of this tool wrote."""
+        source = self.source
+        if self.fmt == "txt" and self.plan.out_is_dir and source is not None and source.root is not None:
+            final = self.plan.final_path(source)
             if final is not None:
                 final.unlink(missing_ok=True)
 
@@ -884,7 +895,7 @@ def _stop_workers(executor: Any) -> None:
 
 def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     """Clean a corpus as configured; returns the summary. Raises ConfigError/InputError before writing."""
-    note = note or (lambda message: print(f"newsclean: {message}", file=sys.stderr))
+    note = note or print_note
     from cleaner.corpus.engines import capped_jobs
 
     config = dataclasses.replace(config, jobs=capped_jobs(config.jobs, note))
@@ -917,10 +928,9 @@ def _interruption(error: Exception, plan: Plan) -> RunInterrupted | None:
     if isinstance(error, BrokenProcessPool):
         return _worker_died(None)
     if isinstance(error, OSError):  # writing failed (a full disk, a read-only or vanished output directory)
-        where = f"{error.filename}: " if error.filename else ""
         then = "run the same command with --resume" if plan.state is not None else "run it again"
         return RunInterrupted(
-            f"cannot write the outputs ({where}{error.strerror or error}), so the run stopped. What it committed "
+            f"cannot write the outputs ({os_error_text(error)}), so the run stopped. What it committed "
             f"is kept: fix the cause (free some space?), then {then} to continue"
         )
     return None

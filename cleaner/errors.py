@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 
 class NewscleanError(Exception):
     """Base class for errors newsclean reports to a user (never a traceback)."""
@@ -27,3 +29,14 @@ class RunInterrupted(NewscleanError):
     rejected"."""
 
     exit_code = 3
+
+
+def print_note(message: str) -> None:
+    """A note for the user on stderr (a capped option, a discarded run): the default of every `note` callback."""
+    print(f"newsclean: {message}", file=sys.stderr)
+
+
+def os_error_text(error: OSError) -> str:
+    """An OSError as "file: what went wrong", without Python's "[Errno 28]"."""
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{where}{error.strerror or error}"

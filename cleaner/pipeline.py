@@ -8,7 +8,7 @@ Nothing here keeps state between documents, so results do not depend on order, b
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +71,8 @@ class Cleaner:
                 f"did you mean rules=[{str(rules)!r}]?"
             )
         if rules is not None:
-            listed = list(rules) if isinstance(rules, Iterable) and not isinstance(rules, bytes) else None
+            ordered = isinstance(rules, Iterable) and not isinstance(rules, bytes | Mapping | Set)  # order counts
+            listed = list(rules) if ordered else None
             if listed is None or not all(isinstance(r, str | Path) for r in listed):
                 raise ConfigError(
                     f"rules must be a list of rule directories (str or Path), got {rules!r}; "

@@ -188,6 +188,25 @@ def test_parquet_dates_and_times_python_cannot_hold_pass_through(tmp_path: Path)
     assert result.equals(table)
 
 
+def test_a_parquet_date_column_keeps_one_representation_in_every_row(tmp_path: Path) -> None:
+    """The integer fallback was decided per batch of 1,024 rows: dedup's JSON output showed one column as ISO
+    strings in one batch and integers in the next."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cleaner.io import ReadOptions, read_inputs
+
+    whole = [1_700_000_000_000_000_000 + i * 1000 for i in range(1030)]
+    whole[1025] += 1  # one value with nanoseconds, in the second batch
+    texts = [f"Row {i} about the harbour.\n" for i in range(1030)]
+    table = pa.table({"id": [str(i) for i in range(1030)], "text": texts, "seen": pa.array(whole, pa.timestamp("ns"))})
+    pq.write_table(table, tmp_path / "in.parquet")
+    items = list(read_inputs([str(tmp_path / "in.parquet")], ReadOptions()))
+    assert {type(item.meta["seen"]) for item in items} == {int}  # type: ignore[union-attr]
+    run([str(tmp_path / "in.parquet")], tmp_path / "out.parquet")
+    assert pq.read_table(tmp_path / "out.parquet").equals(table)
+
+
 def test_parquet_with_two_columns_of_one_name_is_rejected(tmp_path: Path) -> None:
     """Rows as dicts kept one of the two `x` columns and wrote its values into both, with exit 0."""
     import pyarrow as pa
@@ -293,7 +312,16 @@ def test_inputs_whose_mirrored_outputs_collide_are_refused(tmp_path: Path, layou
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize(("option", "name"), [("ledger", "a.txt"), ("rejects", "sub/b.txt"), ("ledger", "x.jsonl")])
+@pytest.mark.parametrize(
+    ("option", "name"),
+    [
+        ("ledger", "a.txt"),
+        ("rejects", "sub/b.txt"),
+        ("ledger", "x.jsonl"),
+        ("ledger", "sub"),
+        ("ledger", "a.txt/l.jsonl"),
+    ],
+)
 def test_a_ledger_or_rejects_file_in_the_output_tree_never_replaces_a_mirrored_output(
     tmp_path: Path, option: str, name: str
 ) -> None:
@@ -304,13 +332,13 @@ def test_a_ledger_or_rejects_file_in_the_output_tree_never_replaces_a_mirrored_o
     (tmp_path / "in" / "x.jsonl").write_text('{"id":"x1","text":"A record about the city council.\\n"}\n')
     config = BatchConfig(inputs=[str(tmp_path / "in")], output=str(tmp_path / "out"))
     setattr(config, option, str(tmp_path / "out" / name))
-    with pytest.raises(ConfigError, match=f"the --{option} file and .* would both be written to .*put it outside -o"):
+    with pytest.raises(ConfigError, match=f"the --{option} file .* cannot both be written; put the --{option} file"):
         run_batch(config, note=lambda m: None)
     assert not (tmp_path / "out").exists()
     # Elsewhere inside OUT it is fine.
     setattr(config, option, str(tmp_path / "out" / "run.jsonl"))
     assert run_batch(config, note=lambda m: None).docs_out == 3
-    assert (tmp_path / "out" / name).read_text() == (tmp_path / "in" / name).read_text()
+    assert (tmp_path / "out" / "a.txt").read_text() == (tmp_path / "in" / "a.txt").read_text()
 
 
 def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path) -> None:
@@ -417,3 +445,42 @@ def test_outputs_may_end_as_inputs_do_and_a_trailing_slash_names_a_directory(tmp
     (tmp_path / "a.txt").write_text("The minister met reporters today.\n")
     run_batch(BatchConfig(inputs=[str(tmp_path / "a.txt")], output=f"{tmp_path}/newdir/"), note=lambda m: None)
     assert (tmp_path / "newdir" / "a.txt").read_text() == "The minister met reporters today.\n"
+
+
+@pytest.mark.parametrize("name", ["x.parquet", "y.jsonl", "z.txt"])
+def test_a_fifo_in_a_tree_is_rejected_without_being_opened_or_leaving_an_output(tmp_path: Path, name: str) -> None:
+    """A FIFO named *.parquet hung the run (its schema was read before the reader's check); *.jsonl left an
+    empty output."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("The minister met reporters today.\n")
+    os.mkfifo(tmp_path / "in" / name)
+    summary = run([str(tmp_path / "in")], tmp_path / "out")
+    assert (summary.docs_out, summary.rejected) == (1, 1)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt"]
+    (reject,) = read_jsonl(tmp_path / "out.rejects.jsonl")
+    assert "not a regular file" in reject["reason"]
+
+
+def test_root_names_are_taken_per_run_not_cached_across_working_directories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache keyed by the relative Path('.') filed a second run's '.' under the first run's directory name."""
+    for name in ("alpha", "beta", "gamma"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.txt").write_text(f"Text from {name} about the council.\n")
+    monkeypatch.chdir(tmp_path / "alpha")
+    run([".", "../gamma"], tmp_path / "out1")
+    monkeypatch.chdir(tmp_path / "beta")
+    run([".", "../gamma"], tmp_path / "out2")
+    assert (tmp_path / "out2" / "beta" / "beta.txt").exists()
+
+
+def test_a_single_rejected_file_cleaned_into_a_directory_leaves_a_file_there_alone(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("The user's own notes.\n")
+    (tmp_path / "notes.txt").write_bytes(b"\xff\xfe\xfd bad")
+    summary = run_batch(
+        BatchConfig(inputs=[str(tmp_path / "notes.txt")], output=f"{tmp_path}/docs/"), note=lambda m: None
+    )
+    assert summary.rejected == 1
+    assert (tmp_path / "docs" / "notes.txt").read_text() == "The user's own notes.\n"

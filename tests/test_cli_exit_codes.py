@@ -112,11 +112,23 @@ def test_an_output_at_a_fifo_or_device_is_refused_and_left_alone(tmp_path: Path)
     assert not (tmp_path / "b.txt").exists()
 
 
-@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
 def test_a_write_the_file_system_refuses_is_a_message_not_a_traceback(tmp_path: Path) -> None:
-    """`dedup -o /proc/kept.jsonl` (and a read-only directory) gave a traceback with exit status 1."""
+    """A write that fails mid-run (here a full disk, stood in for) gave a traceback with exit status 1."""
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text('{"id": "a", "text": "A paragraph of text about the harbour."}\n')
-    done = run("dedup", str(corpus), "-o", "/proc/kept.jsonl")
+    full_disk = (
+        "import errno, cleaner.corpus.output as output\n"
+        "def write_jsonl(path, records):\n"
+        "    raise OSError(errno.ENOSPC, 'No space left on device', str(path))\n"
+        "output.write_jsonl = write_jsonl\n"
+        "from cleaner.cli import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", full_disk, "dedup", str(corpus), "-o", str(tmp_path / "kept.jsonl")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 3, done.stderr
-    assert done.stderr.startswith("newsclean: error: /proc/") and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"newsclean: error: {tmp_path / 'kept.jsonl'}: No space left on device")
+    assert "Traceback" not in done.stderr

@@ -149,22 +149,27 @@ def test_directory_walk_is_sorted_skips_hidden_and_rejects_unknown_types(tmp_pat
     assert isinstance(items[3], Reject) and "unsupported file type" in items[3].reason
 
 
-def test_directory_walk_follows_links_to_directories_once_and_rejects_fifos(tmp_path: Path) -> None:
-    """A linked subdirectory was skipped without a word (links to files were followed), and a FIFO named *.txt
-    made the run wait forever."""
+def test_directory_walk_rejects_links_out_of_the_tree_and_fifos(tmp_path: Path) -> None:
+    """A linked directory was skipped without a word, and a FIFO named *.txt made the run wait forever. Links are
+    not followed: one inside the tree is passed over (its files are read where they are), one leading out of it
+    (up the tree, or elsewhere) is rejected with a reason."""
     tree, elsewhere = tmp_path / "tree", tmp_path / "elsewhere"
-    (tree / "sub").mkdir(parents=True)
+    (tree / "news").mkdir(parents=True)
     elsewhere.mkdir()
-    (tree / "sub" / "a.txt").write_text("text\n")
+    (tree / "news" / "a.txt").write_text("text\n")
     (elsewhere / "b.txt").write_text("text\n")
+    (tree / "Archive").symlink_to("news")  # sorts before news/: its files must still be news/a.txt
     (tree / "linked").symlink_to(elsewhere)
-    (tree / "sub" / "loop").symlink_to(tree)  # back up the tree: walked once, not forever
+    (tree / "news" / "up").symlink_to("../..")  # above the tree
+    (tree / "news" / "loop").symlink_to(tree)
     os.mkfifo(tree / "pipe.txt")
     items = _read([tree])
     names = [str(Path(item.origin.file).relative_to(tree)) for item in items]
-    assert names == ["pipe.txt", "linked/b.txt", "sub/a.txt"]
-    assert isinstance(items[0], Reject) and "not a regular file" in items[0].reason
-    assert [item.id for item in items[1:]] == ["linked/b.txt", "sub/a.txt"]
+    assert names == ["linked", "pipe.txt", "news/a.txt", "news/up"]
+    assert [type(item).__name__ for item in items] == ["Reject", "Reject", "InputDoc", "Reject"]
+    assert "a link to a directory outside the tree" in items[0].reason  # type: ignore[union-attr]
+    assert "not a regular file" in items[1].reason  # type: ignore[union-attr]
+    assert items[2].id == "news/a.txt"
 
 
 def test_a_directory_the_walk_cannot_list_is_rejected_not_skipped(

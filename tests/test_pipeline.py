@@ -68,7 +68,7 @@ def test_arguments_are_checked_at_the_door() -> None:
         Cleaner(rules=[]).clean(b"bytes")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("rules", [5, [None], b"rules", ["ok", 3]])
+@pytest.mark.parametrize("rules", [5, [None], b"rules", ["ok", 3], {"rules/": 1}, {"a/", "b/"}])
 def test_rules_of_the_wrong_type_say_what_to_pass(rules: object) -> None:
     """`rules=5` said "'int' object is not iterable", `rules=[None]` spoke of os.PathLike."""
     with pytest.raises(ConfigError, match=r"rules must be a list of rule directories \(str or Path\)"):

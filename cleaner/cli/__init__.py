@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from cleaner.errors import NewscleanError
+from cleaner.errors import NewscleanError, os_error_text
 
 app = typer.Typer(
     name="newsclean",
@@ -37,8 +37,7 @@ def main() -> None:
         typer.echo("newsclean: aborted", err=True)
         sys.exit(130)
     except OSError as error:  # the file system failed mid-run (a full disk, a vanished directory): no traceback
-        where = f"{error.filename}: " if error.filename else ""
-        typer.echo(f"newsclean: error: {where}{error.strerror or error}; the run stopped before its end", err=True)
+        typer.echo(f"newsclean: error: {os_error_text(error)}; the run stopped before its end", err=True)
         sys.exit(3)
     except Exception as error:  # usage errors (a bad option value, a missing argument) arrive here
         if isinstance(error, _usage_errors()):

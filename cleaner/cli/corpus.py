@@ -11,6 +11,7 @@ import typer
 
 from cleaner.cli import app
 from cleaner.cli.options import HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
+from cleaner.errors import print_note
 
 if TYPE_CHECKING:
     from cleaner.io.base import ReadItem
@@ -26,10 +27,6 @@ Inputs = Annotated[
 Engine = Annotated[str, typer.Option("--engine", help=_ENGINE_HELP)]
 Scheduler = Annotated[str | None, typer.Option("--scheduler", help=_SCHEDULER_HELP)]
 Jobs = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=_JOBS_HELP)]
-
-
-def _note(message: str) -> None:
-    typer.echo(f"newsclean: {message}", err=True)
 
 
 def _reader(
@@ -110,7 +107,7 @@ def dedup(
         outputs.append(("rejects file", rejects_path(output or clusters)))  # type: ignore[arg-type]
     refuse_clashes(outputs, inputs)
     read = _reader(inputs, text_field, id_field, url_field, html_field, stdin_format)
-    with make_engine(engine, scheduler=scheduler, jobs=jobs, note=_note) as runner:
+    with make_engine(engine, scheduler=scheduler, jobs=jobs, note=print_note) as runner:
         result = find_duplicates(read(), options, runner)
     if clusters is not None:
         write_jsonl(clusters, result.cluster_records())
@@ -176,7 +173,7 @@ def learn(
     # Absolute, so that workers of a Dask cluster started elsewhere find them.
     rule_dirs = [str(bundled_rules_dir()), *(str(d.resolve()) for d in rules or [])]
     read = _reader(inputs, text_field, id_field, url_field, html_field, stdin_format)
-    with make_engine(engine, scheduler=scheduler, jobs=jobs, note=_note) as runner:
+    with make_engine(engine, scheduler=scheduler, jobs=jobs, note=print_note) as runner:
         result = learn_rules(read(), options, rule_dirs, runner)
     paths = write_rule_files(output, result)
     for site_rules, path in zip(result.sites, paths, strict=True):

@@ -9,14 +9,13 @@ Nothing is lost silently: a file or record that cannot be read becomes a `Reject
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from cleaner.errors import ConfigError, InputError
-from cleaner.io.base import InputDoc, ReadItem
+from cleaner.io.base import InputDoc, ReadItem, inside, special_file
 from cleaner.record import Origin, Reject
 
 __all__ = [
@@ -125,7 +124,12 @@ def check_inputs(paths: Sequence[str]) -> None:
 
 
 def iter_sources(paths: Sequence[str]) -> Iterator[Source]:
-    """Every input file, in argument order; directories walked in sorted order without hidden entries."""
+    """Every input file, in argument order; directories walked in sorted order without hidden entries.
+
+    Nothing in a tree is passed over without a word: a directory that cannot be listed, a FIFO, socket or device
+    (reading one may never end) and a link to a directory outside the tree (following it could lead up the tree
+    or into the output) each come as a `Source` with an `error`, which `read_source` turns into a reject. A link
+    to a directory inside the tree is not followed either: its files are read at their real place."""
     for given in paths:
         if given == STDIN:
             yield Source(path=None, kind=None, display="<stdin>")
@@ -134,26 +138,43 @@ def iter_sources(paths: Sequence[str]) -> Iterator[Source]:
         if not path.is_dir():
             yield Source(path=path, kind=kind_of(path), display=printable_name(given))
             continue
-        seen: set[tuple[int, int]] = set()  # directories walked, so a link back up the tree cannot loop
-        unreadable: list[OSError] = []  # what the walk could not list: each becomes a reject, never a silent gap
-        for dirpath, dirnames, filenames in os.walk(path, onerror=unreadable.append, followlinks=True):
-            yield from _unreadable_directories(unreadable, path)
-            try:
-                status = os.stat(dirpath)
-            except OSError:
+        yield from _walk(path)
+
+
+def _walk(root: Path) -> Iterator[Source]:
+    real_root = root.resolve()
+    unreadable: list[OSError] = []  # what the walk could not list: each becomes a reject, never a silent gap
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
+        yield from _unreadable_directories(unreadable, root)
+        here = Path(dirpath)
+        linked = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            if (here / name).is_symlink():
+                linked.append(name)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
+        entries = [(name, False) for name in filenames if not name.startswith(".")]
+        entries += [(name, True) for name in linked]
+        for name, is_link in sorted(entries):
+            file = here / name
+            rel = PurePosixPath(file.relative_to(root).as_posix())
+            display = printable_name(str(file))
+            if is_link:
+                if not inside(file.resolve(), real_root):
+                    yield Source(
+                        path=None,
+                        kind=None,
+                        display=display,
+                        root=root,
+                        rel=rel,
+                        error="a link to a directory outside the tree: not followed (give its target as an input)",
+                    )
                 continue
-            if (status.st_dev, status.st_ino) in seen:
-                dirnames[:] = []  # reached again through a link: its files were read the first time
-                continue
-            seen.add((status.st_dev, status.st_ino))
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                file = Path(dirpath) / name
-                rel = PurePosixPath(file.relative_to(path).as_posix())
-                yield Source(path=file, kind=kind_of(file), display=printable_name(str(file)), root=path, rel=rel)
-        yield from _unreadable_directories(unreadable, path)
+            error = _SPECIAL if special_file(file) else None
+            yield Source(path=file, kind=kind_of(file), display=display, root=root, rel=rel, error=error)
+    yield from _unreadable_directories(unreadable, root)
+
+
+_SPECIAL = "not a regular file (a FIFO, socket or device): reading it may never end"
 
 
 def _unreadable_directories(errors: list[OSError], root: Path) -> Iterator[Source]:
@@ -173,9 +194,7 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
         yield from _read_stdin(options)
         return
     path, display = source.path, source.display
-    if source.root is not None and source.kind is not None and _special_file(path):
-        yield Reject(Origin(file=display), "not a regular file (a FIFO, socket or device): reading it may never end")
-    elif source.kind is None:
+    if source.kind is None:
         yield Reject(Origin(file=display), f"unsupported file type; supported endings: {supported_endings()}")
     elif source.kind == "txt":
         from cleaner.io.text import read_text
@@ -191,14 +210,6 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
         yield from read_parquet(path, display, options)
     else:
         yield from _read_markup(source, options)
-
-
-def _special_file(path: Path) -> bool:
-    """A FIFO, socket or device found in a tree (a dangling link is not: reading it gives its own reject)."""
-    try:
-        return not stat.S_ISREG(path.stat().st_mode)
-    except OSError:
-        return False
 
 
 def _read_markup(source: Source, options: ReadOptions) -> Iterator[ReadItem]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cleaner.record import Origin, Reject
@@ -35,3 +37,18 @@ class RawRecord:
 
 
 ReadItem = InputDoc | Reject | RawRecord
+
+
+def special_file(path: Path) -> bool:
+    """A FIFO, socket or device (after links): reading one may never end, and renaming a file over one replaces
+    it. Not a path that does not exist, nor a directory."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def inside(path: Path, directory: Path) -> bool:
+    """Whether `path` is `directory` or below it (both resolved or both as given: no file system access)."""
+    return path == directory or directory in path.parents

@@ -185,24 +185,46 @@ def read_parquet(path: Path, display: str, options: ReadOptions) -> Iterator[Rea
         return
     row = 0
     try:
+        as_integers = _columns_python_cannot_hold(parquet)
         for batch in parquet.iter_batches(batch_size=1024):
-            for record in _python_rows(batch):
+            for record in _python_rows(batch, as_integers):
                 yield record_to_input(record, Origin(file=display, row=row), options)
                 row += 1
-    except (OSError, ValueError, OverflowError, pa.ArrowException) as error:
+    except (OSError, pa.ArrowException) as error:
         yield Reject(Origin(file=display, row=row), f"corrupt Parquet data from row {row} on: {error}")
 
 
-def _python_rows(batch: Any) -> list[dict[str, Any]]:
-    """A record batch as dicts. Dates and times Python cannot hold (nanoseconds, years past 9999) come as their
-    integer storage instead, which the Parquet writer turns back into the same values."""
+def _columns_python_cannot_hold(parquet: Any) -> set[str]:
+    """The date and time columns holding a value Python cannot (nanoseconds, years past 9999; pyarrow converts
+    those only through pandas). They are read as their integers, which the Parquet writer turns back into the same
+    values, in every row: one column keeps one representation. Costs a read of those columns alone."""
     import pyarrow as pa
 
-    try:
-        return batch.to_pylist()  # type: ignore[no-any-return]
-    except (ValueError, OverflowError, pa.ArrowException):
-        columns = [column.cast(_integer_dates(column.type)) for column in batch.columns]
-        return pa.RecordBatch.from_arrays(columns, names=batch.schema.names).to_pylist()  # type: ignore[no-any-return]
+    schema = parquet.schema_arrow
+    dated = [field.name for field in schema if _integer_dates(field.type) != field.type]
+    found: set[str] = set()
+    if dated:
+        for batch in parquet.iter_batches(batch_size=65536, columns=dated):
+            for name in dated:
+                if name not in found:
+                    try:
+                        batch.column(name).to_pylist()
+                    except (ValueError, OverflowError, pa.ArrowException):
+                        found.add(name)
+    return found
+
+
+def _python_rows(batch: Any, as_integers: set[str]) -> list[dict[str, Any]]:
+    """A record batch as dicts, the columns in `as_integers` with their dates and times as integers."""
+    import pyarrow as pa
+
+    if as_integers:
+        columns = [
+            column.cast(_integer_dates(column.type)) if name in as_integers else column
+            for name, column in zip(batch.schema.names, batch.columns, strict=True)
+        ]
+        batch = pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+    return batch.to_pylist()  # type: ignore[no-any-return]
 
 
 def _integer_dates(arrow_type: Any) -> Any:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cleaner.errors import ConfigError
+from cleaner.io.base import inside, special_file
 
 PART_SUFFIX = ".newsclean-part"
 
@@ -24,7 +25,7 @@ def check_writable_place(path: Path | None, option: str) -> None:
     output is renamed into place, which would replace the device node with a plain file)."""
     if path is None:
         return
-    if path.exists() and not path.is_dir() and not path.is_file():
+    if special_file(path):
         raise ConfigError(
             f"{option} {path} is not a regular file (a device, FIFO or socket): outputs are written to a temporary "
             "file and renamed into place, which would replace it; name a regular file"
@@ -35,7 +36,9 @@ def check_writable_place(path: Path | None, option: str) -> None:
                 raise ConfigError(f"{option} {path}: {parent} is a file, not a directory")
             if not os.access(parent, os.W_OK | os.X_OK):
                 raise ConfigError(f"{option} {path}: cannot create files in {parent} (permission denied)")
-            return
+            break
+    if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):  # an output directory that exists already
+        raise ConfigError(f"{option} {path}: cannot create files in {path} (permission denied)")
 
 
 def check_output_file(path: Path, option: str) -> None:
@@ -43,10 +46,6 @@ def check_output_file(path: Path, option: str) -> None:
     check_writable_place(path, option)
     if path.is_dir():
         raise ConfigError(f"{option} {path} is a directory; name a file")
-
-
-def inside(path: Path, directory: Path) -> bool:
-    return path == directory or directory in path.parents
 
 
 def refuse_clashes(outputs: Sequence[tuple[str, Path]], inputs: Sequence[str]) -> None:
@@ -102,8 +101,7 @@ def make_durable(paths: Sequence[Path]) -> None:
         os.sync()
         return
     for path in paths:  # pragma: no cover - Windows has no sync()
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
+        _fsync_file(path)
 
 
 def _fsync_file(path: Path) -> None:
