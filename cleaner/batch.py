@@ -41,7 +41,9 @@ from cleaner.io.writers import (
     check_writable_place,
     fsync_write_atomic,
     inside,
+    is_part,
     make_durable,
+    part_dir,
     part_path,
     refuse_clashes,
     rejects_path,
@@ -491,7 +493,8 @@ def _fingerprint(plan: Plan) -> str:
         elif source.path is not None:
             try:
                 stat = source.path.stat()
-                parts.append([source.display, stat.st_size, stat.st_mtime_ns])
+                # ctime and inode too: an edit that keeps size and mtime (`cp -p`, `touch -r`) changes them
+                parts.append([source.display, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino])
             except OSError as error:  # a dangling link: the run rejects it; its name still counts
                 parts.append([source.display, type(error).__name__])
     return hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -506,6 +509,7 @@ def _load_state(plan: Plan, fingerprint: str, note: Any) -> dict[str, Any] | Non
         return None
     if not plan.config.resume:
         note(f"discarding an interrupted run ({plan.state}); pass --resume to continue one instead")
+        _discard_parts(plan.state)
         return None
     try:
         state = orjson.loads(plan.state.read_bytes())
@@ -524,6 +528,25 @@ def _load_state(plan: Plan, fingerprint: str, note: Any) -> dict[str, Any] | Non
     for directory in state.get("remove", []):  # and remove the part directories it was done with
         shutil.rmtree(directory, ignore_errors=True)
     return state
+
+
+def _discard_parts(state_file: Path) -> None:
+    """Remove the part files and part directories an interrupted run recorded, so a run that starts over leaves
+    none behind (one of an input removed since would stay forever). Only names this tool gives its parts."""
+    import orjson
+
+    try:
+        state = orjson.loads(state_file.read_bytes())
+        finals = [Path(final) for final in [*state.get("parts", {}), *state.get("parquet", {})]]
+        pending = [Path(part) for part, _ in state.get("renames", [])] + [Path(d) for d in state.get("remove", [])]
+    except (OSError, orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+        return  # an unreadable state names nothing to trust
+    for path in [*map(part_path, finals), *map(part_dir, finals), *pending]:
+        if is_part(path):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ cleanup, no flush) at its n-th call; the test then resumes in-process and compar
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -155,7 +156,7 @@ def test_resume_refuses_changed_options(tmp_path: Path, reference: tuple[list[st
     _resume_is_refused({**config, "threshold": 0.7}, "changed since the interrupted run")
 
 
-@pytest.mark.parametrize("change", ["add", "remove", "edit"])
+@pytest.mark.parametrize("change", ["add", "remove", "edit", "edit keeping size and times"])
 def test_resume_refuses_a_changed_directory_input(tmp_path: Path, change: str) -> None:
     """A resume position counts files, so a file added to, removed from or edited in a directory input would
     shift or corrupt the output: refused, like a changed option."""
@@ -170,10 +171,31 @@ def test_resume_refuses_a_changed_directory_input(tmp_path: Path, change: str) -
         (tree / "s0" / "00a.txt").write_text("A new file.\n")
     elif change == "remove":
         (tree / "s1" / "01.txt").unlink()
-    else:
+    elif change == "edit":
         (tree / "s2" / "02.txt").write_text("Edited.\n")
+    else:  # as `cp -p` or `touch -r` leave it: same size, same mtime
+        page = tree / "s2" / "02.txt"
+        before = page.stat()
+        page.write_text(page.read_text().swapcase())
+        os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert (page.stat().st_size, page.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     with pytest.raises(ConfigError, match="changed since the interrupted run"):
         run_batch(BatchConfig(**config, resume=True), note=lambda m: None)  # type: ignore[arg-type]
+
+
+def test_starting_over_removes_the_part_files_of_the_run_it_discards(tmp_path: Path) -> None:
+    """A run that starts over instead of resuming (its inputs changed) left the killed run's part files, which
+    stayed for good when their input was gone."""
+    inputs = _inputs(tmp_path)
+    config = _config(inputs, tmp_path / "run")
+    crashed = subprocess.run([sys.executable, "-c", CRASH, "state", "3", json.dumps(config)], check=False)
+    assert crashed.returncode == 137
+    out = tmp_path / "run"
+    assert any("newsclean-part" in p.name for p in out.rglob("*"))
+    notes: list[str] = []
+    run_batch(BatchConfig(**{**config, "inputs": inputs[-1:]}), note=notes.append)  # type: ignore[arg-type]
+    assert any(note.startswith("discarding an interrupted run") for note in notes)
+    assert [p for p in out.rglob("*") if "newsclean" in p.name] == []
 
 
 def test_resume_accepts_an_unsupported_file_that_changed(tmp_path: Path) -> None:

@@ -68,6 +68,16 @@ def part_path(final: Path) -> Path:
     return final.with_name(final.name + PART_SUFFIX)
 
 
+def part_dir(final: Path) -> Path:
+    """Where a Parquet output's committed chunks wait until its source is done."""
+    return final.with_name(final.name + PART_SUFFIX + ".d")
+
+
+def is_part(path: Path) -> bool:
+    """Whether `path` is named as this tool names its part files and directories (safe to remove)."""
+    return path.name.endswith((PART_SUFFIX, PART_SUFFIX + ".d"))
+
+
 def temporary_path(path: Path) -> Path:
     """Where a file is written before it is renamed to `path`: beside it (a rename within one file system), hidden,
     and created like any file, so its mode follows the umask."""
@@ -169,7 +179,7 @@ class ParquetPart:
 
     def __init__(self, final: Path, schema: Any, chunks: int = 0) -> None:
         self.final = final
-        self.dir = final.with_name(final.name + PART_SUFFIX + ".d")
+        self.dir = part_dir(final)
         self.schema = schema
         self.dir.mkdir(parents=True, exist_ok=True)
         for stale in self.dir.glob("*.arrow"):
