@@ -285,12 +285,24 @@ def repeated_blocks(matches: dict[int, Match]) -> list[list[Match]]:
     return blocks
 
 
-def removable_blocks(blocks: list[list[Match]], copies_of: Counter[int]) -> list[list[Match]]:
+def removable_blocks(
+    blocks: list[list[Match]], copies_of: Counter[int], matches: dict[int, Match] | None = None
+) -> list[list[Match]]:
     """The blocks `is_removable` lets go, in document order, and never one whose source goes in this pass: in a
     chain of small edits (A, A', A'', ...) each repeats the one before, but removing them all would drop text like
     nothing that is kept. A block counts as right after its source when it follows a removable block that repeats
-    the same source (a body captured three times): all copies go in one pass and one removal, not one a pass."""
+    the same source (a body captured three times): all copies go in one pass and one removal, not one a pass.
+
+    Blocks right after their source go first; one away from its source waits for the next pass while any does.
+    A stutter skews what the rest is matched to: in H, H, A, B, H, A, B the last H copies the first H while A, B
+    copy the paragraphs after the second, so the two would not form one block; once the stutter is gone they do,
+    and the whole second capture goes (judged alone, the stray H looked like a recurring template line).
+
+    A block away from its source next to a repeat of a paragraph that recurs (`in_template`) is kept: a dish
+    two days of a meal plan share, between the plan's recurring lines, is the plan's text, not a scraper's copy.
+    """
     removable: list[list[Match]] = []
+    adjacent_to_source: list[bool] = []
     removed: set[int] = set()
     chain_end: dict[tuple[int, int], int] = {}  # (first, last source) -> last copy of the latest removable block
     for block in blocks:
@@ -298,14 +310,30 @@ def removable_blocks(blocks: list[list[Match]], copies_of: Counter[int]) -> list
             continue  # looked at again in the next pass, against what is left
         sources = (block[0].source, block[-1].source)
         chained = block[0].copy - 1 == chain_end.get(sources)
-        if is_removable(block, copies_of, chained or block[0].copy - 1 == sources[1]):
+        adjacent = chained or block[0].copy - 1 == sources[1]
+        if not adjacent and matches is not None and in_template(block, copies_of, matches):
+            continue
+        if is_removable(block, copies_of, adjacent):
             removed.update(m.copy for m in block)
             if chained and removable[-1][-1].copy == block[0].copy - 1:
                 removable[-1].extend(block)  # one removal for the whole run of copies
             else:
                 removable.append(list(block))
+                adjacent_to_source.append(adjacent)
             chain_end[sources] = block[-1].copy
+    if any(adjacent_to_source) and not all(adjacent_to_source):
+        return [block for block, adjacent in zip(removable, adjacent_to_source, strict=True) if adjacent]
     return removable
+
+
+def in_template(block: list[Match], copies_of: Counter[int], matches: dict[int, Match]) -> bool:
+    """Whether the paragraph right before or after a block repeats a long paragraph that recurs (three or more
+    times in all): the block is then a fragment of a repeated template (bench/aeb_eval.py: a meal plan whose days
+    share a dish), which a scraper's copy, ending where unrepeated text or the page ends, is not."""
+    for neighbour in (matches.get(block[0].copy - 1), matches.get(block[-1].copy + 1)):
+        if neighbour is not None and neighbour.long and copies_of[neighbour.source] >= 2:
+            return True
+    return False
 
 
 def is_removable(block: list[Match], copies_of: Counter[int], adjacent: bool) -> bool:
@@ -415,7 +443,7 @@ def document_removals(
             similar,
         )
         copies_of = Counter(m.source for m in matches.values() if m.long)
-        blocks = removable_blocks(repeated_blocks(matches), copies_of)
+        blocks = removable_blocks(repeated_blocks(matches), copies_of, matches)
         if not blocks:
             break
         paragraph_of_row = [live[p] for p in rows]
