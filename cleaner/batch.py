@@ -919,11 +919,12 @@ def _stop_workers(executor: Any) -> None:
 def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     """Clean a corpus as configured; returns the summary. Raises ConfigError/InputError before writing."""
     note = note or print_note
-    from cleaner.corpus.engines import capped_jobs
-
-    config = dataclasses.replace(config, jobs=capped_jobs(config.jobs, note))
     plan = plan_run(config)
+    from cleaner.corpus.engines import capped_jobs
     from cleaner.pipeline import Cleaner
+
+    # After the checks: a refused run says nothing about its workers.
+    config = plan.config = dataclasses.replace(config, jobs=capped_jobs(config.jobs, note))
 
     # Validates the rules up front.
     cleaner = Cleaner(rules=plan.rule_dirs, threshold=config.threshold, rule_timeout=config.rule_timeout)

@@ -1,7 +1,7 @@
 """Reading every input format into one stream of `InputDoc`s and `Reject`s, in a deterministic order.
 
-`read_inputs` takes files, directories (walked in sorted order, hidden entries skipped, links followed once) and
-"-" for stdin, and dispatches on the file name: `.txt`; JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`); Parquet;
+`read_inputs` takes files, directories (walked in sorted order, hidden entries and links to directories skipped)
+and "-" for stdin, and dispatches on the file name: `.txt`; JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`); Parquet;
 HTML (`.html`, `.htm`, `.html.gz`) and WARC (`.warc`, `.warc.gz`) through `cleaner.io.html` / `cleaner.io.warc`.
 Nothing is lost silently: a file or record that cannot be read becomes a `Reject` with the reason.
 """
@@ -68,7 +68,7 @@ class Source:
     display: str  # the name used in origins, ledgers and rejects
     root: Path | None = None  # the directory argument, when found by walking one
     rel: PurePosixPath | None = None  # path relative to root
-    error: str | None = None  # a directory that could not be walked: rejected with this reason
+    error: str | None = None  # why it is rejected unread (a directory that cannot be listed, a FIFO, a link)
 
     @property
     def is_stdin(self) -> bool:
@@ -147,11 +147,9 @@ def _walk(root: Path) -> Iterator[Source]:
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         yield from _unreadable_directories(unreadable, root)
         here = Path(dirpath)
-        linked = []
-        for name in sorted(d for d in dirnames if not d.startswith(".")):
-            if (here / name).is_symlink():
-                linked.append(name)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
+        visible = [name for name in dirnames if not name.startswith(".")]
+        linked = {name for name in visible if (here / name).is_symlink()}
+        dirnames[:] = sorted(name for name in visible if name not in linked)
         entries = [(name, False) for name in filenames if not name.startswith(".")]
         entries += [(name, True) for name in linked]
         for name, is_link in sorted(entries):

@@ -232,9 +232,7 @@ def _integer_dates(arrow_type: Any) -> Any:
     import pyarrow as pa
 
     types = pa.types
-    if types.is_timestamp(arrow_type) or types.is_duration(arrow_type) or types.is_date64(arrow_type):
-        return pa.int64()
-    if types.is_time64(arrow_type):
+    if any(is_a(arrow_type) for is_a in (types.is_timestamp, types.is_duration, types.is_date64, types.is_time64)):
         return pa.int64()
     if types.is_date32(arrow_type) or types.is_time32(arrow_type):
         return pa.int32()
