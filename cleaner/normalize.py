@@ -2,7 +2,9 @@
 
 NFC, mojibake repaired, `\\n` line endings, no zero-width or control characters, horizontal whitespace collapsed,
 one paragraph per line, no blank lines, a final newline. Quotes, dashes and letters stay as written.
-ftfy costs ~13 MB/s, so it runs only where a cheap scan finds likely mojibake.
+ftfy costs ~13 MB/s, so it runs only where a cheap scan finds likely mojibake. C1 controls send text through it,
+and it reads them as windows-1252, as browsers do: a stray NEL (U+0085) becomes "…", which in scraped text it
+almost always was, rather than a line break.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def _ftfy_config() -> ftfy.TextFixerConfig:
     import ftfy
 
     return ftfy.TextFixerConfig(
+        remove_control_chars=False,  # _tidy's job: ftfy would delete a vertical tab that _tidy reads as a line break
         unescape_html=False,
         uncurl_quotes=False,
         fix_latin_ligatures=False,

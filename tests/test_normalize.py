@@ -21,6 +21,9 @@ CASES = [
     ("nfc", "e\u0301te\u0301", "\u00e9t\u00e9\n"),
     ("zwnj kept (Persian)", "می\u200cخواهم", "می\u200cخواهم\n"),
     ("empty", " \n\t\n", ""),
+    # A vertical tab breaks the line, whether or not mojibake elsewhere sends the text through ftfy (which deleted it)
+    ("vertical tab", "First line\vsecond line\n", "First line\nsecond line\n"),
+    ("vertical tab and mojibake", "First\vsecond\ncafÃ© au lait\n", "First\nsecond\ncafé au lait\n"),
 ]
 
 
