@@ -8,8 +8,10 @@ Layout (one source line per output line, numbered so that "duplicates lines 1-3"
     @@ line 4 · rule _default/photo-credit · photo credit line @@
     ~ 4  Text before [-Photo: AP -]text after
 
-"-" marks a removed line, "~" a line with removed spans shown as [-...-], "  " a kept line. With colour, removed
-text is red and struck through and headers are cyan; the plain form is what a pipe or a golden test sees.
+"-" marks a removed line, "~" a line with removed spans shown as [-...-], "  " a kept line. On a "~" line the
+text's own markers are escaped ("[-" as "[\\-", "-]" as "-\\]", a backslash doubled), so every [-...-] is a
+removal. With colour, removed text is red and struck through and headers are cyan; the plain form is what a pipe or
+a golden test sees.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ def render_diff(doc: Document, color: bool = False) -> str:
     return buffer.getvalue()
 
 
+def _escaped(text: str) -> str:
+    """Text of a "~" line with its own "[-" and "-]" (and backslashes) escaped, so they cannot pass for markers."""
+    if "\\" not in text and "[-" not in text and "-]" not in text:
+        return text
+    return text.replace("\\", "\\\\").replace("[-", "[\\-").replace("-]", "-\\]")
+
+
 def build_diff(doc: Document) -> Text:
     """The diff as a rich `Text` (styles carry the colours; `.plain` is the uncoloured form)."""
     source = doc.source
@@ -74,10 +83,10 @@ def build_diff(doc: Document) -> Text:
             out.append(f"~ {label}")
             cursor = line_start
             for start, end in covered:
-                out.append(source[cursor:start])
-                out.append(f"[-{source[start:end]}-]", style=_INLINE)
+                out.append(_escaped(source[cursor:start]))
+                out.append(f"[-{_escaped(source[start:end])}-]", style=_INLINE)
                 cursor = end
-            out.append(source[cursor:line_end] + "\n")
+            out.append(_escaped(source[cursor:line_end]) + "\n")
     for warning in doc.warnings:
         out.append(f"!! {warning}\n", style=_WARNING)
     return out

@@ -49,6 +49,17 @@ def test_span_removals_and_warnings_are_shown() -> None:
     ]
 
 
+def test_markers_in_the_text_itself_are_escaped_on_lines_with_removed_spans() -> None:
+    """`Scores were [-3-] ...` read as three removals where the ledger had one."""
+    source = "Scores were [-3-] and a\\b today [ad] in the league.\n"
+    start = source.index("[ad] ")
+    doc = Document(id="d", source=source)
+    doc.removals.append(Removal(start, start + 5, "[ad] ", "rule", "ad", rule="x/ad"))
+    line = render_diff(doc).splitlines()[1]
+    assert line == "~ 1  Scores were [\\-3-\\] and a\\\\b today [-[ad] -]in the league."
+    assert line.count("[-") == 1
+
+
 def test_want_color() -> None:
     assert want_color("auto", True) and not want_color("auto", False)
     assert want_color("always", False) and not want_color("never", True)
