@@ -39,7 +39,6 @@ from cleaner.io.writers import (
     ParquetPart,
     check_output_file,
     check_writable_place,
-    fsync_write_atomic,
     inside,
     is_part,
     make_durable,
@@ -271,7 +270,7 @@ class Plan:
     state: Path | None
     rule_dirs: list[str]
     # directory argument -> the name its files go under in OUT (taken once, before any chdir of the caller)
-    root_names: dict[Path, str] = field(default_factory=dict)
+    root_names: dict[Path, str]
 
     def stdin_kind(self) -> str:
         return "jsonl" if self.config.read.stdin_format == "jsonl" else "txt"
@@ -311,7 +310,7 @@ class Plan:
             return "", _mirrored_name(source.path.name, source.kind)
         directory, _, name = str(source.rel).rpartition("/")
         if len(self.config.inputs) > 1:
-            root = self.root_names.get(source.root) or _root_name(source.root)
+            root = self.root_names[source.root]
             directory = f"{root}/{directory}" if directory else root
         return directory, _mirrored_name(name, source.kind)
 
@@ -753,7 +752,7 @@ class _Run:
                 "finished": final,
                 "summary": self.summary.to_json(),
             }
-            fsync_write_atomic(self.plan.state, orjson.dumps(state))
+            write_atomic(self.plan.state, orjson.dumps(state), sync=True)
         for part_file, final in renames:
             os.replace(part_file, final)
         for directory in remove:

@@ -42,9 +42,9 @@ if point == "append":  # die with half of a commit's bytes appended to a part fi
             os._exit(137)
         return original(self, data)
     writers.AppendPart.commit = commit
-elif point == "state":  # die just before the state file is replaced
-    original_state = batch.fsync_write_atomic
-    batch.fsync_write_atomic = lambda path, data: (hit(), original_state(path, data))
+elif point == "state":  # die just before the state file (the one written with sync) is replaced
+    original_state = batch.write_atomic
+    batch.write_atomic = lambda path, data, sync=False: (sync and hit(), original_state(path, data, sync))
 elif point == "rename":  # die after the state is written, before or between the renames it implies
     batch.os = types.SimpleNamespace(replace=lambda a, b: (hit(), os.replace(a, b)))
 elif point == "remove":  # die after a Parquet output is renamed into place, before its part directory is gone
@@ -52,7 +52,7 @@ elif point == "remove":  # die after a Parquet output is renamed into place, bef
     batch.shutil = types.SimpleNamespace(rmtree=lambda path, **kw: (hit(), shutil.rmtree(path, **kw)))
 elif point == "tree":  # die between two mirrored text files
     original_write = batch.write_atomic
-    batch.write_atomic = lambda path, data: (hit(), original_write(path, data))
+    batch.write_atomic = lambda path, data, sync=False: (sync or hit(), original_write(path, data, sync))
 batch.run_batch(config, note=lambda message: None)
 sys.exit(0)
 """

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.errors import ConfigError
-from cleaner.io.writers import temporary_path
+from cleaner.io.writers import compression_of, temporary_path
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 
@@ -30,12 +30,13 @@ def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
     tmp = temporary_path(path)
     try:
         with open(tmp, "wb") as raw:
-            if path.name.endswith(".gz"):
+            compression = compression_of(path)
+            if compression == "gzip":
                 import gzip
 
                 with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
                     yield stream
-            elif path.name.endswith(".zst"):
+            elif compression == "zstd":
                 import zstandard
 
                 with zstandard.ZstdCompressor().stream_writer(raw, closefd=False) as stream:

@@ -119,17 +119,22 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def fsync_write_atomic(path: Path, data: bytes) -> None:
-    """`write_atomic` with fsync before the rename."""
-    write_atomic(path, data, sync=True)
+def compression_of(path: Path) -> str | None:
+    """ "gzip" or "zstd" when the output name asks for it, else None: the one place that reads it from a name."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return "gzip"
+    if name.endswith((".zst", ".zstd")):
+        return "zstd"
+    return None
 
 
 def compress_chunk(data: bytes, final: Path) -> bytes:
     """A commit's bytes as a self-contained gzip member or zstd frame when the output name asks for one."""
-    name = final.name.lower()
-    if name.endswith(".gz"):
+    compression = compression_of(final)
+    if compression == "gzip":
         return gzip.compress(data, compresslevel=6, mtime=0)
-    if name.endswith((".zst", ".zstd")):
+    if compression == "zstd":
         import zstandard
 
         return zstandard.ZstdCompressor(level=3).compress(data)
