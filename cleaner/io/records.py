@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,16 +130,13 @@ def read_jsonl(path: Path, display: str, options: ReadOptions) -> Iterator[ReadI
     yield from _json_lines(stream, display, options)
 
 
-_UTF8_BOM = b"\xef\xbb\xbf"
-
-
 def _json_lines(stream: Any, display: str, options: ReadOptions) -> Iterator[ReadItem]:
     line_no = 0
     with stream:
         try:
             for line_no, line in enumerate(iter_lines(stream), 1):
-                if line_no == 1 and line.startswith(_UTF8_BOM):
-                    line = line[len(_UTF8_BOM) :]  # written by some Windows tools; not JSON, and not the record's
+                if line_no == 1 and line.startswith(codecs.BOM_UTF8):
+                    line = line[len(codecs.BOM_UTF8) :]  # written by some Windows tools; not JSON, and not the record's
                 if not line.strip():
                     continue
                 if options.defer_json:
@@ -211,6 +209,8 @@ def _columns_python_cannot_hold(parquet: Any) -> set[str]:
                         batch.column(name).to_pylist()
                     except (ValueError, OverflowError, pa.ArrowException):
                         found.add(name)
+            if len(found) == len(dated):
+                break  # every one is read as integers: the rest of the file cannot change that
     return found
 
 
