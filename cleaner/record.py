@@ -105,6 +105,9 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
     origin: Origin | None = None
     paragraphs: list[Span] = field(default_factory=list)
+    # Units (cleaner.segment): a short paragraph is one unit, a long one (or the only one) its sentences. Spans
+    # exclude the whitespace between units; every unit lies inside one paragraph.
+    units: list[Span] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     text: str | None = None

@@ -43,3 +43,27 @@ def sentences(text: str, span: Span | None = None) -> list[Span]:
     if end > cursor:
         spans.append((cursor, end))
     return spans
+
+
+# A paragraph longer than this is split into sentences; so is the only paragraph of a document.
+LONG_PARAGRAPH = 1200
+
+
+def units(text: str, spans: list[Span]) -> list[Span]:
+    """The units of `text`: each paragraph in `spans` that is short stays one unit, a long one (or the document's
+    only paragraph) becomes its sentences."""
+    found: list[Span] = []
+    split_all = len(spans) == 1
+    for span in spans:
+        if split_all or span[1] - span[0] > LONG_PARAGRAPH:
+            found.extend(sentences(text, span))
+        else:
+            found.append(span)
+    return found
+
+
+def unit_breaks(unit_spans: list[Span], paragraph_spans: list[Span]) -> list[int]:
+    """Offsets where a unit starts inside a paragraph (not at its start): where a flattened text's lines would
+    break. Rules see the text with a line break there (cleaner.rules.apply)."""
+    starts = {start for start, _ in paragraph_spans}
+    return [start for start, _ in unit_spans if start not in starts]
