@@ -30,6 +30,30 @@ def resolve_overlaps(removals: list[Removal], source: str) -> list[Removal]:
     return result
 
 
+def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
+    """A removal of the last units of a line takes the space before it, not the line break after it, when text
+    stays on that line: "A. Share this.\n" becomes "A.\n", not "A. " joined to the next line. Unit removals carry
+    the whitespace after them; only here, with every removal known, is it clear what stays before them.
+
+    `removals` must be sorted and disjoint; each moved removal only shifts left onto a kept space."""
+    kept_before = 0  # end of the previous removal: text from here to the next removal stays
+    for removal in removals:
+        start, end = removal.start, removal.end
+        line_start = source.rfind("\n", 0, start) + 1
+        if (
+            end - start >= 2
+            and source[end - 1] == "\n"
+            and source[start - 1 : start] == " "
+            and (
+                max(line_start, kept_before) < start - 1  # kept text, not only the space, stays before it
+            )
+        ):
+            removal.start, removal.end = start - 1, end - 1
+            removal.text = source[removal.start : removal.end]
+        kept_before = removal.end
+    return removals
+
+
 def delete_spans(source: str, spans: Iterable[Span]) -> str:
     """Delete sorted, disjoint (start, end) spans from `source`."""
     pieces: list[str] = []
@@ -43,7 +67,7 @@ def delete_spans(source: str, spans: Iterable[Span]) -> str:
 
 def apply_removals(doc: Document) -> Document:
     """Resolve overlaps, then set `doc.text`; the removals stay in the document as its ledger."""
-    doc.removals = resolve_overlaps(doc.removals, doc.source)
+    doc.removals = keep_line_breaks(resolve_overlaps(doc.removals, doc.source), doc.source)
     doc.text = delete_spans(doc.source, [(r.start, r.end) for r in doc.removals])
     return doc
 

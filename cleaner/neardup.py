@@ -9,6 +9,7 @@ aligned with the copy they repeat.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner import minhash
-from cleaner.record import Document, Removal
+from cleaner.record import Document, Removal, Span
+from cleaner.segment import live_spans
 
 # Candidate pairs are taken this far below the threshold, so estimation noise (sd ~0.035 at J=0.8 with 128
 # permutations) never hides a pair that exact verification would accept.
@@ -71,41 +73,13 @@ class Match:
     long: bool = True
 
 
-def live_paragraphs(doc: Document) -> tuple[list[int], list[str]]:
-    """Paragraphs no earlier stage removed whole, with their text as the cleaned document will show it.
+def live_units(doc: Document) -> tuple[list[int], list[str]]:
+    """Units (`doc.units`, or paragraphs for a document prepared without them) no earlier stage removed whole."""
+    return live_spans(doc.source, units_of(doc), doc.removals)
 
-    Only these can be kept originals or removed copies. A paragraph with a span cut out of it takes part with the
-    cut made: it may only become a copy of another once the cut is gone, and cleaning the cleaned text would
-    then find it.
-    """
-    if not doc.removals:
-        return list(range(len(doc.paragraphs))), [doc.source[s:e] for s, e in doc.paragraphs]
-    spans = sorted((r.start, r.end) for r in doc.removals)
-    live: list[int] = []
-    texts: list[str] = []
-    cursor = 0
-    for index, (start, end) in enumerate(doc.paragraphs):
-        while cursor < len(spans) and spans[cursor][1] <= start:
-            cursor += 1
-        if cursor == len(spans) or spans[cursor][0] >= end:  # untouched: most paragraphs
-            live.append(index)
-            texts.append(doc.source[start:end])
-            continue
-        pieces: list[str] = []
-        position = start
-        k = cursor
-        while k < len(spans) and spans[k][0] < end:
-            if spans[k][0] > position:
-                pieces.append(doc.source[position : spans[k][0]])
-            position = max(position, spans[k][1])
-            k += 1
-        if position < end:
-            pieces.append(doc.source[position:end])
-        text = "".join(pieces)
-        if text:
-            live.append(index)
-            texts.append(text)
-    return live, texts
+
+def units_of(doc: Document) -> list[Span]:
+    return doc.units or doc.paragraphs
 
 
 def _agreeing(sig: np.ndarray, first: np.ndarray, second: np.ndarray, threshold: float) -> np.ndarray:
@@ -355,37 +329,71 @@ def is_removable(block: list[Match], copies_of: Counter[int], adjacent: bool) ->
 
 
 def _removal(doc: Document, run: list[tuple[int, int]], score: float) -> Removal:
-    """One removal for a run of copies that are contiguous in the document; `run` holds (copy, source) paragraphs."""
-    start = doc.paragraphs[run[0][0]][0]
-    end = doc.paragraphs[run[-1][0]][1] + 1  # the line break goes with the block
+    """One removal for a run of copies that are contiguous in the document; `run` holds (copy, source) units.
+
+    The whitespace after the run goes with it: the space before the next unit of its paragraph, or the line
+    break (`cleaner.apply` takes the space before instead when text stays on the line)."""
+    spans = units_of(doc)
+    start = spans[run[0][0]][0]
+    last = run[-1][0]
+    end = spans[last][1]
+    if last + 1 < len(spans) and doc.source.find("\n", end, spans[last + 1][0]) < 0:
+        end = spans[last + 1][0]
+    elif end < len(doc.source) and doc.source[end] == "\n":
+        end += 1
     first_source, last_source = run[0][1], run[-1][1]
-    a, b = first_source + 1, last_source + 1
-    what = f"paragraph {a}" if a == b else f"paragraphs {a}-{b}"
     return Removal(
         start=start,
         end=end,
         text=doc.source[start:end],
         stage="neardup",
-        reason=f"repeats {what} (Jaccard {score:.2f})",
-        dup_of=(doc.paragraphs[first_source][0], doc.paragraphs[last_source][1]),
+        reason=f"repeats {_what(doc, spans, first_source, last_source)} (Jaccard {score:.2f})",
+        dup_of=(spans[first_source][0], spans[last_source][1]),
         score=score,
     )
 
 
+def _what(doc: Document, spans: list[Span], first: int, last: int) -> str:
+    """The source of a copy in a reader's words: paragraphs by number when it is made of whole paragraphs,
+    otherwise sentences by their number in the document."""
+    starts = [start for start, _ in doc.paragraphs]
+    numbers = []
+    for index in (first, last):
+        paragraph = bisect_right(starts, spans[index][0]) - 1
+        numbers.append(paragraph + 1 if doc.paragraphs[paragraph] == spans[index] else None)
+    whole = all(numbers) and all(
+        doc.paragraphs[bisect_right(starts, spans[k][0]) - 1] == spans[k] for k in range(first, last + 1)
+    )
+    if whole:
+        a, b = numbers
+        return f"paragraph {a}" if a == b else f"paragraphs {a}-{b}"
+    a, b = first + 1, last + 1
+    return f"sentence {a}" if a == b else f"sentences {a}-{b}"
+
+
 def block_removals(doc: Document, rows: list[int], block: list[Match]) -> list[Removal]:
-    """Removals for one block; `rows[i]` is the document paragraph of this pass's row i. A block whose copies are
-    not contiguous in the document (an earlier removal sits between) is split into contiguous runs."""
+    """Removals for one block; `rows[i]` is the document unit of this pass's row i. A block whose copies are not
+    contiguous in the document (an earlier removal sits between) is split into contiguous runs, and so is a run that
+    starts inside a paragraph and goes on into the next: as one span it would join the text left on both lines."""
+    spans = units_of(doc)
     score = min(m.score for m in block)
     removals: list[Removal] = []
     run: list[tuple[int, int]] = []
     for match in block:
         pair = (rows[match.copy], rows[match.source])
-        if run and pair[0] != run[-1][0] + 1:
+        if run and (pair[0] != run[-1][0] + 1 or _crosses_line(doc.source, spans, run[0][0], pair[0])):
             removals.append(_removal(doc, run, score))
             run = []
         run.append(pair)
     removals.append(_removal(doc, run, score))
     return removals
+
+
+def _crosses_line(source: str, spans: list[Span], run_start: int, unit: int) -> bool:
+    """Whether `unit` starts a new line while the run it would join started inside a line."""
+    start = spans[run_start][0]
+    mid_line = start > 0 and source[start - 1] != "\n"
+    return mid_line and source.find("\n", spans[unit - 1][1], spans[unit][0]) >= 0
 
 
 def document_removals(
@@ -462,7 +470,7 @@ def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> N
 
     A text that recurs inside its document is shingled and signed once: a doubled body costs half.
     """
-    found = [live_paragraphs(doc) for doc in docs]
+    found = [live_units(doc) for doc in docs]
     distinct: list[str] = []
     text_ids: list[list[int]] = []
     for _, doc_texts in found:

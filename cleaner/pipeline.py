@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 from cleaner.apply import apply_removals
 from cleaner.errors import ConfigError
 from cleaner.io.base import InputDoc
-from cleaner.neardup import NearDupOptions, mark_near_duplicates
+from cleaner.neardup import NearDupOptions
 from cleaner.normalize import normalize
 from cleaner.record import Document, Origin, Reject
-from cleaner.segment import paragraphs
+from cleaner.segment import paragraphs, units
+from cleaner.stages import Stage, default_stages, settle
+from cleaner.stutter import TitleOptions
 
 if TYPE_CHECKING:
     from cleaner.rules import RuleSet
@@ -29,9 +31,6 @@ Record = str | dict[str, Any] | InputDoc
 # small enough that memory stays flat on corpora of any size.
 _BATCH_DOCS = 256
 _BATCH_CHARS = 8_000_000
-# Rounds of rules and near-duplicates after a repeated block went; each round removes something, and the cap only
-# bounds the time a pathological rule set can take (as `rules.apply.MAX_PASSES` does for one stage).
-MAX_SETTLE_ROUNDS = 16
 
 
 class Cleaner:
@@ -92,6 +91,8 @@ class Cleaner:
             self.ruleset = load_ruleset(self.rule_dirs, timeout=timeout)
             if check_examples:  # off where the same rules were checked already (a worker of a checked run)
                 _check_examples(self.ruleset)
+        self.title = TitleOptions()
+        self.stages: list[Stage] = default_stages(self.ruleset, self.options, self.title)
 
     def clean(self, text: str, url: str | None = None, id: str = "doc", meta: dict[str, Any] | None = None) -> Document:
         """Clean one text. The result's `text` is cleaned, `source` the normalized input, `removed` the ledger."""
@@ -138,33 +139,31 @@ class Cleaner:
         yield from self._finish(batch)
 
     def _finish(self, batch: list[Document | Reject]) -> list[Document | Reject]:
+        """Run the stages on a batch to their fixpoint, then apply every document's removals.
+
+        Stages see the whole batch so that near-duplicate signatures are computed in one pass. If a stage fails on
+        the batch, the batch is run again one document at a time, and only the document that fails is rejected.
+        """
         docs = [item for item in batch if isinstance(item, Document)]
-        before = [len(doc.removals) for doc in docs]
-        mark_near_duplicates(docs, self.options)
-        if self.ruleset is not None:
-            changed = [doc for doc, count in zip(docs, before, strict=True) if len(doc.removals) > count]
-            self._settle(changed)
+        try:
+            settle(self.stages, docs)
+        except Exception:
+            if len(docs) <= 1:
+                raise
+            failed: dict[int, Reject] = {}
+            for position, doc in enumerate(docs):
+                _reset(doc)
+                try:
+                    settle(self.stages, [doc])
+                except Exception as error:  # one bad document must not stop a corpus run
+                    origin = doc.origin or Origin(file="<records>")
+                    failed[position] = Reject(origin, f"could not clean: {type(error).__name__}: {error}", id=doc.id)
+            if failed:
+                batch = [failed.get(docs.index(item), item) if isinstance(item, Document) else item for item in batch]
+                docs = [doc for position, doc in enumerate(docs) if position not in failed]
         for doc in docs:
             apply_removals(doc)
         return batch
-
-    def _settle(self, docs: list[Document]) -> None:
-        """Removing a repeated block can expose boilerplate to a rule (a sidebar that is now the page's tail), and
-        a rule removal can make a repeat adjacent to its source. Alternate the two stages on what is left until
-        neither finds anything, so that cleaning the cleaned text changes nothing. Rare: most documents need
-        no second round."""
-        from cleaner.rules import apply_rules
-
-        for _ in range(MAX_SETTLE_ROUNDS):
-            if not docs:
-                return
-            counts = [len(doc.removals) for doc in docs]
-            for doc in docs:
-                apply_rules(doc, self.ruleset, again=True)
-            docs = [doc for doc, count in zip(docs, counts, strict=True) if len(doc.removals) > count]
-            counts = [len(doc.removals) for doc in docs]
-            mark_near_duplicates(docs, self.options)
-            docs = [doc for doc, count in zip(docs, counts, strict=True) if len(doc.removals) > count]
 
     def _prepare_record(self, record: Record | Reject, index: int) -> Document | Reject:
         """Turn any accepted record into a prepared Document, or a Reject that says why not."""
@@ -222,15 +221,19 @@ class Cleaner:
         meta: dict[str, Any],
         origin: Origin | None,
     ) -> Document:
-        """Normalize, segment and run the rule stage: everything that is per-document."""
+        """Normalize and segment: everything that comes before the stages."""
         source = normalize(text)
         doc = Document(id=id, source=source, url=url, meta=meta, origin=origin)
         doc.paragraphs = paragraphs(source)
-        if self.ruleset is not None:
-            from cleaner.rules import apply_rules
-
-            apply_rules(doc, self.ruleset)
+        doc.units = units(source, doc.paragraphs)
         return doc
+
+
+def _reset(doc: Document) -> None:
+    """Forget what a failed batch run marked, so the document can be run alone from the start."""
+    doc.removals.clear()
+    doc.warnings.clear()
+    doc.site = None
 
 
 def _check_examples(ruleset: RuleSet) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import regex
 
-from cleaner.record import Span
+from cleaner.record import Removal, Span
 
 # A sentence ends at . ! ? or … (optionally followed by closing quotes or brackets) before whitespace and an
 # upper-case letter, a digit or an opening quote. Abbreviations like "U.S. Says" or "Mr. Garcia" split wrongly;
@@ -67,3 +67,40 @@ def unit_breaks(unit_spans: list[Span], paragraph_spans: list[Span]) -> list[int
     break. Rules see the text with a line break there (cleaner.rules.apply)."""
     starts = {start for start, _ in paragraph_spans}
     return [start for start, _ in unit_spans if start not in starts]
+
+
+def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple[list[int], list[str]]:
+    """The spans (paragraphs or units) no earlier stage removed whole, with their text as the cleaned document
+    will show it.
+
+    Only these can be kept originals or removed copies. A span with a piece cut out of it takes part with the cut
+    made: it may only become a copy of another once the cut is gone, and cleaning the cleaned text would then find it.
+    """
+    if not removals:
+        return list(range(len(spans))), [source[s:e] for s, e in spans]
+    cuts = sorted((r.start, r.end) for r in removals)
+    live: list[int] = []
+    texts: list[str] = []
+    cursor = 0
+    for index, (start, end) in enumerate(spans):
+        while cursor < len(cuts) and cuts[cursor][1] <= start:
+            cursor += 1
+        if cursor == len(cuts) or cuts[cursor][0] >= end:  # untouched: most spans
+            live.append(index)
+            texts.append(source[start:end])
+            continue
+        pieces: list[str] = []
+        position = start
+        k = cursor
+        while k < len(cuts) and cuts[k][0] < end:
+            if cuts[k][0] > position:
+                pieces.append(source[position : cuts[k][0]])
+            position = max(position, cuts[k][1])
+            k += 1
+        if position < end:
+            pieces.append(source[position:end])
+        text = "".join(pieces)
+        if text:
+            live.append(index)
+            texts.append(text)
+    return live, texts

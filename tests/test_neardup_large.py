@@ -25,7 +25,7 @@ def test_banding_path_finds_what_all_pairs_finds(monkeypatch: pytest.MonkeyPatch
     text = long_document(400)
     cleaner = Cleaner(rules=[])
     banded = cleaner.clean(text)
-    assert len(neardup.live_paragraphs(banded)[0]) > neardup._ALL_PAIRS_LIMIT
+    assert len(neardup.live_units(banded)[0]) > neardup._ALL_PAIRS_LIMIT
     monkeypatch.setattr(neardup, "_ALL_PAIRS_LIMIT", 10_000)
     all_pairs = cleaner.clean(text)
     assert [r.to_json() for r in banded.removals] == [r.to_json() for r in all_pairs.removals]

@@ -1,0 +1,175 @@
+"""Headline stutters: a short unit copied right after itself, a headline repeated before the body, a title glued to
+its own copy at the start of a flattened text, and (on request) the record's title field at the start of the text.
+
+The near-duplicate stage leaves units under `min_words` words alone unless they sit inside a repeated block, so a
+four-word headline captured twice ("Banker loses sexism claim" twice at the top) survives it. A copy right after
+itself is the scraper's, whatever its length: this stage removes it. Separators ("-", "•", "|") and one-word units
+are never removed on their own (a list of "Yes" answers, a "-" between teasers). The text's first copy is kept; the
+title field counts as an earlier copy only with `in_text="drop"`, since many corpora want the headline kept once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from cleaner.record import Document, Removal, Span
+from cleaner.segment import live_spans
+
+TITLE_IN_TEXT = ("keep", "drop")
+# A headline repeated before the body is looked for this many units after the first one; the units between must be
+# short (a byline, a date), or the repeat is article text that quotes its headline.
+_HEADLINE_WINDOW = 3
+# A title glued to its own copy ("Banker loses sexism claim Banker loses sexism claim A former ...") is looked for in
+# this many words at the start of a paragraph; without a title field, it must be at least this many words long
+# ("New York New York" is a song, not a stutter).
+_GLUED_MAX_WORDS = 40
+_GLUED_MIN_WORDS = 3
+_WORD = regex.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class TitleOptions:
+    """Which record field holds the title, and whether its copy at the start of the text goes too."""
+
+    field: str = "title"
+    in_text: str = "keep"
+    min_words: int = 5
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.field, str) or not self.field:
+            raise ValueError(f"title field must be a non-empty field name, got {self.field!r}; 'title' is the default")
+        if self.in_text not in TITLE_IN_TEXT:
+            raise ValueError(
+                f"title in text must be one of {', '.join(TITLE_IN_TEXT)}, got {self.in_text!r}: 'keep' leaves the "
+                "text's first copy of the title, 'drop' removes it too"
+            )
+
+
+def key(text: str) -> str:
+    """What two copies of a headline share: words, case-folded; punctuation, quotes and spacing aside."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def mark_stutters(docs: Sequence[Document], options: TitleOptions) -> None:
+    """Mark stutters in every document, looking again at what is left until nothing more goes (a headline three
+    times over, or its copy after a byline once the stutter before it is gone), so that the stage is a fixpoint."""
+    for doc in docs:
+        while removals := find_stutters(doc, options):
+            doc.removals.extend(removals)
+
+
+def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
+    """The stutter removals of one document, against what earlier stages left."""
+    spans = doc.units or doc.paragraphs
+    live, texts = live_spans(doc.source, spans, doc.removals)
+    if not live:
+        return []
+    keys = [key(text) for text in texts]
+    words = [len(k.split()) if k else 0 for k in keys]
+    title = doc.meta.get(options.field) if doc.meta else None
+    title_key = key(title) if isinstance(title, str) else ""
+    found: dict[int, Removal] = {}  # index into `live` -> its removal
+
+    def remove(position: int, source: Span | None, reason: str) -> None:
+        if position not in found:
+            found[position] = _unit_removal(doc, spans, live, position, source, reason)
+
+    if options.in_text == "drop" and title_key and keys[0] == title_key:
+        reason = f"the record's {options.field!r} field repeated as the text's first unit (--title-in-text drop)"
+        remove(0, None, reason)
+    for position in range(1, len(live)):
+        if words[position] < 2 or words[position] >= options.min_words or keys[position] != keys[position - 1]:
+            continue
+        if position - 1 in found and found[position - 1].dup_of is None:
+            continue  # the first copy went as the title itself; this one is now the text's first
+        remove(position, spans[live[position - 1]], "repeats the unit right before it (headline stutter)")
+    if words[0] >= 2:
+        for position in range(2, min(len(live), _HEADLINE_WINDOW + 2)):
+            if keys[position] == keys[0]:
+                if all(words[k] < options.min_words for k in range(1, position)):
+                    remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
+                break
+    removals = list(found.values())
+    removals.extend(_glued(doc, spans, live, title_key, [*doc.removals, *removals]))
+    return removals
+
+
+def _unit_removal(
+    doc: Document, spans: Sequence[Span], live: list[int], position: int, source: Span | None, reason: str
+) -> Removal:
+    """A whole unit, with the whitespace after it: the space before the next unit of its paragraph, or the line
+    break that ends the paragraph (`cleaner.apply` takes the space before instead when text stays on the line)."""
+    start, end = spans[live[position]]
+    following = live[position] + 1
+    if following < len(spans) and doc.source.find("\n", end, spans[following][0]) < 0:
+        end = spans[following][0]
+    else:
+        end = end + 1 if end < len(doc.source) and doc.source[end] == "\n" else end
+    return Removal(
+        start=start,
+        end=end,
+        text=doc.source[start:end],
+        stage="stutter",
+        reason=reason,
+        dup_of=source,
+        score=1.0 if source is not None else None,
+    )
+
+
+def _glued(
+    doc: Document, spans: Sequence[Span], live: list[int], title_key: str, marked: Sequence[Removal]
+) -> list[Removal]:
+    """A headline glued to its own copy at the start of the text, where no sentence break separates them (a
+    flattened page: "Title Title The body..."): the second copy goes, with the space after it."""
+    source = doc.source
+    removals: list[Removal] = []
+    taken = sorted((r.start, r.end) for r in marked)
+    for position in live[:1]:  # the headline is the text's first unit
+        start = spans[position][0]
+        if start != _paragraph_start(source, start):
+            continue  # the paragraph's own start went: what is left is not a headline
+        line_end = source.find("\n", start)
+        line_end = len(source) if line_end < 0 else line_end
+        words = list(_WORD.finditer(source, start, min(line_end, start + 4000)))[: 2 * _GLUED_MAX_WORDS + 1]
+        folded = [w.group().casefold() for w in words]
+        length = _repeat_length(folded, title_key)
+        if not length:
+            continue
+        cut_start = words[length].start()
+        cut_end = words[2 * length].start() if 2 * length < len(words) else line_end
+        if cut_end == line_end:  # "Title Title" alone on its line: take the space before the copy
+            cut_start = words[length - 1].end()
+        if any(a < cut_end and b > cut_start for a, b in taken):
+            continue
+        removals.append(
+            Removal(
+                start=cut_start,
+                end=cut_end,
+                text=source[cut_start:cut_end],
+                stage="stutter",
+                reason="repeats the headline right before it (headline stutter)",
+                dup_of=(start, words[length - 1].end()),
+                score=1.0,
+            )
+        )
+    return removals
+
+
+def _repeat_length(folded: list[str], title_key: str) -> int:
+    """How many words at the start are repeated right after themselves (0: none). The title field, when the record
+    has one, names the length; without it the repeat must be at least `_GLUED_MIN_WORDS` words."""
+    if title_key:
+        length = len(title_key.split())
+        if 2 <= length <= _GLUED_MAX_WORDS and folded[:length] == folded[length : 2 * length] == title_key.split():
+            return length
+    for length in range(min(_GLUED_MAX_WORDS, len(folded) // 2), _GLUED_MIN_WORDS - 1, -1):
+        if folded[:length] == folded[length : 2 * length] and len(set(folded[:length])) >= 2:
+            return length  # "ha ha ha ha ha ha" is laughter, not a headline
+    return 0
+
+
+def _paragraph_start(source: str, offset: int) -> int:
+    return source.rfind("\n", 0, offset) + 1
