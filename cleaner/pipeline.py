@@ -18,7 +18,7 @@ from cleaner.io.base import InputDoc
 from cleaner.neardup import NearDupOptions
 from cleaner.normalize import normalize
 from cleaner.record import Document, Origin, Reject
-from cleaner.segment import paragraphs, units
+from cleaner.segment import lone_paragraph, paragraphs, units
 from cleaner.stages import Stage, default_stages, settle
 from cleaner.stutter import TitleOptions
 
@@ -146,7 +146,7 @@ class Cleaner:
         """
         docs = [item for item in batch if isinstance(item, Document)]
         try:
-            settle(self.stages, docs)
+            self._run_stages(docs)
         except Exception:
             if len(docs) <= 1:
                 raise
@@ -154,7 +154,7 @@ class Cleaner:
             for position, doc in enumerate(docs):
                 _reset(doc)
                 try:
-                    settle(self.stages, [doc])
+                    self._run_stages([doc])
                 except Exception as error:  # one bad document must not stop a corpus run
                     origin = doc.origin or Origin(file="<records>")
                     failed[position] = Reject(origin, f"could not clean: {type(error).__name__}: {error}", id=doc.id)
@@ -164,6 +164,27 @@ class Cleaner:
         for doc in docs:
             apply_removals(doc)
         return batch
+
+    def _run_stages(self, docs: list[Document]) -> None:
+        settle(self.stages, docs)
+        self._resegment(docs)
+
+    def _resegment(self, docs: list[Document]) -> None:
+        """A document that stages cut down to one short paragraph is, as cleaned text, a one-paragraph document,
+        whose sentences are its units: split that paragraph now and let the stages look again, so that cleaning
+        the cleaned text finds nothing more."""
+        for _ in range(2):
+            changed = []
+            for doc in docs:
+                lone = lone_paragraph(doc.source, doc.paragraphs, doc.removals)
+                if lone is not None:
+                    split = units(doc.source, doc.paragraphs, lone=lone)
+                    if split != doc.units:
+                        doc.units = split
+                        changed.append(doc)
+            if not changed:
+                return
+            settle(self.stages, changed)
 
     def _prepare_record(self, record: Record | Reject, index: int) -> Document | Reject:
         """Turn any accepted record into a prepared Document, or a Reject that says why not."""

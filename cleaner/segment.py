@@ -49,17 +49,30 @@ def sentences(text: str, span: Span | None = None) -> list[Span]:
 LONG_PARAGRAPH = 1200
 
 
-def units(text: str, spans: list[Span]) -> list[Span]:
-    """The units of `text`: each paragraph in `spans` that is short stays one unit, a long one (or the document's
-    only paragraph) becomes its sentences."""
+def units(text: str, spans: list[Span], lone: int | None = None) -> list[Span]:
+    """The units of `text`: each paragraph in `spans` that is short stays one unit, a long one becomes its
+    sentences, and so does the document's only paragraph (or paragraph `lone`, the only one stages left)."""
     found: list[Span] = []
-    split_all = len(spans) == 1
-    for span in spans:
-        if split_all or span[1] - span[0] > LONG_PARAGRAPH:
+    if lone is None and len(spans) == 1:
+        lone = 0
+    for index, span in enumerate(spans):
+        if index == lone or span[1] - span[0] > LONG_PARAGRAPH:
             found.extend(sentences(text, span))
         else:
             found.append(span)
     return found
+
+
+def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int | None:
+    """The one paragraph that removals leave, when it was short enough to be one unit: the cleaned text is then a
+    document of one paragraph, whose sentences are its units, so they must be its units here too (idempotence)."""
+    if len(spans) < 2 or not removals:
+        return None
+    live, _ = live_spans(text, spans, removals)
+    if len(live) != 1:
+        return None
+    start, end = spans[live[0]]
+    return live[0] if end - start <= LONG_PARAGRAPH else None
 
 
 def unit_breaks(unit_spans: list[Span], paragraph_spans: list[Span]) -> list[int]:

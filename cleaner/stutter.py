@@ -138,10 +138,11 @@ def _glued(
         length = _repeat_length(folded, title_key)
         if not length:
             continue
-        cut_start = words[length].start()
-        cut_end = words[2 * length].start() if 2 * length < len(words) else line_end
+        # Cut at the spaces around the copy, so the quotes and brackets of its words go with it.
+        cut_start = _chunk_start(source, start, words[length].start())
+        cut_end = _chunk_start(source, start, words[2 * length].start()) if 2 * length < len(words) else line_end
         if cut_end == line_end:  # "Title Title" alone on its line: take the space before the copy
-            cut_start = words[length - 1].end()
+            cut_start -= 1
         if any(a < cut_end and b > cut_start for a, b in taken):
             continue
         removals.append(
@@ -169,6 +170,11 @@ def _repeat_length(folded: list[str], title_key: str) -> int:
         if folded[:length] == folded[length : 2 * length] and len(set(folded[:length])) >= 2:
             return length  # "ha ha ha ha ha ha" is laughter, not a headline
     return 0
+
+
+def _chunk_start(source: str, low: int, offset: int) -> int:
+    """Where the space-separated chunk holding `offset` starts (not before `low`)."""
+    return max(low, source.rfind(" ", low, offset) + 1)
 
 
 def _paragraph_start(source: str, offset: int) -> int:
