@@ -53,6 +53,8 @@ class Cleaner:
         min_words: int = 5,
         rule_timeout: float | None = None,
         check_examples: bool = True,
+        title_field: str = "title",
+        title_in_text: str = "keep",
     ) -> None:
         defaults = NearDupOptions()
         try:
@@ -62,6 +64,7 @@ class Cleaner:
                 num_perm=defaults.num_perm if num_perm is None else num_perm,
                 min_words=min_words,
             )
+            self.title = TitleOptions(field=title_field, in_text=title_in_text, min_words=min_words)
         except ValueError as error:
             raise ConfigError(str(error)) from None
         if isinstance(rules, str | Path):
@@ -91,7 +94,6 @@ class Cleaner:
             self.ruleset = load_ruleset(self.rule_dirs, timeout=timeout)
             if check_examples:  # off where the same rules were checked already (a worker of a checked run)
                 _check_examples(self.ruleset)
-        self.title = TitleOptions()
         self.stages: list[Stage] = default_stages(self.ruleset, self.options, self.title)
 
     def clean(self, text: str, url: str | None = None, id: str = "doc", meta: dict[str, Any] | None = None) -> Document:

@@ -93,7 +93,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
                     remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
                 break
     removals = list(found.values())
-    removals.extend(_glued(doc, spans, live, title_key, [*doc.removals, *removals]))
+    removals.extend(_glued(doc, spans, live, title_key, [*doc.removals, *removals], options))
     return removals
 
 
@@ -120,7 +120,12 @@ def _unit_removal(
 
 
 def _glued(
-    doc: Document, spans: Sequence[Span], live: list[int], title_key: str, marked: Sequence[Removal]
+    doc: Document,
+    spans: Sequence[Span],
+    live: list[int],
+    title_key: str,
+    marked: Sequence[Removal],
+    options: TitleOptions,
 ) -> list[Removal]:
     """A headline glued to its own copy at the start of the text, where no sentence break separates them (a
     flattened page: "Title Title The body..."): the second copy goes, with the space after it."""
@@ -136,14 +141,31 @@ def _glued(
         words = list(_WORD.finditer(source, start, min(line_end, start + 4000)))[: 2 * _GLUED_MAX_WORDS + 1]
         folded = [w.group().casefold() for w in words]
         length = _repeat_length(folded, title_key)
-        if not length:
+        drop_title = options.in_text == "drop" and title_key and folded[: len(title_key.split())] == title_key.split()
+        if drop_title:
+            length = len(title_key.split())
+        if not length or length >= len(words):
             continue
         # Cut at the spaces around the copy, so the quotes and brackets of its words go with it.
         cut_start = _chunk_start(source, start, words[length].start())
         cut_end = _chunk_start(source, start, words[2 * length].start()) if 2 * length < len(words) else line_end
         if cut_end == line_end:  # "Title Title" alone on its line: take the space before the copy
             cut_start -= 1
+        if drop_title:  # the text's own copy of the title field goes, up to the next copy or the body
+            cut_start, cut_end = start, cut_start
         if any(a < cut_end and b > cut_start for a, b in taken):
+            continue
+        if drop_title:
+            removals.append(
+                Removal(
+                    start=cut_start,
+                    end=cut_end,
+                    text=source[cut_start:cut_end],
+                    stage="stutter",
+                    reason=f"the record's {options.field!r} field repeated at the start of the text "
+                    "(--title-in-text drop)",
+                )
+            )
             continue
         removals.append(
             Removal(
