@@ -10,6 +10,10 @@ word 2-shingles), computed with numpy for 256 documents at a time by `cleaner.mi
 fastest way this project has. No rules, no comparisons. Its ratio to the floor bounds what tuning the rest could
 reach.
 
+Next to the paragraph corpus, the same measurement (floor and `--jobs 1`, paired) runs on the `flat` corpus (the
+same documents, each flattened onto one line: sentence units, sentence-level near-duplicates) and the `realistic`
+one (most documents without repeats, one in five flattened); see bench/make_corpus.py.
+
     python bench/bench_batch.py [--docs 10000] [--big 100000] [--repeat 3] [--workdir /tmp/newsclean-bench]
 """
 
@@ -90,6 +94,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="paired rounds of floor, --jobs 1, --jobs 2 (medians)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsclean-bench"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shapes", default="flat,realistic", help="other corpus shapes to time against the floor")
     args = parser.parse_args()
     work = args.workdir
     small = write_corpus(work / f"corpus-{args.docs}.jsonl", args.docs, args.seed)
@@ -157,6 +162,18 @@ def main() -> None:
         f"at {args.big:,} docs (start-up amortized): --jobs 1 {rate(big_s, args.big, big.stat().st_size / 1e6)}"
         f"   {big_s / big_floor_s:5.1f}x the floor's time; --jobs 2 {big_s / big2_s:.2f}x faster"
     )
+    for shape in [name for name in args.shapes.split(",") if name]:
+        corpus = write_corpus(work / f"corpus-{shape}-{args.docs}.jsonl", args.docs, args.seed, shape=shape)
+        ratios = []
+        for _ in range(args.repeat):
+            floor_s, _ = measure([sys.executable, "-c", FLOOR, str(corpus), str(work / "floor.jsonl")], ok=(0,))
+            j1_s, _ = measure(newsclean(corpus, work / f"{shape}.jsonl", 1))
+            ratios.append(j1_s / floor_s)
+        results[f"{shape}_jobs1_over_floor"] = round(statistics.median(ratios), 2)
+        print(
+            f"{shape} corpus ({corpus.stat().st_size / 1e6:.1f} MB): --jobs 1 {statistics.median(ratios):5.1f}x the "
+            f"floor's time (rounds {', '.join(f'{r:.1f}' for r in ratios)})"
+        )
     print(json.dumps(results))
 
 

@@ -5,6 +5,13 @@ removes: the body captured twice (whole, partial, or with small edits), the head
 section sidebar with "Leave a review", and share / follow / newsletter lines. Same seed, same bytes.
 
     python bench/make_corpus.py -o /tmp/corpus.jsonl --docs 100000 --seed 1
+    python bench/make_corpus.py -o /tmp/flat.jsonl --shape flat        # the same documents, each on one line
+    python bench/make_corpus.py -o /tmp/real.jsonl --shape realistic   # repeats as rare as in real scrapes
+
+Shapes: `paragraphs` (the default: every document dressed, one paragraph per line), `flat` (the same documents
+with every line break turned into a space, as CSV exports and whitespace-collapsing scrapers give them) and
+`realistic` (most documents have no repeats: 10% get a scraper's copy, 30% a share line, and one in five is
+flattened).
 """
 
 from __future__ import annotations
@@ -54,7 +61,43 @@ def _edit(paragraph: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def make_document(index: int, articles: list[tuple[str, list[str]]], rng: random.Random) -> dict[str, object]:
+SHAPES = ("paragraphs", "flat", "realistic")
+
+
+def flatten(text: str) -> str:
+    """One line: every line break a space."""
+    return " ".join(line for line in text.split("\n") if line) + "\n"
+
+
+def make_document(
+    index: int, articles: list[tuple[str, list[str]]], rng: random.Random, shape: str = "paragraphs"
+) -> dict[str, object]:
+    if shape == "realistic":
+        return _realistic(index, articles, rng)
+    record = _dressed(index, articles, rng)
+    if shape == "flat":
+        record["text"] = flatten(str(record["text"]))
+    return record
+
+
+def _realistic(index: int, articles: list[tuple[str, list[str]]], rng: random.Random) -> dict[str, object]:
+    """A document as most real scrapes give them: the article, rarely a copy, sometimes a share line."""
+    _, paragraphs = articles[rng.randrange(len(articles))]
+    start = rng.randrange(max(1, len(paragraphs) - 3))
+    body = paragraphs[start : start + rng.randint(3, 14)]
+    site = SITES[index % len(SITES)]
+    lines = list(body)
+    if rng.random() < 0.1:
+        lines += body[: rng.randint(1, len(body))]
+    if rng.random() < 0.3:
+        lines.append(rng.choice(SHARE_LINES))
+    text = "\n".join(lines) + "\n"
+    if rng.random() < 0.2:
+        text = flatten(text)
+    return {"id": f"doc-{index:07d}", "url": f"https://{site}/news/{index}", "source": "aeb-synthetic", "text": text}
+
+
+def _dressed(index: int, articles: list[tuple[str, list[str]]], rng: random.Random) -> dict[str, object]:
     _, paragraphs = articles[rng.randrange(len(articles))]
     start = rng.randrange(max(1, len(paragraphs) - 3))
     body = paragraphs[start : start + rng.randint(3, 14)]
@@ -90,19 +133,19 @@ def make_document(index: int, articles: list[tuple[str, list[str]]], rng: random
     }
 
 
-def generate(docs: int, seed: int, gold: Path = GOLD) -> Iterator[dict[str, object]]:
+def generate(docs: int, seed: int, gold: Path = GOLD, shape: str = "paragraphs") -> Iterator[dict[str, object]]:
     articles = load_articles(gold)
     rng = random.Random(seed)
     for index in range(docs):
-        yield make_document(index, articles, rng)
+        yield make_document(index, articles, rng, shape)
 
 
-def write_corpus(path: Path, docs: int, seed: int, gold: Path = GOLD) -> Path:
+def write_corpus(path: Path, docs: int, seed: int, gold: Path = GOLD, shape: str = "paragraphs") -> Path:
     import orjson
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as out:
-        for record in generate(docs, seed, gold):
+        for record in generate(docs, seed, gold, shape):
             out.write(orjson.dumps(record) + b"\n")
     return path
 
@@ -113,8 +156,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--shape", choices=SHAPES, default="paragraphs")
     args = parser.parse_args()
-    write_corpus(args.output, args.docs, args.seed, args.gold)
+    write_corpus(args.output, args.docs, args.seed, args.gold, args.shape)
     print(f"wrote {args.docs:,} documents to {args.output} ({args.output.stat().st_size / 1e6:.1f} MB)")
 
 

@@ -80,9 +80,12 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     if options.in_text == "drop" and title_key and keys[0] == title_key:
         reason = f"the record's {options.field!r} field repeated as the text's first unit (--title-in-text drop)"
         remove(0, None, reason)
+    whole = _whole_paragraphs(doc, spans, live)
     for position in range(1, len(live)):
         if words[position] < 2 or words[position] >= options.min_words or keys[position] != keys[position - 1]:
             continue
+        if position > 1 and not (whole[position] and whole[position - 1]):
+            continue  # inside a paragraph, "We got her. We got her." is the speaker's emphasis, not a stutter
         if position - 1 in found and found[position - 1].dup_of is None:
             continue  # the first copy went as the title itself; this one is now the text's first
         remove(position, spans[live[position - 1]], "repeats the unit right before it (headline stutter)")
@@ -95,6 +98,13 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     removals = list(found.values())
     removals.extend(_glued(doc, spans, live, title_key, [*doc.removals, *removals], options))
     return removals
+
+
+def _whole_paragraphs(doc: Document, spans: Sequence[Span], live: list[int]) -> list[bool]:
+    """Whether each live unit is a paragraph of its own (a line), rather than a sentence of a longer one."""
+    starts = {start for start, _ in doc.paragraphs}
+    ends = {end for _, end in doc.paragraphs}
+    return [spans[k][0] in starts and spans[k][1] in ends for k in live]
 
 
 def _unit_removal(

@@ -63,6 +63,7 @@ def test_flattened_seed_000_loses_its_second_body(plain: Cleaner) -> None:
         ("Politics\nPolitics\n-\n-\n", "Politics\nPolitics\n-\n-\n"),  # one-word units and separators stay
         ("Ha ha ha ha ha ha, she laughed.\n", "Ha ha ha ha ha ha, she laughed.\n"),
         ("New York New York is a song.\n", "New York New York is a song.\n"),
+        ("A headline\nHe shouted at them. We got her. We got her. Then silence fell.\n",) * 2,  # emphasis stays
     ],
 )
 def test_headline_stutters_go_whatever_their_length(text: str, cleaned: str, plain: Cleaner) -> None:
