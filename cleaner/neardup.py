@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner import minhash
+from cleaner.checks import check_threshold
 from cleaner.record import Document, Removal, Span
 from cleaner.segment import live_spans
 
@@ -43,13 +44,7 @@ class NearDupOptions:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{name} must be a whole number, got {value!r}")
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, int | float):
-            raise ValueError(f"threshold must be a number in (0, 1], got {self.threshold!r}; 0.8 is the default")
-        if not 0.0 < self.threshold <= 1.0:
-            raise ValueError(
-                f"threshold must be in (0, 1], got {self.threshold!r}; 0.8 is the default "
-                "(Jaccard similarity of word shingles above which a later paragraph is a copy)"
-            )
+        check_threshold(self.threshold)
         if not 1 <= self.shingle_size <= minhash.MAX_SHINGLE_SIZE:
             raise ValueError(
                 f"shingle_size must be between 1 and {minhash.MAX_SHINGLE_SIZE}, got {self.shingle_size!r}"

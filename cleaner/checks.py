@@ -1,0 +1,21 @@
+"""Argument checks shared by every entry point (datasketch checks at the door, once, with the fix in the message).
+
+One definition per kind of value, so the CLI, the Python API and the corpus jobs accept the same ranges and say
+the same thing.
+"""
+
+from __future__ import annotations
+
+DEFAULT_THRESHOLD = 0.8
+
+
+def check_threshold(value: object, name: str = "threshold") -> float:
+    """A Jaccard similarity threshold: a number in (0, 1]; 1 keeps only exact copies out."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number in (0, 1], got {value!r}; {DEFAULT_THRESHOLD} is the default")
+    if not 0.0 < value <= 1.0:
+        raise ValueError(
+            f"{name} must be in (0, 1], got {value!r}; {DEFAULT_THRESHOLD} is the default (the Jaccard similarity "
+            "of word shingles above which two texts are copies; 1 takes only exact copies)"
+        )
+    return float(value)
