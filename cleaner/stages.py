@@ -87,12 +87,12 @@ class StutterStage:
 
 
 def default_stages(ruleset: RuleSet | None, neardup: NearDupOptions, title: TitleOptions) -> list[Stage]:
-    """The stages of `Cleaner`, in the order of the data flow: rules, then near-duplicates."""
+    """The stages of `Cleaner`, in the order of the data flow: rules, stutters, near-duplicates."""
     stages: list[Stage] = []
     if ruleset is not None:
         stages.append(RuleStage(ruleset))
+    stages.append(StutterStage(title))  # before near-duplicates, which then see a stuttered headline gone
     stages.append(NearDupStage(neardup))
-    stages.append(StutterStage(title))
     return stages
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import regex
 
@@ -28,6 +29,9 @@ _HEADLINE_WINDOW = 3
 _GLUED_MAX_WORDS = 40
 _GLUED_MIN_WORDS = 3
 _WORD = regex.compile(r"\w+")
+# Longer than this, a unit has `min_words` words or more (only short units are this stage's; long copies are
+# the near-duplicate stage's), so its words need not be counted.
+_SHORT_CHARS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +71,21 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     live, texts = live_spans(doc.source, spans, doc.removals)
     if not live:
         return []
-    keys = [key(text) for text in texts]
-    words = [len(k.split()) if k else 0 for k in keys]
+    cache: dict[int, str] = {}
+
+    def key_of(position: int) -> str:
+        if position not in cache:
+            cache[position] = key(texts[position])
+        return cache[position]
+
+    def words(position: int) -> int:
+        """Word count, capped: only whether a unit is short (under `min_words`) matters; a long text is long.
+        Counted by spaces first (cheap), by words only when that says short: "- •" is no two words."""
+        text = texts[position]
+        if len(text) > _SHORT_CHARS or text.count(" ") + 1 >= options.min_words:
+            return options.min_words
+        return len(key_of(position).split())
+
     title = doc.meta.get(options.field) if doc.meta else None
     title_key = key(title) if isinstance(title, str) else ""
     found: dict[int, Removal] = {}  # index into `live` -> its removal
@@ -77,27 +94,39 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         if position not in found:
             found[position] = _unit_removal(doc, spans, live, position, source, reason)
 
-    if options.in_text == "drop" and title_key and keys[0] == title_key:
+    if options.in_text == "drop" and title_key and key_of(0) == title_key:
         reason = f"the record's {options.field!r} field repeated as the text's first unit (--title-in-text drop)"
         remove(0, None, reason)
-    whole = _whole_paragraphs(doc, spans, live)
+    whole: list[bool] | None = None
     for position in range(1, len(live)):
-        if words[position] < 2 or words[position] >= options.min_words or keys[position] != keys[position - 1]:
+        text = texts[position]
+        if len(text) > _SHORT_CHARS or text.count(" ") + 1 >= options.min_words or " " not in text:
+            continue  # cheap tests first: most units are long, and one-word units never go
+        if not _alike(text, texts[position - 1]):
             continue
-        if position > 1 and not (whole[position] and whole[position - 1]):
-            continue  # inside a paragraph, "We got her. We got her." is the speaker's emphasis, not a stutter
+        if not 2 <= words(position) < options.min_words or key_of(position) != key_of(position - 1):
+            continue
+        if position > 1:
+            whole = whole or _whole_paragraphs(doc, spans, live)
+            if not (whole[position] and whole[position - 1]):
+                continue  # inside a paragraph, "We got her. We got her." is the speaker's emphasis, not a stutter
         if position - 1 in found and found[position - 1].dup_of is None:
             continue  # the first copy went as the title itself; this one is now the text's first
         remove(position, spans[live[position - 1]], "repeats the unit right before it (headline stutter)")
-    if words[0] >= 2:
+    if texts[0].count(" ") and words(0) >= 2:
         for position in range(2, min(len(live), _HEADLINE_WINDOW + 2)):
-            if keys[position] == keys[0]:
-                if all(words[k] < options.min_words for k in range(1, position)):
+            if _alike(texts[position], texts[0]) and key_of(position) == key_of(0):
+                if all(words(k) < options.min_words for k in range(1, position)):
                     remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
                 break
     removals = list(found.values())
     removals.extend(_glued(doc, spans, live, title_key, [*doc.removals, *removals], options))
     return removals
+
+
+def _alike(a: str, b: str) -> bool:
+    """Whether two texts are of about one length, as copies that differ in quotes or spacing are."""
+    return abs(len(a) - len(b)) <= max(4, len(a) // 5)
 
 
 def _whole_paragraphs(doc: Document, spans: Sequence[Span], live: list[int]) -> list[bool]:
@@ -148,8 +177,16 @@ def _glued(
             continue  # the paragraph's own start went: what is left is not a headline
         line_end = source.find("\n", start)
         line_end = len(source) if line_end < 0 else line_end
-        words = list(_WORD.finditer(source, start, min(line_end, start + 4000)))[: 2 * _GLUED_MAX_WORDS + 1]
+        first = _WORD.search(source, start, line_end)
+        if first is None:
+            continue
+        head = source[first.end() : min(line_end, first.end() + 1000)].casefold()
+        if first.group().casefold() not in head:
+            continue  # the first word never comes back: no copy can start (most documents)
+        words = list(islice(_WORD.finditer(source, start, line_end), 2 * _GLUED_MAX_WORDS + 1))
         folded = [w.group().casefold() for w in words]
+        if len(folded) < 4 or folded[0] not in folded[1 : _GLUED_MAX_WORDS + 1]:
+            continue  # the first word never comes back: no copy can start (most documents)
         length = _repeat_length(folded, title_key)
         drop_title = options.in_text == "drop" and title_key and folded[: len(title_key.split())] == title_key.split()
         if drop_title:
