@@ -102,7 +102,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         text = texts[position]
         if len(text) > _SHORT_CHARS or text.count(" ") + 1 >= options.min_words or " " not in text:
             continue  # cheap tests first: most units are long, and one-word units never go
-        if not _alike(text, texts[position - 1]):
+        if not _alike(text, texts[position - 1]) or _squash(text) != _squash(texts[position - 1]):
             continue
         if not 2 <= words(position) < options.min_words or key_of(position) != key_of(position - 1):
             continue
@@ -115,13 +115,21 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         remove(position, spans[live[position - 1]], "repeats the unit right before it (headline stutter)")
     if texts[0].count(" ") and words(0) >= 2:
         for position in range(2, min(len(live), _HEADLINE_WINDOW + 2)):
-            if _alike(texts[position], texts[0]) and key_of(position) == key_of(0):
+            if _alike(texts[position], texts[0]) and _squash(texts[position]) == _squash(texts[0]):
                 if all(words(k) < options.min_words for k in range(1, position)):
                     remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
                 break
     removals = list(found.values())
     removals.extend(_glued(doc, spans, live, title_key, [*doc.removals, *removals], options))
     return removals
+
+
+# What `key` ignores, deleted in one C call: a screen that two texts can share their key at all.
+_IGNORED = str.maketrans("", "", " \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»‘’‚‛“”„‟‹›–—…•·")
+
+
+def _squash(text: str) -> str:
+    return text.casefold().translate(_IGNORED)
 
 
 def _alike(a: str, b: str) -> bool:
