@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.diffview import render_diff, want_color
+from cleaner.cli.diff import want_color
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Cleaner
 from cleaner.record import Document, Removal
+from cleaner.review.diff import render_diff
 from tests.conftest import FIXTURES, check_golden, run_main
 
 SEED = FIXTURES / "rules" / "seed_003" / "input.txt"
