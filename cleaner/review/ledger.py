@@ -7,8 +7,8 @@ What a ledger line must hold for review (what `newsclean clean --ledger` writes;
 
 The cleaned outputs are joined to ledger lines in order: the ledger lists the cleaned documents in the order
 they were written, rejects left out. A JSON Lines or Parquet output holds one record per document (text in
-`--text-field`, default `text`); a text file holds documents back to back (one, or several when `clean` wrote
-several text inputs to stdout), each `chars_out` characters long; in a mirrored directory tree, a ledger line's
+`--text-field`, default `text`); a text file holds one document (or several back to back, each `chars_out`
+characters long); in a mirrored directory tree, a ledger line's
 `input.file` names its input, whose mirrored name is looked up under the directory. Where a record carries an id
 it must be the ledger's, and every text must be `chars_out` long: otherwise the ledger comes from another run,
 and the error says so.
