@@ -200,7 +200,7 @@ def test_cli_diff_filters_on_a_corpus(tmp_path, capsys, monkeypatch) -> None:
         assert code in (0, 1), err
         return re.findall(r"^== (\S+) \(", text, flags=re.M)
 
-    everything = ["turan", "share", "plain", "evil", "twice"]
+    everything = ["turan", "share", "plain", "evil", "twice", "slow"]
     assert ids() == everything == ids(source=(corpus,))  # the ledger gives what cleaning again gives
     assert ids("--changed-only") == ["turan", "share", "evil", "twice"]
     assert ids("--rule", "_promo/promo") == ["evil"]
@@ -209,6 +209,7 @@ def test_cli_diff_filters_on_a_corpus(tmp_path, capsys, monkeypatch) -> None:
     assert ids("--site", "news.example.com") == ["share", "twice"]
     assert ids("--site", "turan.az", source=(corpus,)) == ["turan"]
     assert ids("--id", "plain", "--id", "evil") == ["plain", "evil"]
+    assert ids("--site", "evil.example.net") == ["evil", "slow"]
     sampled = ids("--sample", "2")
     assert len(sampled) == 2 and sampled == ids("--sample", "2") and set(sampled) <= set(everything)
     assert sampled == [i for i in everything if i in sampled]

@@ -105,6 +105,7 @@ def test_page_renders_totals_rules_sites_and_charts(page) -> None:
     heights = tab.eval_on_selector_all("#hist rect", "rs => rs.map(r => r.getBBox().height)")
     assert sum(h > 0 for h in heights) >= 2
     assert "nobody" in tab.inner_text("#rejects")
+    assert "timed out" in tab.inner_text("#warnings") and "slow" in tab.inner_text("#warnings")
 
 
 def test_filters_change_what_is_shown(page) -> None:

@@ -3,6 +3,7 @@ The browser checks of the page are in test_report_browser.py."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import Counter
@@ -15,7 +16,7 @@ from cleaner.record import Removal
 from cleaner.review.ledger import LedgerError, iter_documents, iter_ledger
 from cleaner.review.report import SAMPLES_PER_GROUP, write_report
 from cleaner.review.sample import DocFilter, Sample, sample, sample_hash
-from tests.conftest import FIXTURES, run_main
+from tests.conftest import FIXTURES, SLOW_LINE, run_main, slow_rule_dir
 
 SEED = (FIXTURES / "rules" / "seed_003" / "input.txt").read_text(encoding="utf-8")
 INJECTED = "Promo </script><img id=injected src=x onerror=\"document.title='pwned'\"><b>bold</b> &amp;"
@@ -24,8 +25,7 @@ INJECTED = "Promo </script><img id=injected src=x onerror=\"document.title='pwne
 def make_run(tmp_path: Path, capsys, monkeypatch) -> dict[str, Path]:
     """A small run over four sites: rule and near-duplicate removals, an unchanged document, a removal holding
     HTML and `</script>`, and a rejected record; returns its corpus, output, ledger and rejects."""
-    rules = tmp_path / "rules"
-    rules.mkdir()
+    rules = slow_rule_dir(tmp_path / "rules")  # a pattern that times out on SLOW_LINE: a warning
     (rules / "_promo.toml").write_text(
         "[[rule]]\nid = 'promo'\nkind = 'line'\npattern = 'Promo .*'\nreason = 'promo line <i>with markup</i>'\n",
         encoding="utf-8",
@@ -38,6 +38,7 @@ def make_run(tmp_path: Path, capsys, monkeypatch) -> dict[str, Path]:
         {"id": "evil", "url": "https://evil.example.net/c", "text": f"{body}\n{INJECTED}\nThe end of it.\n"},
         {"id": "nobody"},
         {"id": "twice", "url": "https://news.example.com/d", "text": f"{body} Again.\n{body} Again.\nLast line.\n"},
+        {"id": "slow", "url": "https://evil.example.net/s", "text": f"{body}\n{SLOW_LINE}\n"},
     ]
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
@@ -64,7 +65,7 @@ def test_documents_are_rebuilt_from_ledger_and_output(run) -> None:
     originals = {json.loads(line).get("id"): json.loads(line) for line in run["corpus"].read_text().splitlines()}
 
     docs = [(entry, entry.document(text)) for entry, text in iter_documents(run["ledger"], [run["out"]])]
-    assert [entry.id for entry, _ in docs] == ["turan", "share", "plain", "evil", "twice"]
+    assert [entry.id for entry, _ in docs] == ["turan", "share", "plain", "evil", "twice", "slow"]
     for entry, doc in docs:
         assert doc.source == normalize(originals[entry.id]["text"])
         assert len(doc.source) == entry.chars_in and doc.site == entry.site
@@ -151,7 +152,7 @@ def test_stats_numbers_match_the_ledger(run, capsys, monkeypatch) -> None:
     assert code == 0
     got = json.loads(out)
     removals = [r for line in lines for r in line["removed"]]
-    assert got["documents"] == len(lines) == 5
+    assert got["documents"] == len(lines) == 6 and got["with_warnings"] == 1
     assert got["chars_in"] == sum(line["chars_in"] for line in lines)
     assert got["chars_removed"] == sum(r["end"] - r["start"] for r in removals)
     chars_by_rule = Counter()
@@ -243,3 +244,18 @@ def test_report_size_is_bounded(tmp_path) -> None:
     assert page.count("class='item f doc'") == TOP_DOCUMENTS
     assert page.count('class="item f card"') == 2 * SAMPLES_PER_GROUP  # stage rule, rule x/junk
     assert size < TOP_DOCUMENTS * (DIFF_CHARS + 5_000) and size < 400_000
+
+
+def test_stats_tables_for_a_terminal(run) -> None:
+    from rich.console import Console
+
+    from cleaner.review.stats import compute, render_tables
+
+    stats = compute(iter_ledger(run["ledger"]))
+    console = Console(record=True, width=160, file=io.StringIO())
+    for table in render_tables(stats, str(run["ledger"])):
+        console.print(table)
+    text = console.export_text()
+    for rule, row in stats.by_rule.items():
+        assert re.search(rf"{re.escape(rule)}\s.*\s{row.chars:,}\s", text), rule
+    assert f"{stats.chars_removed:,} removed" in text and "evil.example.net" in text and "share of site input" in text
