@@ -192,7 +192,7 @@ def test_context_in_characters_and_lines() -> None:
 def test_cli_diff_filters_on_a_corpus(tmp_path, capsys, monkeypatch) -> None:
     from tests.test_review import make_run
 
-    run = make_run(tmp_path, capsys, monkeypatch)
+    run = make_run(tmp_path)
     corpus, ledger, out = str(run["corpus"]), str(run["ledger"]), str(run["out"])
 
     def ids(*args: str, source: tuple[str, ...] = ("--ledger", ledger, "--cleaned", out)) -> list[str]:

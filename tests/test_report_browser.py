@@ -54,12 +54,17 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    run = make_run(tmp_path_factory.mktemp("report"))
+    run["report"] = run["out"].with_name("report.html")
+    write_report(run["ledger"], [run["out"]], run["report"])
+    return run
+
+
 @pytest.fixture
-def page(browser, tmp_path, capsys, monkeypatch) -> Iterator[tuple[Any, list[str], dict[str, Path]]]:
-    run = make_run(tmp_path, capsys, monkeypatch)
-    report = tmp_path / "report.html"
-    write_report(run["ledger"], [run["out"]], report)
-    run["report"] = report
+def page(browser, reported) -> Iterator[tuple[Any, list[str], dict[str, Path]]]:
+    run, report = reported, reported["report"]
     context = browser.new_context(offline=True)
     tab = context.new_page()
     errors: list[str] = []

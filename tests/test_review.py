@@ -22,7 +22,7 @@ SEED = (FIXTURES / "rules" / "seed_003" / "input.txt").read_text(encoding="utf-8
 INJECTED = "Promo </script><img id=injected src=x onerror=\"document.title='pwned'\"><b>bold</b> &amp;"
 
 
-def make_run(tmp_path: Path, capsys, monkeypatch) -> dict[str, Path]:
+def make_run(tmp_path: Path) -> dict[str, Path]:
     """A small run over four sites: rule and near-duplicate removals, an unchanged document, a removal holding
     HTML and `</script>`, and a rejected record; returns its corpus, output, ledger and rejects."""
     rules = slow_rule_dir(tmp_path / "rules")  # a pattern that times out on SLOW_LINE: a warning
@@ -42,16 +42,17 @@ def make_run(tmp_path: Path, capsys, monkeypatch) -> dict[str, Path]:
     ]
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    from cleaner.batch import BatchConfig, run_batch
+
     out, ledger = tmp_path / "out.jsonl", tmp_path / "ledger.jsonl"
-    args = ["clean", str(corpus), "-o", str(out), "--ledger", str(ledger), "--rules", str(rules), "-q"]
-    code, _, err = run_main(args, capsys, monkeypatch)
-    assert code == 1, err  # one record rejected
+    config = BatchConfig([str(corpus)], output=str(out), ledger=str(ledger), rules=[str(rules)], progress=False)
+    assert run_batch(config, note=lambda _: None).rejected == 1
     return {"corpus": corpus, "out": out, "ledger": ledger, "rejects": tmp_path / "out.rejects.jsonl"}
 
 
-@pytest.fixture
-def run(tmp_path: Path, capsys, monkeypatch) -> dict[str, Path]:
-    return make_run(tmp_path, capsys, monkeypatch)
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_run(tmp_path_factory.mktemp("run"))
 
 
 def _lines(path: Path) -> list[dict]:
@@ -259,3 +260,23 @@ def test_stats_tables_for_a_terminal(run) -> None:
     for rule, row in stats.by_rule.items():
         assert re.search(rf"{re.escape(rule)}\s.*\s{row.chars:,}\s", text), rule
     assert f"{stats.chars_removed:,} removed" in text and "evil.example.net" in text and "share of site input" in text
+
+
+def test_report_size_is_bounded_for_huge_lines_of_markup(tmp_path) -> None:
+    """The worst case for size: one 200,000-character line per document, all of it characters that HTML escapes."""
+    from cleaner.review.report import DIFF_CHARS, TOP_DOCUMENTS
+
+    ledger, out = tmp_path / "l.jsonl", tmp_path / "o.jsonl"
+    with ledger.open("w") as lf, out.open("w") as of:
+        for i in range(TOP_DOCUMENTS + 10):
+            kept, junk = "<&>" * 30_000 + f" {i}", " '\"<" * 30_000
+            source = kept + junk + "\n"
+            removed = [{"start": len(kept), "end": len(kept) + len(junk), "text": junk, "stage": "rule",
+                        "rule": f"x/r{i % 3}", "reason": "<b>junk</b>", "dup_of": None, "score": None}]
+            lf.write(json.dumps({"id": f"d{i}", "removed": removed, "chars_in": len(source),
+                                 "chars_out": len(source) - len(junk)}) + "\n")
+            of.write(json.dumps({"id": f"d{i}", "text": kept + "\n"}) + "\n")
+    size = write_report(ledger, [out], tmp_path / "r.html")
+    assert size < TOP_DOCUMENTS * DIFF_CHARS * 1.3 + 200_000
+    page = (tmp_path / "r.html").read_text()
+    assert "<b>junk" not in page and "characters …]" in page

@@ -168,12 +168,30 @@ def _attr_list(values: Sequence[str] | set[str]) -> str:
     return _e("|" + "|".join(sorted(values)) + "|")
 
 
-def _cut(text: str, limit: int = REMOVAL_CHARS) -> str:
-    """Escaped text, its middle left out beyond `limit` characters."""
-    if len(text) <= limit:
-        return _e(text)
+_ESCAPED_WIDTH = {"&": 5, "<": 4, ">": 4, '"': 6, "'": 6}
+
+
+def _cut(text: str, limit: int = REMOVAL_CHARS, newlines: bool = False) -> str:
+    """Escaped text of at most about `limit` characters of HTML: beyond it, the middle is left out and said so."""
+    shown = _shown if newlines else _e
+    escaped = shown(text)
+    if len(escaped) <= limit:
+        return escaped
     half = limit // 2
-    return f"{_e(text[:half])}<span class=cut>[… {len(text) - 2 * half:,} characters …]</span>{_e(text[-half:])}"
+
+    def fitting(chars: str) -> int:
+        used = count = 0
+        for char in chars:
+            used += _ESCAPED_WIDTH.get(char, 1) + (24 if newlines and char == "\n" else 0)
+            if used > half:
+                break
+            count += 1
+        return count
+
+    head = fitting(text)
+    tail = fitting(reversed(text[head:]))
+    left_out = len(text) - head - tail
+    return f"{shown(text[:head])}<span class=cut>[… {left_out:,} characters …]</span>{shown(text[len(text) - tail :])}"
 
 
 def _shown(text: str) -> str:
@@ -196,8 +214,8 @@ def _sample_card(entry: LedgerEntry, doc: Document | None, pick: _Pick) -> str:
         original = doc.source[removal.dup_of[0] : removal.dup_of[1]]
         body = (
             f"<div class=pair><div><div class=label>source (kept)</div>"
-            f"<pre class=snip>{_shown(_cut_raw(original))}</pre></div>"
-            f"<div><div class=label>copy (removed)</div><pre class=snip><del>{_shown(_cut_raw(removal.text))}</del>"
+            f"<pre class=snip>{_cut(original, newlines=True)}</pre></div>"
+            f"<div><div class=label>copy (removed)</div><pre class=snip><del>{_cut(removal.text, newlines=True)}</del>"
             "</pre></div></div>"
         )
     else:
@@ -220,7 +238,7 @@ def _in_context(doc: Document, removal: Removal) -> str:
             continue
         out.append(_shown(doc.source[cursor:piece_start]))
         if other is removal:
-            out.append(f"<del>{_shown(_cut_raw(removal.text))}</del>")
+            out.append(f"<del>{_cut(removal.text, newlines=True)}</del>")
         else:
             reason = _plain_reason(other)
             out.append(f"<del class=other title={_e(reason)}>{_shown(doc.source[piece_start:piece_end])}</del>")
@@ -228,13 +246,6 @@ def _in_context(doc: Document, removal: Removal) -> str:
     out.append(_shown(doc.source[cursor:end]))
     out.append("…" if cut_after else "")
     return "".join(out)
-
-
-def _cut_raw(text: str, limit: int = REMOVAL_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return f"{text[:half]}[… {len(text) - 2 * half:,} characters …]{text[-half:]}"
 
 
 def _plain_reason(removal: Removal) -> str:
@@ -247,31 +258,33 @@ def _plain_reason(removal: Removal) -> str:
 
 
 def _diff_html(doc: Document | None, entry: LedgerEntry, ledger: Path, cleaned: list[Path]) -> str:
-    """A document's diff, cut after DIFF_CHARS characters of text."""
-    if doc is None:
-        rows = "".join(
-            f"<div class=h>{_e(_plain_reason(r))}</div><div class=r>{_cut(r.text)}</div>" for r in entry.removed
-        )
-        return f"<div class=diff>{rows}</div>"
+    """A document's diff, cut after DIFF_CHARS characters of HTML (a long line is cut in its middle)."""
     out: list[str] = []
     budget = DIFF_CHARS
-    for item in diff_items(doc):
+    items = (
+        diff_items(doc)
+        if doc is not None
+        else (part for r in entry.removed for part in (Header(r, _plain_reason(r)), Line(0, "-", [(r.text, True)])))
+    )
+    for item in items:
         if budget <= 0:
             command = f"newsclean diff --ledger {ledger} " + " ".join(f"--cleaned {p}" for p in cleaned)
             out.append(f"<div class=cut>… diff cut here; all of it: {_e(command)} --id {_e(entry.id)}</div>")
             break
         if isinstance(item, Header):
-            out.append(f"<div class=h>{_e(item.text)}</div>")
-            budget -= len(item.text)
+            piece = f"<div class=h>{_cut(item.text, max(400, budget))}</div>"
         elif isinstance(item, Warning):
-            out.append(f"<div class=w>!! {_e(item.text)}</div>")
+            piece = f"<div class=w>!! {_cut(item.text, max(400, budget))}</div>"
         elif isinstance(item, Gap):
-            out.append("<div class=k>…</div>")
-        elif isinstance(item, Line):
-            cells = "".join(f"<del>{_e(t)}</del>" if removed else _e(t) for t, removed in item.parts)
+            piece = "<div class=k>…</div>"
+        else:
+            room = max(200, budget // max(1, len(item.parts)))
+            cells = "".join(f"<del>{_cut(t, room)}</del>" if removed else _cut(t, room) for t, removed in item.parts)
             css = {" ": "k", "-": "r", "~": "p"}[item.mark]
-            out.append(f"<div class={css}><span class=n>{item.number}</span>{cells}</div>")
-            budget -= sum(len(t) for t, _ in item.parts)
+            number = f"<span class=n>{item.number}</span>" if item.number else ""
+            piece = f"<div class={css}>{number}{cells}</div>"
+        out.append(piece)
+        budget -= len(piece)
     return "<div class=diff>" + "".join(out) + "</div>"
 
 
