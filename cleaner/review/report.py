@@ -343,12 +343,14 @@ def _rule_chart(rows: list[Row]) -> str:
         y = 5 + i * row_h
         w = (width - label_w - 90) * row.chars / top
         name = row.key if len(row.key) <= 34 else row.key[:33] + "…"
+        parts.append(f"<g class=fr data-rule={_attr_list([row.key])}>")
         parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor=end class=tick>{_e(name)}</text>')
         parts.append(
             f'<rect class=bar x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row_h - 6}">'
             f"<title>{_e(row.key)}: {row.chars:,} characters in {row.removals:,} removals</title></rect>"
         )
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 14}" class=tick>{row.chars:,}</text>')
+        parts.append("</g>")
     parts.append("</svg>")
     more = (
         f"<p class=note>The {CHART_RULES} rules that removed most; the table lists all.</p>"
@@ -363,9 +365,9 @@ def _table(kind: str, rows: list[Row], stats: Stats) -> str:
     head = (
         f"<tr><th>{kind}</th>"
         + ("<th>documents</th><th>changed</th>" if per_site else "<th>documents</th>")
-        + "<th>removals</th><th>characters</th><th>"
-        + ("share of site input" if per_site else "share of input")
-        + "</th></tr>"
+        + "<th>removals</th><th>characters</th><th title='"
+        + ("removed characters over the site&#x27;s input characters" if per_site else "over all input characters")
+        + "'>share</th></tr>"
     )
     body = []
     for row in rows:
@@ -459,9 +461,9 @@ def _page(
         )
         more = f"<p class=note>The first {LIST_LIMIT:,} of {rejected:,}.</p>" if rejected > len(reject_rows) else ""
         rejects_html = (
-            f"<p>From <code>{_e(rejects_file)}</code>.</p><table class=stats><thead><tr><th>documents</th>"
+            f"<p>From <code>{_e(rejects_file)}</code>.</p><table class='stats text'><thead><tr><th>documents</th>"
             f"<th>reason</th></tr></thead><tbody>{reason_rows}</tbody></table>"
-            f"<table class=stats id=rejects><thead><tr><th>id</th><th>input</th><th>reason</th></tr></thead>"
+            f"<table class='stats text' id=rejects><thead><tr><th>id</th><th>input</th><th>reason</th></tr></thead>"
             f"<tbody>{reject_list}</tbody></table>{more}"
         )
     else:
@@ -483,8 +485,9 @@ def _page(
             else ""
         )
         warnings_html = (
-            f"<table class=stats><thead><tr><th>warnings</th><th>kind</th></tr></thead><tbody>{kinds}</tbody></table>"
-            f"<table class=stats id=warnings><thead><tr><th>document</th><th>warning</th></tr></thead>"
+            "<table class='stats text'><thead><tr><th>warnings</th><th>kind</th></tr></thead>"
+            f"<tbody>{kinds}</tbody></table>"
+            f"<table class='stats text' id=warnings><thead><tr><th>document</th><th>warning</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>{more}"
         )
     else:
@@ -563,7 +566,7 @@ table.stats{border-collapse:collapse;background:#fff;width:100%;font-size:13px;m
 table.stats th,table.stats td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:right;
 vertical-align:top}table.stats th:first-child,table.stats td:first-child,td.key{text-align:left}
 table.stats th{background:#eef1f4;font-weight:600}td.key{font-family:ui-monospace,Menlo,monospace;font-size:12px;
-overflow-wrap:anywhere;min-width:12em}#rejects td,#warnings td{text-align:left}
+overflow-wrap:anywhere;min-width:12em}.stats.text td,.stats.text th{text-align:left}
 .scroll{max-height:420px;overflow:auto;border:1px solid var(--line);border-radius:6px}
 .scroll table.stats{margin:0}.scroll thead th{position:sticky;top:0}
 details.doc{background:#fff;border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:6px 10px}
@@ -581,7 +584,7 @@ color:var(--muted);margin-bottom:4px;word-break:break-word}.meta b{color:var(--f
 pre.snip{white-space:pre-wrap;word-break:break-word;margin:0;font:12px/1.5 ui-monospace,Menlo,Consolas,monospace;
 background:#fafbfc;border:1px solid #eceff2;border-radius:4px;padding:6px 8px}.nl{color:#b0b7be}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:10px}.label{font-size:11px;color:var(--muted)}
-.hidden{display:none!important}
+.hidden{display:none!important}.dim{opacity:.25}
 """
 
 _JS = """
@@ -608,6 +611,10 @@ _JS = """
       for(var c=0;c<cards.length;c++){if(!cards[c].classList.contains('hidden')){visible++;}}
       if(cards.length&&!visible){groups[g].classList.add('hidden');}
     }
+    var bars=document.querySelectorAll('.fr');
+    for(var b=0;b<bars.length;b++){
+      bars[b].classList.toggle('dim',!!rule&&bars[b].getAttribute('data-rule').indexOf('|'+rule+'|')<0);
+    }
     document.getElementById('shown').textContent=(rule||stage||site||q)?shown+' of '+items+' items shown':'';
   }
   for(var i=0;i<ids.length;i++){var e=document.getElementById(ids[i]);
@@ -633,6 +640,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <h2>Totals</h2><div class=totals id=totals>{totals}</div>
 <div class=charts><div class=panel><h3>Documents by share removed</h3>{histogram}</div>
 <div class=panel><h3>Characters removed by rule</h3>{rule_chart}</div></div>
+<p class=note>Share: removed characters over all input characters (per site, over the site's). The filters
+narrow the tables' rows, the documents and the samples; the totals and the histogram are the whole run's.</p>
 <div class=tables><div><h3>By stage</h3>{stage_table}</div>
 <div><h3>By site</h3><div class=scroll>{site_table}</div></div></div>
 <h3>By rule</h3><div class=scroll>{rule_table}</div>
