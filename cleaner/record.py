@@ -118,8 +118,8 @@ class Document:
         return self.removals
 
     def diff(self, color: bool = False) -> str:
-        """The source with every removed block marked and annotated; see `cleaner.diffview`."""
-        from cleaner.diffview import render_diff
+        """The source with every removed block marked and annotated; see `cleaner.review.diff`."""
+        from cleaner.review.diff import render_diff
 
         return render_diff(self, color=color)
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.diffview import render_diff, want_color
+from cleaner.cli.diff import want_color
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Cleaner
 from cleaner.record import Document, Removal
+from cleaner.review.diff import render_diff
 from tests.conftest import FIXTURES, check_golden, run_main
 
 SEED = FIXTURES / "rules" / "seed_003" / "input.txt"
@@ -135,3 +136,90 @@ def test_cli_diff_names_each_record_of_json_lines_on_stdin(capsys, monkeypatch) 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))
     code, out, _ = run_main(["diff", "-", "--stdin-format", "jsonl", "--color", "never"], capsys, monkeypatch)
     assert code == 0 and out.startswith("== a (") and "\n== b (" in out
+
+
+def _flattened(words: int = 900) -> tuple[Document, list[Removal]]:
+    """A 5,000-character single line with three removals by different rules, as a flattened article gives."""
+    text = " ".join(f"word{i % 97}" for i in range(words))
+    source = text[:1500] + " Share this article. " + text[1500:3000] + " Photo: AP. " + text[3000:]
+    source += " Advertisement.\n"
+    doc = Document(id="flat", source=source)
+    removals = []
+    for needle, rule in ((" Share this article.", "x/share"), (" Photo: AP.", "x/credit"), (" Advertisement.", "x/ad")):
+        start = source.index(needle)
+        removals.append(Removal(start, start + len(needle), needle, "rule", f"reason of {rule}", rule=rule))
+    doc.removals.extend(removals)
+    assert len(source) > 5000 and source.count("\n") == 1
+    return doc, removals
+
+
+def test_each_removal_inside_one_long_line_is_shown_next_to_its_reason() -> None:
+    doc, removals = _flattened()
+    lines = render_diff(doc).splitlines()
+    assert [line.split(" · ")[1] for line in lines if line.startswith("@@")] == ["rule x/share", "rule x/credit",
+                                                                                 "rule x/ad"]
+    for index, removal in enumerate(removals):  # each header is followed by the piece holding its removal
+        header = lines[2 * index]
+        assert header.startswith("@@ line 1 · rule " + removal.rule) and f"reason of {removal.rule}" in header
+        piece = lines[2 * index + 1]
+        assert piece.startswith("~ 1  ") and piece.endswith(f"[-{removal.text}-]") and piece.count("[-") == 1
+    assert "".join(line[5:] for line in lines if line.startswith("~")).replace("[-", "").replace("-]", "") == (
+        doc.source.rstrip("\n")
+    )
+
+
+def test_context_in_characters_and_lines() -> None:
+    from cleaner.review.diff import Context
+
+    doc, removals = _flattened()
+    out = render_diff(doc, context=Context(chars=20)).splitlines()
+    assert len(out) == 6 and all(len(line) < 120 for line in out if line.startswith("~"))
+    share = removals[0]
+    assert out[1] == f"~ 1  …{doc.source[share.start - 20 : share.start]}[-{share.text}-]" \
+        f"{doc.source[share.end : share.end + 20]}…"
+    focused = render_diff(doc, context=Context(chars=5), focus=lambda r: r.rule == "x/credit").splitlines()
+    assert len(focused) == 2 and "x/credit" in focused[0]
+    seed = Cleaner().clean(SEED.read_text(encoding="utf-8"))
+    lines = render_diff(seed, context=Context(lines=1)).splitlines()
+    kept = [m.group(1) for line in lines if (m := re.match(r"  +(\d+)  ", line))]
+    assert kept == ["1", "3", "13"]  # the lines next to removed ones only
+    assert "  …" in "\n".join(lines) and "9 kept lines" in "\n".join(lines)
+    assert Context.parse("3") == Context(lines=3) and Context.parse("200c") == Context(chars=200)
+    with pytest.raises(ValueError, match="N lines"):
+        Context.parse("lots")
+
+
+def test_cli_diff_filters_on_a_corpus(tmp_path, capsys, monkeypatch) -> None:
+    from tests.test_review import make_run
+
+    run = make_run(tmp_path)
+    corpus, ledger, out = str(run["corpus"]), str(run["ledger"]), str(run["out"])
+
+    def ids(*args: str, source: tuple[str, ...] = ("--ledger", ledger, "--cleaned", out)) -> list[str]:
+        code, text, err = run_main(["diff", *source, *args], capsys, monkeypatch)
+        assert code in (0, 1), err
+        return re.findall(r"^== (\S+) \(", text, flags=re.M)
+
+    everything = ["turan", "share", "plain", "evil", "twice", "slow"]
+    assert ids() == everything == ids(source=(corpus,))  # the ledger gives what cleaning again gives
+    assert ids("--changed-only") == ["turan", "share", "evil", "twice"]
+    assert ids("--rule", "_promo/promo") == ["evil"]
+    assert ids("--rule", "turan.az/*", "--rule", "_default/*") == ["turan", "share"]
+    assert ids("--stage", "neardup") == ["turan", "twice"]
+    assert ids("--site", "news.example.com") == ["share", "twice"]
+    assert ids("--site", "turan.az", source=(corpus,)) == ["turan"]
+    assert ids("--id", "plain", "--id", "evil") == ["plain", "evil"]
+    assert ids("--site", "evil.example.net") == ["evil", "slow"]
+    sampled = ids("--sample", "2")
+    assert len(sampled) == 2 and sampled == ids("--sample", "2") and set(sampled) <= set(everything)
+    assert sampled == [i for i in everything if i in sampled]
+    code, text, _ = run_main(["diff", "--ledger", ledger, "--cleaned", out, "--rule", "_promo/promo",
+                              "--context", "10c"], capsys, monkeypatch)
+    assert code == 0 and text.count("@@") == 2 and "[-Promo </script>" in text and "…" in text
+    code, text, _ = run_main(["diff", "--ledger", ledger, "--cleaned", out, "--id", "turan", "--context", "0"],
+                             capsys, monkeypatch)
+    assert code == 0 and not re.search(r"^  +\d+  ", text, flags=re.M) and "- 14  Politics" in text
+    code, _, err = run_main(["diff", "--ledger", ledger], capsys, monkeypatch)
+    assert code == 2 and "--ledger needs --cleaned" in err
+    code, _, err = run_main(["diff", corpus, "--context", "many"], capsys, monkeypatch)
+    assert code == 2 and "--context takes" in err

@@ -61,4 +61,4 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 
 
 # Importing a command module adds its commands to `app` (they import `app` from here, so this comes last).
-from cleaner.cli import clean, corpus, rules  # noqa: E402, F401
+from cleaner.cli import clean, corpus, diff, review, rules  # noqa: E402, F401
