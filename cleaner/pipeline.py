@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,17 @@ Record = str | dict[str, Any] | InputDoc
 # small enough that memory stays flat on corpora of any size.
 _BATCH_DOCS = 256
 _BATCH_CHARS = 8_000_000
+
+
+@dataclass(slots=True)
+class Result(Document):
+    """A cleaned document as `Cleaner` returns it: a `Document` that can also show its diff."""
+
+    def diff(self, color: bool = False) -> str:
+        """The source with every removal marked and explained (`cleaner.review.diff`)."""
+        from cleaner.review.diff import render_diff
+
+        return render_diff(self, color=color)
 
 
 class Cleaner:
@@ -246,7 +258,7 @@ class Cleaner:
     ) -> Document:
         """Normalize and segment: everything that comes before the stages."""
         source = normalize(text)
-        doc = Document(id=id, source=source, url=url, meta=meta, origin=origin)
+        doc = Result(id=id, source=source, url=url, meta=meta, origin=origin)
         doc.paragraphs = paragraphs(source)
         doc.units = units(source, doc.paragraphs)
         return doc

@@ -117,12 +117,6 @@ class Document:
     def removed(self) -> list[Removal]:
         return self.removals
 
-    def diff(self, color: bool = False) -> str:
-        """The source with every removed block marked and annotated; see `cleaner.review.diff`."""
-        from cleaner.review.diff import render_diff
-
-        return render_diff(self, color=color)
-
     def ledger_entry(self) -> dict[str, Any]:
         """One JSON Lines record of the ledger (DESIGN.md: id, input, removed, chars_in, chars_out)."""
         entry: dict[str, Any] = {
