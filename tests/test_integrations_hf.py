@@ -39,6 +39,8 @@ def test_map_with_two_processes_gives_the_cli_texts(
     assert [row["text"] for row in rejected] == [by_id[i]["text"] for i in rejected["id"]]  # unchanged
     assert set(rejected["removals"]) == {"[]"}
     assert cleaned["crawl"] == ds["crawl"] and cleaned["url"] == ds["url"]  # other columns pass through
+    again = ds.map(Cleaner().clean_batch, batched=True, batch_size=64, num_proc=2, fn_kwargs={"id_column": "id"})
+    assert again.cache_files == cleaned.cache_files  # a fresh Cleaner hashes the same: datasets' cache is used
 
 
 def test_rows_that_cannot_be_cleaned_do_not_stop_the_batch() -> None:
