@@ -40,9 +40,10 @@ def clean_batch(
     """Clean the text column of a batch; see the module docstring for the columns added and their form.
 
     `url_column` picks each row's site rules; a batch without that column is cleaned without URLs (most datasets
-    have none), `url_column=None` says so explicitly. `id_column` names the documents in rule warnings; rows are
-    otherwise numbered. `removals_column=None` or `reject_column=None` leaves that column out. Every other
-    column comes back unchanged.
+    have none), `url_column=None` says so explicitly. `id_column` gives the cleaner each row's id (rows are otherwise
+    numbered in the batch); nothing returned depends on it. `removals_column=None` or `reject_column=None` leaves
+    that column out. Every other column comes back unchanged. Rule warnings (a pattern that timed out or was
+    refused by its `max_fraction`) are not returned: `Cleaner.clean_many` and the CLI's ledger have them.
     """
     if not isinstance(batch, Mapping):
         raise TypeError(
