@@ -263,6 +263,20 @@ class Cleaner:
         doc.units = units(source, doc.paragraphs)
         return doc
 
+    def clean_batch(
+        self,
+        batch: Mapping[str, list[Any]],
+        text_column: str = "text",
+        url_column: str | None = "url",
+        id_column: str | None = None,
+        removals_column: str | None = "removals",
+        reject_column: str | None = "reject",
+    ) -> dict[str, list[Any]]:
+        """For `ds.map(cleaner.clean_batch, batched=True, num_proc=N)`; see `cleaner.integrations.hf.clean_batch`."""
+        from cleaner.integrations.hf import clean_batch
+
+        return clean_batch(self, batch, text_column, url_column, id_column, removals_column, reject_column)
+
 
 def _reset(doc: Document) -> None:
     """Forget what a failed batch run marked, so the document can be run alone from the start."""

@@ -205,8 +205,8 @@ def _columns_python_cannot_hold(parquet: Any) -> set[str]:
         for batch in parquet.iter_batches(batch_size=65536, columns=dated):
             for name in dated:
                 if name not in found:
-                    try:
-                        batch.column(name).to_pylist()
+                    try:  # with pandas installed, to_pylist truncates nanoseconds instead of refusing them
+                        batch.column(name).cast(_microsecond_dates(batch.column(name).type)).to_pylist()
                     except (ValueError, OverflowError, pa.ArrowException):
                         found.add(name)
             if len(found) == len(dated):
@@ -247,6 +247,30 @@ def _integer_dates(arrow_type: Any) -> Any:
         return pa.list_(arrow_type.value_field.with_type(_integer_dates(arrow_type.value_type)))
     if types.is_map(arrow_type):
         return pa.map_(_integer_dates(arrow_type.key_type), _integer_dates(arrow_type.item_type))
+    return arrow_type
+
+
+def _microsecond_dates(arrow_type: Any) -> Any:
+    """`arrow_type` with nanosecond units made microseconds: the (safe) cast to it fails on the values Python cannot
+    hold whether or not pandas is installed."""
+    import pyarrow as pa
+
+    types = pa.types
+    if types.is_timestamp(arrow_type) and arrow_type.unit == "ns":
+        return pa.timestamp("us", arrow_type.tz)
+    if (types.is_duration(arrow_type) or types.is_time64(arrow_type)) and arrow_type.unit == "ns":
+        return pa.duration("us") if types.is_duration(arrow_type) else pa.time64("us")
+    if types.is_struct(arrow_type):
+        return pa.struct([field.with_type(_microsecond_dates(field.type)) for field in arrow_type])
+    if types.is_large_list(arrow_type):
+        return pa.large_list(arrow_type.value_field.with_type(_microsecond_dates(arrow_type.value_type)))
+    if types.is_fixed_size_list(arrow_type):
+        field = arrow_type.value_field
+        return pa.list_(field.with_type(_microsecond_dates(field.type)), arrow_type.list_size)
+    if types.is_list(arrow_type):
+        return pa.list_(arrow_type.value_field.with_type(_microsecond_dates(arrow_type.value_type)))
+    if types.is_map(arrow_type):
+        return pa.map_(_microsecond_dates(arrow_type.key_type), _microsecond_dates(arrow_type.item_type))
     return arrow_type
 
 
