@@ -43,7 +43,7 @@ def test_clean_many_streams_in_order_with_rejects(plain: Cleaner) -> None:
         InputDoc(origin=Origin("corpus.jsonl", line=6), text="Kept paragraph.", url="https://example.com/y"),
     ]
     results = list(plain.clean_many(records))
-    assert [type(r) for r in results] == [Document, Document, Reject, Reject, Reject, Document]
+    assert [isinstance(r, Document) for r in results] == [True, True, False, False, False, True]
     assert results[0].text == plain.clean(SEED_000).text
     assert results[1].meta == {"lang": "en"} and results[1].url == "https://example.com/x"
     assert "not a string" in results[2].reason and "missing" in results[3].reason
@@ -92,7 +92,7 @@ def test_an_html_record_that_cannot_be_extracted_is_a_reject_and_the_others_are_
     """`InputDoc(html=5)` raised out of clean_many, and the valid document before it was lost."""
     records = ["First article text.", InputDoc(Origin(file="x"), html=5), "Third article text."]  # type: ignore[arg-type]
     results = list(plain.clean_many(records))
-    assert [type(r).__name__ for r in results] == ["Document", "Reject", "Document"]
+    assert [isinstance(r, Document) for r in results] == [True, False, True]
     assert "html is not str or bytes (int)" in results[1].reason  # type: ignore[union-attr]
 
 
@@ -195,3 +195,24 @@ def test_span_and_block_rules_keep_cleaning_idempotent(tmp_path) -> None:
         once = cleaner.clean(text).text
         assert cleaner.clean(once).removed == []
     assert cleaner.clean("M\nM\nM\nM\nM\nM\nEND").text == "END\n"
+
+
+def test_a_missing_url_as_pandas_gives_it_is_an_absent_url(plain: Cleaner) -> None:
+    class NAType:  # what pandas.NA's type is called; pandas itself is not needed for the check
+        pass
+
+    records = [{"text": "Hello there.", "url": value} for value in (None, float("nan"), NAType())]
+    results = list(plain.clean_many(records))
+    assert all(isinstance(r, Document) and r.url is None for r in results)
+
+
+def test_documents_over_the_cap_are_rejected_with_a_reason() -> None:
+    capped = Cleaner(rules=[], max_doc_chars=100)
+    long, short = {"text": "a" * 101}, {"text": "Short enough."}
+    results = list(capped.clean_many([long, short]))
+    assert isinstance(results[0], Reject) and "--max-doc-chars" in results[0].reason
+    assert isinstance(results[1], Document)
+    with pytest.raises(ValueError, match="over the cap of 100"):
+        capped.clean("a" * 101)
+    with pytest.raises(ConfigError, match="max_doc_chars"):
+        Cleaner(rules=[], max_doc_chars=0)
