@@ -14,7 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 from cleaner.io.base import InputDoc
 from cleaner.io.warc import read_warc
-from cleaner.record import Document, Reject
+from cleaner.record import Reject
 
 ARTICLE = (Path(__file__).resolve().parent.parent / "fixtures" / "html" / "article.html").read_bytes()
 
