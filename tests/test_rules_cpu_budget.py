@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.rules import load_ruleset
-from cleaner.rules.apply import RuleTimeout, _cpu_clock, _fullmatched_lines
+from cleaner.rules.kinds import RuleTimeout, cpu_clock, fullmatched_lines
 from tests.conftest import SLOW_LINE, slow_rule_dir
 
 BUDGET = 0.05
@@ -32,10 +32,10 @@ def test_a_stall_between_lines_does_not_use_up_a_line_rules_budget(tmp_path: Pat
             yield span
             time.sleep(2 * BUDGET)
 
-    assert _fullmatched_lines(rule, source, stalled_lines(), _cpu_clock() + BUDGET) == [(0, 11), (22, 33)]
+    assert fullmatched_lines(rule.pattern, source, stalled_lines(), cpu_clock() + BUDGET) == [(0, 11), (22, 33)]
 
 
 def test_a_pattern_that_takes_its_budget_of_cpu_still_times_out(tmp_path: Path) -> None:
     rule = load_ruleset([slow_rule_dir(tmp_path)], timeout=BUDGET).files["_slow"].rules[0]
     with pytest.raises(RuleTimeout):
-        _fullmatched_lines(rule, SLOW_LINE + "\n", [(0, len(SLOW_LINE))], _cpu_clock() + BUDGET)
+        fullmatched_lines(rule.pattern, SLOW_LINE + "\n", [(0, len(SLOW_LINE))], cpu_clock() + BUDGET)

@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 
 from cleaner.normalize import normalize
 from cleaner.record import Document
-from cleaner.rules import Rule, apply_rules, bundled_rules_dir, find_spans, load_rule_file, load_ruleset, prefilter
+from cleaner.rules import (
+    KINDS,
+    Rule,
+    apply_rules,
+    bundled_rules_dir,
+    find_spans,
+    load_rule_file,
+    load_ruleset,
+    prefilter,
+)
 from cleaner.rules import apply as rules_apply
 from cleaner.rules.match import site_for_host, url_host, url_host_by_urlsplit
 from cleaner.rules.prefilter import Screen, Trigger, ascii_aliases, to_sre, trigger_for
@@ -21,7 +30,7 @@ from tests.conftest import FIXTURES, ROOT, SEEDS
 
 
 def trigger(pattern: str, kind: str = "line") -> Trigger | None:
-    return trigger_for(regex.compile(pattern), kind)
+    return trigger_for(regex.compile(pattern), lines=KINDS[kind].line_trigger)
 
 
 def shape(pattern: str, kind: str = "line") -> list[tuple[set[str] | None, list[set[str]]]] | None:
@@ -128,7 +137,7 @@ def test_doubtful_or_unconstrained_patterns_have_no_trigger(pattern: str) -> Non
 
 @pytest.mark.parametrize("flags", [regex.FULLCASE | regex.IGNORECASE, regex.BESTMATCH, regex.WORD, regex.REVERSE])
 def test_compile_flags_beyond_the_handled_ones_give_no_trigger(flags: int) -> None:
-    assert trigger_for(regex.compile("newsletter", flags), "line") is None
+    assert trigger_for(regex.compile("newsletter", flags), lines=True) is None
     assert to_sre("newsletter", flags) is None
 
 
@@ -313,7 +322,7 @@ CRAFTED = [
 @given(data=st.data())
 def test_a_match_of_a_crafted_pattern_implies_the_trigger_admits_it(pattern: str, data: st.DataObject) -> None:
     compiled = regex.compile(pattern)
-    t = trigger_for(compiled, "line")
+    t = trigger_for(compiled, lines=True)
     assert t is not None
     seeds = [
         "straße",
@@ -351,10 +360,11 @@ SEED_LINES = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read
 
 
 def placed(view: str, rules: list[Rule]) -> list[tuple[tuple[int, int], str]]:
-    skipped: dict[str, str] = {}
+    budget = rules_apply._Budget({}, 1.0)
     refused: dict[str, str] = {}
-    spans = rules_apply._one_pass(view, rules, 1.0, rules_apply._MaxFraction(True), skipped, refused)
-    return [(span, rule.qualified_id) for span, rule in spans] + sorted(skipped.items()) + sorted(refused.items())
+    spans = rules_apply._one_pass(view, rules, budget, rules_apply._MaxFraction(True), refused)
+    timed_out = [(rule_id, "timed out") for rule_id in budget.timed_out]
+    return [(span, rule.qualified_id) for span, rule in spans] + sorted(timed_out) + sorted(refused.items())
 
 
 @settings(max_examples=300, deadline=None)
@@ -438,7 +448,7 @@ def _line_rule(pattern: str, rule_id: str) -> Rule:
 
 
 def _removed_lines(rules: list[Rule], text: str) -> list[str]:
-    placed = rules_apply._one_pass(text, rules, 1.0, rules_apply._MaxFraction(True), {}, {})
+    placed = rules_apply._one_pass(text, rules, rules_apply._Budget({}, 1.0), rules_apply._MaxFraction(True), {})
     return [text[start:end] for (start, end), _ in placed]
 
 

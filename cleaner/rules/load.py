@@ -16,9 +16,9 @@ from typing import Any
 import regex
 
 from cleaner.errors import ConfigError
+from cleaner.rules.kinds import KINDS, Kind, unknown_kind
 from cleaner.rules.prefilter import Trigger, trigger_for
 
-KINDS = ("line", "span", "block", "tail", "head")
 RULE_KEYS = ("id", "kind", "pattern", "reason", "removes", "keeps", "max_fraction", "origin")
 SITE_KEYS = ("domains", "detect")
 TOP_KEYS = ("site", "rule")
@@ -46,9 +46,6 @@ class Example:
     cleaned: str | None = None
 
 
-_CONTEXT_SYNTAX = regex.compile(r"\(\?<?[=!]|\\[AzZG]")
-
-
 @dataclass(slots=True)
 class Rule:
     id: str
@@ -61,14 +58,18 @@ class Rule:
     max_fraction: float | None = None
     origin: str = "manual"
     line: int | None = None  # line of the rule's [[rule]] header, for messages
-    # Lookarounds or text anchors: such a pattern runs on its line alone, never in a combined scan.
-    looks_around: bool = field(init=False)
     # What any match must contain (and, for a line, start with): the rule runs only where that holds. None: always.
     trigger: Trigger | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.looks_around = _CONTEXT_SYNTAX.search(self.pattern.pattern) is not None
-        self.trigger = trigger_for(self.pattern, self.kind)
+        if self.kind not in KINDS:
+            raise RuleError(f"{self.file}: rule {self.id!r}: {unknown_kind(self.kind)}")
+        self.trigger = trigger_for(self.pattern, lines=self.definition.line_trigger)
+
+    @property
+    def definition(self) -> Kind:
+        """The registered kind (`cleaner.rules.kinds`): looked up by name, so a pickled rule needs no functions."""
+        return KINDS[self.kind]
 
     @property
     def qualified_id(self) -> str:
@@ -81,9 +82,8 @@ class Rule:
 
     @property
     def sees_context(self) -> bool:
-        """Whether removing other lines can change what this rule matches. A `line` rule judges each line alone
-        (its pattern cannot look past the line), so it need not run again after other removals."""
-        return self.kind != "line"
+        """Whether removing other lines can change what this rule matches (see its kind)."""
+        return self.definition.sees_context
 
 
 @dataclass(slots=True)
@@ -317,7 +317,7 @@ def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
             raise RuleError(f"{where}: {key!r} must be a non-empty string, got {entry[key]!r}")
     kind = entry["kind"]
     if kind not in KINDS:
-        raise RuleError(f"{where}: unknown kind {kind!r}; valid kinds are: {', '.join(KINDS)}")
+        raise RuleError(f"{where}: {unknown_kind(kind)}")
     pattern = _compile(entry["pattern"], f"{where}: pattern")
     max_fraction = entry.get("max_fraction")
     if max_fraction is not None and (

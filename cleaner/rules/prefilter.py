@@ -513,9 +513,10 @@ def _trigger(pattern: str, flags: int, lines: bool) -> Trigger | None:
     return Trigger(tuple(dict.fromkeys(alternatives)), lines)
 
 
-def trigger_for(pattern: regex.Pattern[str], kind: str) -> Trigger | None:
-    """The trigger of a rule's compiled pattern, or None when nothing can be ruled out (the rule always runs)."""
-    return _trigger(pattern.pattern, pattern.flags, kind == "line")
+def trigger_for(pattern: regex.Pattern[str], *, lines: bool) -> Trigger | None:
+    """The trigger of a rule's compiled pattern, or None when nothing can be ruled out (the rule always runs).
+    `lines`: the rule's kind judges each line alone (`Kind.line_trigger`), so the trigger says how a line starts."""
+    return _trigger(pattern.pattern, pattern.flags, lines)
 
 
 # --- per document: where the gated rules may match --------------------------------------------------------------
