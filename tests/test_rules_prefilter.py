@@ -24,8 +24,10 @@ from cleaner.rules import (
     prefilter,
 )
 from cleaner.rules import apply as rules_apply
+from cleaner.rules.examples import example_document
 from cleaner.rules.match import site_for_host, url_host, url_host_by_urlsplit
 from cleaner.rules.prefilter import Screen, Trigger, ascii_aliases, to_sre, trigger_for
+from cleaner.segment import unit_breaks
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
 
@@ -240,13 +242,15 @@ def test_every_removes_example_passes_the_trigger(rule: Rule) -> None:
             assert_admitted(rule, text)
             assert_admitted(rule, text.upper())
             assert_admitted(rule, text.lower())
-        source = normalize(example.text)
-        assert find_spans(rule, source, 1.0), f"{rule.qualified_id}: the example should match"
-        assert removals(rule, source, gated=True) == removals(rule, source, gated=False)
+        doc = example_document(example.text)  # as the rules see it: units as lines
+        view = rules_apply.view_of(doc.source, [], unit_breaks(doc.units, doc.paragraphs)).text
+        assert_admitted(rule, view)
+        assert find_spans(rule, view, 1.0), f"{rule.qualified_id}: the example should match"
+        assert removals(rule, example.text, gated=True) == removals(rule, example.text, gated=False)
 
 
-def removals(rule: Rule, source: str, *, gated: bool) -> list[tuple[int, int]]:
-    doc = Document(id="x", source=source)
+def removals(rule: Rule, text: str, *, gated: bool) -> list[tuple[int, int]]:
+    doc = example_document(text)
     with pytest.MonkeyPatch.context() as patch:
         if not gated:
             patch.setattr(prefilter.Screen, "scan", lambda self, view: None)
