@@ -18,8 +18,10 @@ from cleaner.rules.load import (
     RuleFile,
     RuleSet,
     bundled_rules_dir,
+    check_timeout,
     load_rule_file,
     load_ruleset,
+    resolve_rule_dirs,
     rule_files_in,
 )
 
@@ -37,10 +39,12 @@ __all__ = [
     "bundled_rules_dir",
     "check_examples",
     "check_rule_file",
+    "check_timeout",
     "find_spans",
     "load_rule_file",
     "load_ruleset",
     "register",
+    "resolve_rule_dirs",
     "rule_files_in",
     "run_rules",
 ]

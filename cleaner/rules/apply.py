@@ -221,10 +221,10 @@ def _one_pass(
         try:
             spans = _spans(rule, view, scan, started + budget.left(rule))
         except RuleTimeout:
+            budget.spend(rule, cpu_clock() - started)
             budget.run_out(rule)
             continue
-        finally:
-            budget.spend(rule, cpu_clock() - started)
+        budget.spend(rule, cpu_clock() - started)
         if not spans:
             if refused:
                 refused.pop(rule.qualified_id, None)

@@ -132,16 +132,59 @@ def bundled_rules_dir() -> Path:
     return package.parent / "rules"
 
 
-def rule_files_in(directory: str | Path) -> list[Path]:
-    """The `*.toml` files of a rules directory, in name order."""
+def rule_files_in(directory: str | Path, what: str = "rules directory") -> list[Path]:
+    """The `*.toml` files of a rules directory, in name order. A `*.toml` entry that is not a readable regular file
+    (a dangling link, a directory) is an error naming it, as it would fail when read: `rules check` and `clean`
+    refuse it alike, before any work."""
     path = Path(directory)
     if not path.is_dir():
-        raise RuleError(f"rules directory {str(path)!r} does not exist or is not a directory")
-    return sorted(p for p in path.glob("*.toml") if p.is_file())
+        raise RuleError(
+            f"{what} {str(path)!r} does not exist or is not a directory; pass a directory of .toml rule files"
+        )
+    files: list[Path] = []
+    for entry in sorted(path.glob("*.toml")):
+        if entry.is_file():
+            files.append(entry)
+        elif entry.is_symlink() and not entry.exists():
+            raise RuleError(
+                f"{entry}: the rule file is a dangling link (to {str(entry.readlink())!r}); fix or remove it"
+            )
+        else:
+            raise RuleError(f"{entry}: named like a rule file but not a regular file; rename or remove it")
+    return files
+
+
+def _rule_files(directory: str | Path, what: str = "rules directory") -> list[Path]:
+    """`rule_files_in`, and a directory without rule files is an error: it is almost always the wrong directory."""
+    paths = rule_files_in(directory, what)
+    if not paths:
+        raise RuleError(f"{what} {str(directory)!r} has no rule files (*.toml); is it the right one?")
+    return paths
+
+
+def resolve_rule_dirs(
+    extra: Sequence[str | Path], bundled: bool = True, *, what: str = "rules directory"
+) -> list[Path]:
+    """The rule directories of a run, in the order they apply: the bundled rules first (unless `bundled=False`),
+    then `extra` (`--rules`, `Cleaner(rules=...)`); a later directory's file replaces an earlier one's of the same
+    name. Each of `extra` is checked here, before any work: a directory, holding rule files, none of them a
+    dangling link. `what` names them in messages (e.g. "--rules")."""
+    if isinstance(extra, str | Path):
+        raise RuleError(
+            f"rule directories must be a list, got the single path {str(extra)!r}; did you mean [{str(extra)!r}]?"
+        )
+    dirs = [bundled_rules_dir()] if bundled else []
+    for item in extra:
+        if not isinstance(item, str | Path):
+            raise RuleError(f"{what} must be a path (str or Path), got {item!r}")
+        _rule_files(item, what)
+        dirs.append(Path(item))
+    return dirs
 
 
 def check_timeout(timeout: float, option: str) -> float:
-    """A pattern's time budget, checked at the door: NaN would never run out, and `inf` is spent at once."""
+    """A pattern's time budget, checked at the door: NaN would never run out, and `inf` is spent at once. The one
+    check of it: the CLI options, `Cleaner(rule_timeout=...)` and `load_ruleset` all call this."""
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT:
         raise RuleError(
             f"{option} must be a number of seconds in (0, {MAX_TIMEOUT:g}], got {timeout!r}; the default is "
@@ -150,19 +193,21 @@ def check_timeout(timeout: float, option: str) -> float:
     return float(timeout)
 
 
+def chosen_rule_files(dirs: Sequence[str | Path]) -> dict[str, Path]:
+    """File stem -> the file in force: a later directory's file replaces an earlier one's of the same name."""
+    chosen: dict[str, Path] = {}
+    for directory in dirs:
+        for path in _rule_files(directory):
+            chosen[path.stem] = path
+    return {name: chosen[name] for name in sorted(chosen)}
+
+
 def load_ruleset(dirs: Sequence[str | Path], timeout: float = DEFAULT_TIMEOUT) -> RuleSet:
     """Load every `*.toml` of each directory; a later directory's file replaces an earlier one of the same name.
 
     A directory without rule files is an error, as in `rules check`: it is almost always the wrong directory."""
     timeout = check_timeout(timeout, "rule timeout")
-    chosen: dict[str, Path] = {}
-    for directory in dirs:
-        paths = rule_files_in(directory)
-        if not paths:
-            raise RuleError(f"rules directory {str(directory)!r} has no rule files (*.toml); is it the right one?")
-        for path in paths:
-            chosen[path.stem] = path
-    files = {name: load_rule_file(chosen[name]) for name in sorted(chosen)}
+    files = {name: load_rule_file(path) for name, path in chosen_rule_files(dirs).items()}
     return RuleSet(files=files, timeout=timeout)
 
 
