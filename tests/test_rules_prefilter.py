@@ -19,6 +19,7 @@ from cleaner.rules import (
     apply_rules,
     bundled_rules_dir,
     find_spans,
+    literals,
     load_rule_file,
     load_ruleset,
     prefilter,
@@ -176,16 +177,16 @@ def test_trigger_admits_case_variants_and_texts_it_cannot_fold() -> None:
 def test_ascii_aliases_cover_literal_matching_too() -> None:
     """`ascii_aliases` asks `regex` with a set; ASCII needle characters are literals: check that is the same."""
     alternation = "|".join(regex.escape(chr(code)) for code in range(128))
-    non_ascii = prefilter._all_characters()[0x80:]
+    non_ascii = literals._all_characters()[0x80:]
     assert set(regex.findall(f"(?i)(?:{alternation})", non_ascii)) <= set(ascii_aliases())
 
 
 def test_regex_case_tables_agree_with_scanning_every_character() -> None:
     """`_matched_by` asks `regex`'s case tables directly; it must say what a `(?i)` scan of every code point says."""
-    everything = prefilter._all_characters()
+    everything = literals._all_characters()
     sample = [chr(code) for code in range(128)] + list("©’—–·•»›…éÉßẞµμΣσςǅǄǆⅠⅰⒶⓐﬁİıſK")
     for char in sample:
-        assert prefilter._matched_by(char) == prefilter._equivalents(char, everything), repr(char)
+        assert literals._matched_by(char) == literals._equivalents(char, everything), repr(char)
 
 
 def test_a_text_with_ascii_aliases_is_still_filtered() -> None:
