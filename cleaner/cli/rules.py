@@ -77,10 +77,10 @@ def diff(
     """Show the normalized input with every removal marked and annotated (stage, rule, duplicate, score)."""
     from cleaner.diffview import diff_inputs, want_color
     from cleaner.pipeline import Cleaner
-    from cleaner.rules import bundled_rules_dir
+    from cleaner.rules import resolve_rule_dirs
 
     use_color = want_color(color, sys.stdout.isatty())
-    cleaner = Cleaner(rules=[bundled_rules_dir(), *(rules or [])], threshold=threshold)
+    cleaner = Cleaner(rules=resolve_rule_dirs(rules or [], what="--rules"), threshold=threshold)
     rejected = False
     options = read_options(text_field, id_field, url_field, html_field, stdin_format)
     for text, reject in diff_inputs(cleaner, input, options, url, use_color):
