@@ -230,3 +230,47 @@ def test_paragraph_seeds_are_cleaned_as_before_with_units(seed: Path) -> None:
     apply_rules(without, BUNDLED)
     assert with_units.removals == without.removals
     assert with_units.removals or seed.name.startswith("000")  # 003 has its sidebar and review widget
+
+
+def _split_at_dashes(source: str, spans: list[tuple[int, int]], glued: bool) -> list[tuple[int, int]]:
+    """Units as a splitter that knows separators might give them: " - " a unit of its own, or "- " opening the
+    unit after it (`glued`)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        cursor = start
+        position = source.find(" - ", cursor, end)
+        while position >= 0:
+            out.append((cursor, position))
+            if glued:
+                cursor = position + 1
+            else:
+                out.append((position + 1, position + 2))
+                cursor = position + 3
+            position = source.find(" - ", cursor + 2, end)
+        out.append((cursor, end))
+    return out
+
+
+@pytest.mark.parametrize("glued", [False, True], ids=["dash-units", "dash-opens-unit"])
+def test_the_turan_sidebar_goes_however_the_separators_are_split(glued: bool) -> None:
+    doc = document(flattened(SEEDS / "003_1fd8782e2133a4c6.txt"))
+    doc.units = _split_at_dashes(doc.source, doc.units, glued)
+    assert any(doc.source[s:e] == "-" for s, e in doc.units) != glued
+    apply_rules(doc, BUNDLED)
+    apply_removals(doc)
+    assert [r.rule for r in doc.removals] == ["turan.az/sidebar-teasers-flat", "turan.az/leave-a-review"]
+    assert doc.text is not None and doc.text.endswith('in the hours and days ahead."\n')
+    assert restore(doc.text, doc.removals) == doc.source and normalize(doc.text) == doc.text
+
+
+def test_another_stages_removal_of_a_lines_last_unit_is_seen_as_it_will_be_deleted(tmp_path: Path) -> None:
+    """A repeat removed by near-duplicates as "C.\\n" (cleaner.apply then takes the space before it instead): the
+    rules see "A.\\nB.\\n", not a line "B. " without its end, and their own removal of B keeps the text whole."""
+    source = "A first unit. A second unit. A third unit.\n"
+    doc = document(source)
+    third = source.index("A third")
+    doc.removals.append(Removal(third, len(source), source[third:], "neardup", "repeat"))
+    view = view_of(doc.source, doc.removals, unit_breaks(doc.units, doc.paragraphs))
+    assert view.text == "A first unit.\nA second unit.\n"
+    apply_rules(doc, ruleset_of(tmp_path, rule("second", "line", "A second unit[.]")))
+    assert [r.text for r in doc.removals[1:]] == [" A second unit."]

@@ -345,7 +345,7 @@ def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()
         return View(source, [(0, 0, len(source))])  # the first pass of most documents
     kept: list[Span] = []
     cursor = 0
-    for start, end in merge([(r.start, r.end) for r in removals if r.end > r.start]):
+    for start, end in _closed(source, merge([(r.start, r.end) for r in removals if r.end > r.start])):
         if start > cursor:
             kept.append((cursor, start))
         cursor = max(cursor, end)
@@ -365,7 +365,7 @@ def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()
             index += 1
             if brk > cursor:
                 pieces.append(source[cursor:brk])
-                segments.append((length, cursor, brk - cursor))
+                _extend(segments, length, cursor, brk - cursor)
                 length += brk - cursor
                 last = source[brk - 1]
                 cursor = brk
@@ -382,10 +382,41 @@ def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()
             last = "\n"
         if kept_end > cursor:
             pieces.append(source[cursor:kept_end])
-            segments.append((length, cursor, kept_end - cursor))
+            _extend(segments, length, cursor, kept_end - cursor)
             length += kept_end - cursor
             last = source[kept_end - 1]
     return View("".join(pieces), segments, marks)
+
+
+def _closed(source: str, removed: list[Span]) -> list[Span]:
+    """Removed regions as `cleaner.apply` deletes them: one that takes a line's "\n" after text kept on that line
+    (another stage's removal of the last unit of a line) keeps the "\n" and takes the space before it instead, so
+    the view stays canonical text, one line per unit, as the cleaned text will be."""
+    if not removed:
+        return removed
+    closed: list[Span] = []
+    for start, end in removed:
+        if source[end - 1] == "\n" and start > 0 and source[start - 1] != "\n" and end - 1 > start:
+            end -= 1
+            if source[start - 1] == " ":
+                start -= 1
+        closed.append((start, end))
+    return merge(closed)
+
+
+def _extend(segments: list[tuple[int, int, int]], view_start: int, source_start: int, length: int) -> None:
+    """Append a kept segment, joined to the one before when it continues it (a break whose space became "\n"
+    splits the text, not its mapping): one segment per removal or inserted "\n", not one per unit."""
+    if segments:
+        last_view, last_source, last_length = segments[-1]
+        if (
+            last_source != _INSERTED
+            and last_view + last_length == view_start
+            and last_source + last_length == source_start
+        ):
+            segments[-1] = (last_view, last_source, last_length + length)
+            return
+    segments.append((view_start, source_start, length))
 
 
 class _Taken:
