@@ -368,7 +368,7 @@ def placed(view: str, rules: list[Rule]) -> list[tuple[tuple[int, int], str]]:
     budget = rules_apply._Budget({}, 1.0)
     refused: dict[str, str] = {}
     spans = rules_apply._one_pass(view, rules, budget, rules_apply._MaxFraction(True), refused)
-    timed_out = [(rule_id, "timed out") for rule_id in budget.timed_out]
+    timed_out = [(rule_id, "timed out") for rule_id in sorted(budget.out)]
     return [(span, rule.qualified_id) for span, rule in spans] + sorted(timed_out) + sorted(refused.items())
 
 

@@ -12,7 +12,7 @@ when a span cannot be placed cleanly.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cleaner.apply import delete_spans
@@ -94,23 +94,27 @@ MAX_PASSES = 16
 
 class _Budget:
     """The CPU seconds each pattern may still spend on this document. One budget per pattern and document, over
-    every pass, every look after later stages and every settle round (README): `doc.rule_time` keeps the count."""
+    every pass, every look after later stages and every settle round (README): `doc.rule_time` keeps the count.
+    Only the regex's own work is timed: a rule the prefilter rules out costs nothing."""
 
     def __init__(self, spent: dict[str, float], timeout: float) -> None:
         self.spent = spent
         self.timeout = timeout
-        self.timed_out: list[str] = []  # rules that ran out during this run, in order
+        self.out = {key for key, seconds in spent.items() if seconds >= timeout}  # spent: not run again
 
-    def left(self, rule: Rule) -> float:
-        return self.timeout - self.spent.get(rule.qualified_id, 0.0)
-
-    def spend(self, rule: Rule, seconds: float) -> None:
+    def run(self, rule: Rule, find: Callable[[float], list[Span]]) -> list[Span] | None:
+        """`find(deadline)` on what is left of the rule's budget; None when that ran out."""
         key = rule.qualified_id
-        self.spent[key] = self.spent.get(key, 0.0) + seconds
-
-    def run_out(self, rule: Rule) -> None:
-        self.spent[rule.qualified_id] = max(self.timeout, self.spent.get(rule.qualified_id, 0.0))
-        self.timed_out.append(rule.qualified_id)
+        spent = self.spent.get(key, 0.0)
+        started = cpu_clock()
+        try:
+            return find(started + self.timeout - spent)
+        except RuleTimeout:
+            self.out.add(key)
+            return None
+        finally:
+            used = spent + cpu_clock() - started
+            self.spent[key] = max(used, self.timeout) if key in self.out else used
 
 
 def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_fraction: bool = True) -> None:
@@ -128,7 +132,7 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
     breaks = _breaks(doc)
     considered = rules
     for _ in range(MAX_PASSES):
-        live = [rule for rule in rules if budget.left(rule) > 0]
+        live = [rule for rule in rules if rule.qualified_id not in budget.out] if budget.out else rules
         if not live:
             break
         view = view_of(doc.source, doc.removals, breaks)
@@ -156,7 +160,7 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
             rules = [rule for rule in rules if rule.sees_context]
             if not rules:
                 break
-    exhausted = [_timeout_warning(rule, timeout) for rule in considered if budget.left(rule) <= 0]
+    exhausted = [_timeout_warning(r, timeout) for r in considered if r.qualified_id in budget.out] if budget.out else []
     doc.warnings.extend(w for w in (*exhausted, *refused.values()) if w not in doc.warnings)
 
 
@@ -217,14 +221,9 @@ def _one_pass(
     screen = _screen(rules)
     scan = screen.scan(view) if screen is not None else None
     for rule in rules:
-        started = cpu_clock()
-        try:
-            spans = _spans(rule, view, scan, started + budget.left(rule))
-        except RuleTimeout:
-            budget.spend(rule, cpu_clock() - started)
-            budget.run_out(rule)
-            continue
-        budget.spend(rule, cpu_clock() - started)
+        spans = _spans(rule, view, scan, budget)
+        if spans is None:
+            continue  # out of time for this document
         if not spans:
             if refused:
                 refused.pop(rule.qualified_id, None)
@@ -258,18 +257,22 @@ def _screen(rules: list[Rule]) -> Screen | None:
     return entry[1]
 
 
-def _spans(rule: Rule, view: str, scan: Scan | None, deadline: float) -> list[Span]:
-    """The rule's spans in `view`, run only where its trigger admits the view (for a kind that judges each line
-    alone: on the lines it admits): the same spans, as a match can only be where the trigger holds."""
+def _spans(rule: Rule, view: str, scan: Scan | None, budget: _Budget) -> list[Span] | None:
+    """The rule's spans in `view` (None: its time ran out), run only where its trigger admits the view (for a kind
+    that judges each line alone: on the lines it admits): the same spans, as a match can only be where the
+    trigger holds."""
     trigger = rule.trigger
     kind = rule.definition
-    if scan is None or trigger is None:
-        return find_spans_with(kind, rule.pattern, view, deadline)
-    if not trigger.lines:
-        return find_spans_with(kind, rule.pattern, view, deadline) if scan.admits(trigger) else []
-    lines = scan.lines(trigger)
-    assert kind.find_in_lines is not None  # a line trigger is made for such kinds only (Rule.__post_init__)
-    return kind.find_in_lines(rule.pattern, view, lines, deadline) if lines else []
+    pattern = rule.pattern
+    if scan is not None and trigger is not None:
+        if trigger.lines:
+            lines = scan.lines(trigger)
+            find_in_lines = kind.find_in_lines
+            assert find_in_lines is not None  # a line trigger is made for such kinds only (Rule.__post_init__)
+            return budget.run(rule, lambda deadline: find_in_lines(pattern, view, lines, deadline)) if lines else []
+        if not scan.admits(trigger):
+            return []
+    return budget.run(rule, lambda deadline: find_spans_with(kind, pattern, view, deadline))
 
 
 def find_spans(rule: Rule, source: str, timeout: float) -> list[Span]:
