@@ -274,3 +274,17 @@ def test_another_stages_removal_of_a_lines_last_unit_is_seen_as_it_will_be_delet
     assert view.text == "A first unit.\nA second unit.\n"
     apply_rules(doc, ruleset_of(tmp_path, rule("second", "line", "A second unit[.]")))
     assert [r.text for r in doc.removals[1:]] == [" A second unit."]
+
+
+def test_touching_unit_removals_of_two_rules_that_end_the_line_take_the_space_before_the_first(tmp_path: Path) -> None:
+    rs = ruleset_of(tmp_path, rule("b", "line", "Second one[.]"), rule("c", "line", "Third one[.]"))
+    doc = clean(rs, "First one. Second one. Third one.\n")  # the only paragraph: split into units
+    assert [(r.text, r.rule) for r in doc.removals] == [(" Second one. ", "_test/b"), ("Third one.", "_test/c")]
+    assert doc.text == "First one.\n"
+
+
+def test_a_span_at_the_end_of_a_unit_takes_the_space_before_it(tmp_path: Path) -> None:
+    rs = ruleset_of(tmp_path, rule("tag", "span", r"\(AP\)[.]"))
+    doc = clean(rs, "The vote is due (AP). Polls open at eight.\n")
+    assert [r.text for r in doc.removals] == [" (AP)."]
+    assert doc.text == "The vote is due Polls open at eight.\n"  # what is left of the unit stays, as on a line
