@@ -328,12 +328,7 @@ def _check_examples(ruleset: RuleSet) -> None:
 
 
 def _rule_dirs(rules: Sequence[str | Path] | None) -> list[Path]:
-    if rules is None:
-        from cleaner.rules import bundled_rules_dir
+    """`rules=None` is the bundled set; a list replaces it (`cleaner.rules.load.resolve_rule_dirs` checks each)."""
+    from cleaner.rules.load import resolve_rule_dirs
 
-        return [bundled_rules_dir()]
-    dirs = [Path(r) for r in rules]
-    for directory in dirs:
-        if not directory.is_dir():
-            raise ConfigError(f"rules directory {str(directory)!r} does not exist or is not a directory")
-    return dirs
+    return resolve_rule_dirs([] if rules is None else rules, bundled=rules is None, what="rules directory")

@@ -110,6 +110,9 @@ class Document:
     units: list[Span] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # CPU seconds each rule pattern (by qualified id) has spent on this document, over every pass and settle
+    # round: the rule time budget is per pattern per document (cleaner.rules.apply).
+    rule_time: dict[str, float] = field(default_factory=dict)
     text: str | None = None
     extraction: dict[str, Any] | None = None  # set when the text was extracted from HTML
 

@@ -13,15 +13,27 @@ from hypothesis import strategies as st
 
 from cleaner.normalize import normalize
 from cleaner.record import Document
-from cleaner.rules import Rule, apply_rules, bundled_rules_dir, find_spans, load_rule_file, load_ruleset, prefilter
+from cleaner.rules import (
+    KINDS,
+    Rule,
+    apply_rules,
+    bundled_rules_dir,
+    find_spans,
+    literals,
+    load_rule_file,
+    load_ruleset,
+    prefilter,
+)
 from cleaner.rules import apply as rules_apply
+from cleaner.rules.examples import example_document
 from cleaner.rules.match import site_for_host, url_host, url_host_by_urlsplit
 from cleaner.rules.prefilter import Screen, Trigger, ascii_aliases, to_sre, trigger_for
+from cleaner.segment import unit_breaks
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
 
 def trigger(pattern: str, kind: str = "line") -> Trigger | None:
-    return trigger_for(regex.compile(pattern), kind)
+    return trigger_for(regex.compile(pattern), lines=KINDS[kind].line_trigger)
 
 
 def shape(pattern: str, kind: str = "line") -> list[tuple[set[str] | None, list[set[str]]]] | None:
@@ -128,7 +140,7 @@ def test_doubtful_or_unconstrained_patterns_have_no_trigger(pattern: str) -> Non
 
 @pytest.mark.parametrize("flags", [regex.FULLCASE | regex.IGNORECASE, regex.BESTMATCH, regex.WORD, regex.REVERSE])
 def test_compile_flags_beyond_the_handled_ones_give_no_trigger(flags: int) -> None:
-    assert trigger_for(regex.compile("newsletter", flags), "line") is None
+    assert trigger_for(regex.compile("newsletter", flags), lines=True) is None
     assert to_sre("newsletter", flags) is None
 
 
@@ -165,16 +177,16 @@ def test_trigger_admits_case_variants_and_texts_it_cannot_fold() -> None:
 def test_ascii_aliases_cover_literal_matching_too() -> None:
     """`ascii_aliases` asks `regex` with a set; ASCII needle characters are literals: check that is the same."""
     alternation = "|".join(regex.escape(chr(code)) for code in range(128))
-    non_ascii = prefilter._all_characters()[0x80:]
+    non_ascii = literals._all_characters()[0x80:]
     assert set(regex.findall(f"(?i)(?:{alternation})", non_ascii)) <= set(ascii_aliases())
 
 
 def test_regex_case_tables_agree_with_scanning_every_character() -> None:
     """`_matched_by` asks `regex`'s case tables directly; it must say what a `(?i)` scan of every code point says."""
-    everything = prefilter._all_characters()
+    everything = literals._all_characters()
     sample = [chr(code) for code in range(128)] + list("©’—–·•»›…éÉßẞµμΣσςǅǄǆⅠⅰⒶⓐﬁİıſK")
     for char in sample:
-        assert prefilter._matched_by(char) == prefilter._equivalents(char, everything), repr(char)
+        assert literals._matched_by(char) == literals._equivalents(char, everything), repr(char)
 
 
 def test_a_text_with_ascii_aliases_is_still_filtered() -> None:
@@ -231,13 +243,15 @@ def test_every_removes_example_passes_the_trigger(rule: Rule) -> None:
             assert_admitted(rule, text)
             assert_admitted(rule, text.upper())
             assert_admitted(rule, text.lower())
-        source = normalize(example.text)
-        assert find_spans(rule, source, 1.0), f"{rule.qualified_id}: the example should match"
-        assert removals(rule, source, gated=True) == removals(rule, source, gated=False)
+        doc = example_document(example.text)  # as the rules see it: units as lines
+        view = rules_apply.view_of(doc.source, [], unit_breaks(doc.units, doc.paragraphs)).text
+        assert_admitted(rule, view)
+        assert find_spans(rule, view, 1.0), f"{rule.qualified_id}: the example should match"
+        assert removals(rule, example.text, gated=True) == removals(rule, example.text, gated=False)
 
 
-def removals(rule: Rule, source: str, *, gated: bool) -> list[tuple[int, int]]:
-    doc = Document(id="x", source=source)
+def removals(rule: Rule, text: str, *, gated: bool) -> list[tuple[int, int]]:
+    doc = example_document(text)
     with pytest.MonkeyPatch.context() as patch:
         if not gated:
             patch.setattr(prefilter.Screen, "scan", lambda self, view: None)
@@ -313,7 +327,7 @@ CRAFTED = [
 @given(data=st.data())
 def test_a_match_of_a_crafted_pattern_implies_the_trigger_admits_it(pattern: str, data: st.DataObject) -> None:
     compiled = regex.compile(pattern)
-    t = trigger_for(compiled, "line")
+    t = trigger_for(compiled, lines=True)
     assert t is not None
     seeds = [
         "straße",
@@ -351,10 +365,11 @@ SEED_LINES = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read
 
 
 def placed(view: str, rules: list[Rule]) -> list[tuple[tuple[int, int], str]]:
-    skipped: dict[str, str] = {}
+    budget = rules_apply._Budget({}, 1.0)
     refused: dict[str, str] = {}
-    spans = rules_apply._one_pass(view, rules, 1.0, rules_apply._MaxFraction(True), skipped, refused)
-    return [(span, rule.qualified_id) for span, rule in spans] + sorted(skipped.items()) + sorted(refused.items())
+    spans = rules_apply._one_pass(view, rules, budget, rules_apply._MaxFraction(True), refused)
+    timed_out = [(rule_id, "timed out") for rule_id in sorted(budget.out)]
+    return [(span, rule.qualified_id) for span, rule in spans] + sorted(timed_out) + sorted(refused.items())
 
 
 @settings(max_examples=300, deadline=None)
@@ -438,7 +453,7 @@ def _line_rule(pattern: str, rule_id: str) -> Rule:
 
 
 def _removed_lines(rules: list[Rule], text: str) -> list[str]:
-    placed = rules_apply._one_pass(text, rules, 1.0, rules_apply._MaxFraction(True), {}, {})
+    placed = rules_apply._one_pass(text, rules, rules_apply._Budget({}, 1.0), rules_apply._MaxFraction(True), {})
     return [text[start:end] for (start, end), _ in placed]
 
 

@@ -144,9 +144,9 @@ def diff(
         if cleaned:
             raise ConfigError("--cleaned goes with --ledger")
         from cleaner.pipeline import Cleaner
-        from cleaner.rules import bundled_rules_dir
+        from cleaner.rules.load import resolve_rule_dirs
 
-        cleaner = Cleaner(rules=[bundled_rules_dir(), *(rules or [])], threshold=threshold)
+        cleaner = Cleaner(rules=resolve_rule_dirs(rules or [], what="--rules"), threshold=threshold)
         options = read_options(text_field, id_field, url_field, html_field, stdin_format)
         documents = diff_inputs(cleaner, input, options, url)
         single_text = (input == "-" and options.stdin_format == "text") or kind_of(input) == "txt"

@@ -1,36 +1,37 @@
-"""The rule stage: find what each rule matches in the canonical text and mark it as removals.
+"""The rule stage: find what each rule matches in the text left so far and mark it as removals.
 
-Every removal leaves canonical text when deleted: line-based kinds take whole lines with their "\\n"; a `span`
-takes one adjacent space (and becomes a line removal when it covers the whole line). Removals never overlap:
-the site's rules run before the global files (`_default`), and a rule that runs earlier wins; later matches are
-trimmed to the lines still free, or dropped when a span cannot be placed cleanly.
+Rules see a *view*: the source without its removals so far, in which every unit (a sentence of a flattened
+paragraph, `cleaner.segment.units`) is a line of its own. Each kind (`cleaner.rules.kinds`) finds its spans in the
+view; they are placed without overlaps (`_Taken`) and mapped back to the source. Every removal leaves canonical
+text when deleted: line-based kinds take whole lines (units) with their "\\n"; a `span` takes one adjacent space
+(and becomes a line removal when it covers the whole line). The site's rules run before the global files
+(`_default`), and a rule that runs earlier wins; later matches are trimmed to the lines still free, or dropped
+when a span cannot be placed cleanly.
 """
 
 from __future__ import annotations
 
 import bisect
-import time
-from collections.abc import Iterable
-
-import regex
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 from cleaner.apply import delete_spans
 from cleaner.normalize import is_canonical
 from cleaner.record import Document, Removal, Span
+from cleaner.rules.kinds import (
+    RuleTimeout,
+    cpu_clock,
+    find_spans_with,
+    line_end,
+    line_start,
+    merge,
+)
 from cleaner.rules.load import Rule, RuleFile, RuleSet
 from cleaner.rules.match import site_for_host, site_for_text, url_host
 from cleaner.rules.prefilter import Scan, Screen
-from cleaner.segment import paragraphs
+from cleaner.segment import unit_breaks
 
-
-class RuleTimeout(Exception):
-    """A pattern ran out of time on this document."""
-
-
-# Budgets are CPU time, the clock `regex` itself times a call with (C `clock()`): a paused or loaded process does
-# not use them up, so whether a pattern times out does not depend on load. A deadline that spans several calls
-# (the lines of a `line` rule) is kept on the same clock.
-_cpu_clock = time.process_time
+__all__ = ["MAX_PASSES", "RuleTimeout", "View", "apply_rules", "find_spans", "run_rules", "view_of"]
 
 
 def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *, again: bool = False) -> None:
@@ -70,11 +71,18 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
 
 
 def _detect(doc: Document, ruleset: RuleSet, timeout: float) -> RuleFile | None:
-    """The site whose `detect` matches what is left of the document."""
-    view = _view(doc.source, doc.removals)[0] if doc.removals else doc.source
-    site, warnings = site_for_text(ruleset, view, timeout)
+    """The site whose `detect` matches what is left of the document, seen as the rules see it (units as lines);
+    detect patterns draw on the document's time budget like rules."""
+    breaks = _breaks(doc)
+    text = view_of(doc.source, doc.removals, breaks).text if doc.removals or breaks else doc.source
+    site, warnings = site_for_text(ruleset, text, timeout, spent=doc.rule_time)
     doc.warnings.extend(w for w in warnings if w not in doc.warnings)
     return site
+
+
+def _breaks(doc: Document) -> list[int]:
+    """Where the document's units start inside a line: the rules see a line break there. No units, no breaks."""
+    return sorted(unit_breaks(doc.units, doc.paragraphs)) if doc.units else []
 
 
 # Removing one match can complete another (a sidebar becomes the page's tail once an ad line after it is gone),
@@ -84,36 +92,54 @@ def _detect(doc: Document, ruleset: RuleSet, timeout: float) -> RuleFile | None:
 MAX_PASSES = 16
 
 
+class _Budget:
+    """The CPU seconds each pattern may still spend on this document. One budget per pattern and document, over
+    every pass, every look after later stages and every settle round (README): `doc.rule_time` keeps the count.
+    Only the regex's own work is timed: a rule the prefilter rules out costs nothing."""
+
+    def __init__(self, spent: dict[str, float], timeout: float) -> None:
+        self.spent = spent
+        self.timeout = timeout
+        self.out = {key for key, seconds in spent.items() if seconds >= timeout}  # spent: not run again
+
+    def run(self, rule: Rule, find: Callable[[float], list[Span]]) -> list[Span] | None:
+        """`find(deadline)` on what is left of the rule's budget; None when that ran out."""
+        key = rule.qualified_id
+        spent = self.spent.get(key, 0.0)
+        started = cpu_clock()
+        try:
+            return find(started + self.timeout - spent)
+        except RuleTimeout:
+            self.out.add(key)
+            return None
+        finally:
+            used = spent + cpu_clock() - started
+            self.spent[key] = max(used, self.timeout) if key in self.out else used
+
+
 def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_fraction: bool = True) -> None:
     """Run `rules` in order on what is left of `doc.source` after its removals so far, until nothing new matches;
-    the building block of `apply_rules` and of `rules test`."""
+    the building block of `apply_rules` and of `rules test`. Each pattern has `timeout` CPU seconds for the whole
+    document, counted in `doc.rule_time` across calls; one that runs out is skipped, with a warning."""
     if not doc.source:
         return
     rules = list(rules)
-    # rule id -> warning: timed out, not retried for this document (nor when the rules look again after later
-    # stages: its warning is already on the document).
-    skipped = (
-        {r.qualified_id: w for r in rules if (w := _timeout_warning(r, timeout)) in doc.warnings}
-        if doc.warnings
-        else {}
-    )
+    budget = _Budget(doc.rule_time, timeout)
     # rule id -> warning: refused by max_fraction. Judged again whenever the rule runs again, since the share
     # depends on what is left (the cleaned text, when cleaning it again).
     refused: dict[str, str] = {}
     max_fraction = _MaxFraction(enforce_max_fraction)
+    breaks = _breaks(doc)
+    considered = rules
     for _ in range(MAX_PASSES):
-        view, segments = _view(doc.source, doc.removals)
-        placed = _one_pass(
-            view,
-            [r for r in rules if r.qualified_id not in skipped] if skipped else rules,
-            timeout,
-            max_fraction,
-            skipped,
-            refused,
-        )
+        live = [rule for rule in rules if rule.qualified_id not in budget.out] if budget.out else rules
+        if not live:
+            break
+        view = view_of(doc.source, doc.removals, breaks)
+        placed = _one_pass(view.text, live, budget, max_fraction, refused)
         added: list[Removal] = []
-        for (start, end), rule in placed:
-            for piece_start, piece_end in _to_source(segments, start, end):
+        for (start, end), rule in view.units_closed(placed):
+            for piece_start, piece_end in view.to_source(start, end):
                 added.append(
                     Removal(
                         start=piece_start,
@@ -134,7 +160,8 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
             rules = [rule for rule in rules if rule.sees_context]
             if not rules:
                 break
-    doc.warnings.extend(w for w in (*skipped.values(), *refused.values()) if w not in doc.warnings)
+    exhausted = [_timeout_warning(r, timeout) for r in considered if r.qualified_id in budget.out] if budget.out else []
+    doc.warnings.extend(w for w in (*exhausted, *refused.values()) if w not in doc.warnings)
 
 
 def _whole_lines(source: str, start: int, end: int) -> bool:
@@ -179,9 +206,8 @@ class _MaxFraction:
 def _one_pass(
     view: str,
     rules: list[Rule],
-    timeout: float,
+    budget: _Budget,
     max_fraction: _MaxFraction,
-    skipped: dict[str, str],
     refused: dict[str, str],
 ) -> list[tuple[Span, Rule]]:
     """One run of every rule over canonical `view`: disjoint spans in `view`, earlier rules first.
@@ -195,11 +221,9 @@ def _one_pass(
     screen = _screen(rules)
     scan = screen.scan(view) if screen is not None else None
     for rule in rules:
-        try:
-            spans = _spans(rule, view, scan, timeout)
-        except RuleTimeout:
-            skipped[rule.qualified_id] = _timeout_warning(rule, timeout)
-            continue
+        spans = _spans(rule, view, scan, budget)
+        if spans is None:
+            continue  # out of time for this document
         if not spans:
             if refused:
                 refused.pop(rule.qualified_id, None)
@@ -233,192 +257,169 @@ def _screen(rules: list[Rule]) -> Screen | None:
     return entry[1]
 
 
-def _spans(rule: Rule, view: str, scan: Scan | None, timeout: float) -> list[Span]:
-    """`find_spans`, run only where the rule's trigger admits the view (for a `line` rule: on the lines it
-    admits): the same spans, as a match can only be where the trigger holds."""
+def _spans(rule: Rule, view: str, scan: Scan | None, budget: _Budget) -> list[Span] | None:
+    """The rule's spans in `view` (None: its time ran out), run only where its trigger admits the view (for a kind
+    that judges each line alone: on the lines it admits): the same spans, as a match can only be where the
+    trigger holds."""
     trigger = rule.trigger
-    if scan is None or trigger is None:
-        return find_spans(rule, view, timeout)
-    if not trigger.lines:
-        return find_spans(rule, view, timeout) if scan.admits(trigger) else []
-    lines = scan.lines(trigger)
-    return _fullmatched_lines(rule, view, lines, _cpu_clock() + timeout) if lines else []
-
-
-def _view(source: str, removals: list[Removal]) -> tuple[str, list[tuple[int, int, int]]]:
-    """`source` without its removals, and its kept segments as (view start, source start, length)."""
-    if not removals and source:
-        return source, [(0, 0, len(source))]  # the first pass of most documents
-    segments: list[tuple[int, int, int]] = []
-    cursor = view_length = 0
-    for start, end in _merge([(r.start, r.end) for r in removals if r.end > r.start]):
-        if start > cursor:
-            segments.append((view_length, cursor, start - cursor))
-            view_length += start - cursor
-        cursor = max(cursor, end)
-    if cursor < len(source):
-        segments.append((view_length, cursor, len(source) - cursor))
-    return "".join(source[s : s + n] for _, s, n in segments), segments
-
-
-def _to_source(segments: list[tuple[int, int, int]], start: int, end: int) -> list[Span]:
-    """The source spans that a [start, end) span of the view covers (split around earlier removals)."""
-    pieces: list[Span] = []
-    for view_start, source_start, length in segments:
-        low, high = max(start, view_start), min(end, view_start + length)
-        if low < high:
-            piece = (source_start + low - view_start, source_start + high - view_start)
-            if pieces and pieces[-1][1] == piece[0]:
-                pieces[-1] = (pieces[-1][0], piece[1])
-            else:
-                pieces.append(piece)
-    return pieces
+    kind = rule.definition
+    pattern = rule.pattern
+    if scan is not None and trigger is not None:
+        if trigger.lines:
+            lines = scan.lines(trigger)
+            find_in_lines = kind.find_in_lines
+            assert find_in_lines is not None  # a line trigger is made for such kinds only (Rule.__post_init__)
+            return budget.run(rule, lambda deadline: find_in_lines(pattern, view, lines, deadline)) if lines else []
+        if not scan.admits(trigger):
+            return []
+    return budget.run(rule, lambda deadline: find_spans_with(kind, pattern, view, deadline))
 
 
 def find_spans(rule: Rule, source: str, timeout: float) -> list[Span]:
     """The spans `rule` would remove from canonical `source`, snapped to its kind; raises `RuleTimeout`."""
-    deadline = _cpu_clock() + timeout
-    return [(start, end) for start, end in _find(rule, source, deadline) if end > start]
+    return find_spans_with(rule.definition, rule.pattern, source, cpu_clock() + timeout)
 
 
-def _find(rule: Rule, source: str, deadline: float) -> list[Span]:
-    if rule.kind == "line":
-        return _line_spans(rule, source, deadline)
-    if rule.kind == "span":
-        return _inline_spans(rule, source, deadline)
-    if rule.kind == "block":
-        spans: list[Span] = []
-        for match in _finditer(rule.pattern, source, deadline):
-            if match.end() > match.start():
-                spans.append((_line_start(source, match.start()), _line_end(source, match.end() - 1) + 1))
-        return _merge(spans)
-    if rule.kind == "tail":
-        return _tail(rule.pattern, source, deadline)
-    return _head(rule.pattern, source, deadline)
+# --- the view: kept text, units as lines -------------------------------------------------------------------------
+
+_INSERTED = -1  # source start of a view segment that stands for no source text (a "\n" between glued units)
 
 
-# `tail` and `head` ignore empty matches, like `block`: an empty alternative (`Comments|`) or a bare anchor matches
-# everywhere, and would take the whole document. Each cuts until what is left holds no match, because a pattern
-# that looks at the text's edges (`\A`, `\z`, `$`) can match anew at the new edge: without that, cleaning the
-# cleaned text would cut again.
+@dataclass(slots=True)
+class View:
+    """The text the rules see, and how it maps back to the source.
+
+    `text` is the source without its removals, with a "\\n" at every unit break that has kept text before it on
+    its line: the single space before the break turned into "\\n" (same length), or, for units glued together
+    without a space (`…"?Do`), a "\\n" inserted that stands for no source character. `segments` are
+    (view start, source start or -1 for an inserted "\\n", length); `marks` the view offsets of those "\\n"s."""
+
+    text: str
+    segments: list[tuple[int, int, int]]
+    marks: set[int] = field(default_factory=set)
+    _starts: list[int] = field(default_factory=list)
+
+    def to_source(self, start: int, end: int) -> list[Span]:
+        """The source spans that a [start, end) span of the view covers (split around earlier removals)."""
+        if not self._starts:
+            self._starts = [view_start for view_start, _, _ in self.segments]
+        pieces: list[Span] = []
+        index = max(bisect.bisect_right(self._starts, start) - 1, 0)
+        for view_start, source_start, length in self.segments[index:]:
+            if view_start >= end:
+                break
+            low, high = max(start, view_start), min(end, view_start + length)
+            if low < high and source_start != _INSERTED:
+                piece = (source_start + low - view_start, source_start + high - view_start)
+                if pieces and pieces[-1][1] == piece[0]:
+                    pieces[-1] = (pieces[-1][0], piece[1])
+                else:
+                    pieces.append(piece)
+        return pieces
+
+    def units_closed(self, placed: list[tuple[Span, Rule]]) -> list[tuple[Span, Rule]]:
+        """`placed` with each run of removed units that ends its source line taking the break before it instead
+        of the line's "\\n": "A. B.\\n" less "B." is "A.\\n", not "A. " (unit removals otherwise take the space
+        after them)."""
+        if not self.marks or not placed:
+            return placed
+        text, marks = self.text, self.marks
+        ordered = sorted(placed, key=lambda item: item[0][0])
+        out: list[tuple[Span, Rule]] = []
+        run_start = 0  # index in `ordered` of the first span of the current run of touching spans
+        for index, ((start, end), rule) in enumerate(ordered):
+            out.append(((start, end), rule))
+            last = index + 1 == len(ordered) or ordered[index + 1][0][0] != end
+            if not last:
+                continue
+            first_start = ordered[run_start][0][0]
+            if text[end - 1] == "\n" and end - 1 not in marks and first_start - 1 in marks:
+                (s0, e0), r0 = out[run_start]
+                out[run_start] = ((s0 - 1, e0), r0)
+                (s1, e1), r1 = out[-1]
+                out[-1] = ((s1, e1 - 1), r1)
+            run_start = index + 1
+        return out
 
 
-def _tail(pattern: regex.Pattern[str], source: str, deadline: float) -> list[Span]:
-    """From the first line a match touches to the end."""
-    cut = len(source)
-    while cut:
-        match = _first_nonempty(pattern, source[:cut] if cut < len(source) else source, deadline)
-        if match is None:
-            break
-        cut = _line_start(source, match.start())
-    return [(cut, len(source))] if cut < len(source) else []
+def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()) -> View:
+    """`source` without its removals, with unit `breaks` (sorted source offsets) made line breaks."""
+    if not removals and not breaks and source:
+        return View(source, [(0, 0, len(source))])  # the first pass of most documents
+    kept: list[Span] = []
+    cursor = 0
+    for start, end in _closed(source, merge([(r.start, r.end) for r in removals if r.end > r.start])):
+        if start > cursor:
+            kept.append((cursor, start))
+        cursor = max(cursor, end)
+    if cursor < len(source):
+        kept.append((cursor, len(source)))
+    pieces: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    marks: set[int] = set()
+    length = 0
+    last = "\n"  # the view's last character so far: "\n" at its start, as nothing is before it on the line
+    index = 0
+    for kept_start, kept_end in kept:
+        index = bisect.bisect_left(breaks, kept_start, index)
+        cursor = kept_start
+        while index < len(breaks) and breaks[index] < kept_end:
+            brk = breaks[index]
+            index += 1
+            if brk > cursor:
+                pieces.append(source[cursor:brk])
+                _extend(segments, length, cursor, brk - cursor)
+                length += brk - cursor
+                last = source[brk - 1]
+                cursor = brk
+            if last == "\n":
+                continue  # the unit starts its line already
+            if last == " ":
+                pieces[-1] = pieces[-1][:-1] + "\n"  # the space before the unit, now the line's end
+                marks.add(length - 1)
+            else:
+                pieces.append("\n")
+                segments.append((length, _INSERTED, 1))
+                marks.add(length)
+                length += 1
+            last = "\n"
+        if kept_end > cursor:
+            pieces.append(source[cursor:kept_end])
+            _extend(segments, length, cursor, kept_end - cursor)
+            length += kept_end - cursor
+            last = source[kept_end - 1]
+    return View("".join(pieces), segments, marks)
 
 
-def _head(pattern: regex.Pattern[str], source: str, deadline: float) -> list[Span]:
-    """From the start through the last line a match touches (through the first, what is left would still match)."""
-    cut = 0
-    while cut < len(source):
-        rest = source[cut:] if cut else source
-        matches = [m for m in _finditer(pattern, rest, deadline) if m.end() > m.start()]
-        if not matches:
-            break
-        cut = min(cut + _line_end(rest, matches[-1].end() - 1) + 1, len(source))
-    return [(0, cut)] if cut else []
+def _closed(source: str, removed: list[Span]) -> list[Span]:
+    """Removed regions as `cleaner.apply` deletes them: one that takes a line's "\n" after text kept on that line
+    (another stage's removal of the last unit of a line) keeps the "\n" and takes the space before it instead, so
+    the view stays canonical text, one line per unit, as the cleaned text will be."""
+    if not removed:
+        return removed
+    closed: list[Span] = []
+    for start, end in removed:
+        if source[end - 1] == "\n" and start > 0 and source[start - 1] != "\n" and end - 1 > start:
+            end -= 1
+            if source[start - 1] == " ":
+                start -= 1
+        closed.append((start, end))
+    return merge(closed)
 
 
-def _first_nonempty(pattern: regex.Pattern[str], source: str, deadline: float) -> regex.Match[str] | None:
-    match = _search(pattern, source, deadline)
-    if match is None or match.end() > match.start():
-        return match
-    return next((m for m in _finditer(pattern, source, deadline) if m.end() > m.start()), None)
-
-
-def _remaining(deadline: float) -> float:
-    left = deadline - _cpu_clock()
-    if left <= 0:
-        raise RuleTimeout
-    return left
-
-
-def _finditer(pattern: regex.Pattern[str], source: str, deadline: float) -> list[regex.Match[str]]:
-    try:
-        return list(pattern.finditer(source, timeout=_remaining(deadline)))
-    except TimeoutError:
-        raise RuleTimeout from None
-
-
-def _search(pattern: regex.Pattern[str], source: str, deadline: float) -> regex.Match[str] | None:
-    try:
-        return pattern.search(source, timeout=_remaining(deadline))
-    except TimeoutError:
-        raise RuleTimeout from None
-
-
-def _line_start(source: str, position: int) -> int:
-    return source.rfind("\n", 0, position) + 1
-
-
-def _line_end(source: str, position: int) -> int:
-    """Index of the "\\n" ending the line that contains `position` (canonical text always ends with one)."""
-    end = source.find("\n", position)
-    return len(source) if end < 0 else end
-
-
-def _line_spans(rule: Rule, source: str, deadline: float) -> list[Span]:
-    """Whole lines the pattern fully matches."""
-    return _fullmatched_lines(rule, source, paragraphs(source), deadline)
-
-
-def _fullmatched_lines(rule: Rule, source: str, lines: Iterable[Span], deadline: float) -> list[Span]:
-    """Those of `lines` ((start, end) without the "\n") that the pattern fully matches, each with its "\n".
-
-    The pattern sees the line alone, as a string of its own: `^`, `$`, `\\A`, `\\z` and lookarounds stop at its
-    edges, whatever its flags, so a line rule judges its line and nothing else."""
-    spans: list[Span] = []
-    fullmatch = rule.pattern.fullmatch
-    try:
-        for line_start, line_end in lines:
-            if fullmatch(source[line_start:line_end], timeout=_remaining(deadline)):
-                spans.append((line_start, line_end + 1))
-    except TimeoutError:
-        raise RuleTimeout from None
-    return _merge(spans)
-
-
-def _inline_spans(rule: Rule, source: str, deadline: float) -> list[Span]:
-    """Matches inside one line, without their edge spaces; neighbours separated only by spaces are merged, and
-    a span that covers its whole line becomes that line with its "\\n"."""
-    spans: list[Span] = []
-    for match in _finditer(rule.pattern, source, deadline):
-        start, end = match.span()
-        text = source[start:end]
-        if "\n" in text or not text.strip(" "):
-            continue  # a span rule never crosses lines
-        start += len(text) - len(text.lstrip(" "))
-        end -= len(text) - len(text.rstrip(" "))
-        if spans and spans[-1][1] <= start and not source[spans[-1][1] : start].strip(" "):
-            spans[-1] = (spans[-1][0], end)
-        else:
-            spans.append((start, end))
-    result: list[Span] = []
-    for start, end in spans:
-        line_start, line_end = _line_start(source, start), _line_end(source, start)
-        if start == line_start and end == line_end:
-            result.append((start, end + 1))
-        else:
-            result.append((start, end))
-    return result
-
-
-def _merge(spans: list[Span]) -> list[Span]:
-    """Sorted, with overlapping or touching spans joined."""
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+def _extend(segments: list[tuple[int, int, int]], view_start: int, source_start: int, length: int) -> None:
+    """Append a kept segment, joined to the one before when it continues it (a break whose space became "\n"
+    splits the text, not its mapping): one segment per removal or inserted "\n", not one per unit."""
+    if segments:
+        last_view, last_source, last_length = segments[-1]
+        if (
+            last_source != _INSERTED
+            and last_view + last_length == view_start
+            and last_source + last_length == source_start
+        ):
+            segments[-1] = (last_view, last_source, last_length + length)
+            return
+    segments.append((view_start, source_start, length))
 
 
 class _Taken:
@@ -452,18 +453,18 @@ class _Taken:
         whole_lines = (start == 0 or source[start - 1] == "\n") and source[end - 1] == "\n"
         if whole_lines:
             return self._place_lines(start, end)
-        line_start, line_end = _line_start(source, start), _line_end(source, start)
+        first, last = line_start(source, start), line_end(source, start)
         if not self._free(start, end):
             return []
-        if end < line_end and source[end] == " " and self._free(end, end + 1):
+        if end < last and source[end] == " " and self._free(end, end + 1):
             candidate = (start, end + 1)
-        elif start > line_start and source[start - 1] == " " and self._free(start - 1, start):
+        elif start > first and source[start - 1] == " " and self._free(start - 1, start):
             candidate = (start - 1, end)
         else:
             candidate = (start, end)
-        inside = self._within(line_start, line_end)
+        inside = self._within(first, last)
         spans = sorted([*inside, candidate])
-        left = delete_spans(source[line_start:line_end], [(s - line_start, e - line_start) for s, e in spans])
+        left = delete_spans(source[first:last], [(s - first, e - first) for s, e in spans])
         if not left or left != left.strip(" ") or "  " in left:
             return []  # deleting it would leave an empty line or stray spaces: an earlier removal is in the way
         if not left.isascii() and not is_canonical(left + "\n"):

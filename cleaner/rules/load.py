@@ -16,9 +16,9 @@ from typing import Any
 import regex
 
 from cleaner.errors import ConfigError
+from cleaner.rules.kinds import KINDS, Kind, unknown_kind
 from cleaner.rules.prefilter import Trigger, trigger_for
 
-KINDS = ("line", "span", "block", "tail", "head")
 RULE_KEYS = ("id", "kind", "pattern", "reason", "removes", "keeps", "max_fraction", "origin")
 SITE_KEYS = ("domains", "detect")
 TOP_KEYS = ("site", "rule")
@@ -46,9 +46,6 @@ class Example:
     cleaned: str | None = None
 
 
-_CONTEXT_SYNTAX = regex.compile(r"\(\?<?[=!]|\\[AzZG]")
-
-
 @dataclass(slots=True)
 class Rule:
     id: str
@@ -61,14 +58,18 @@ class Rule:
     max_fraction: float | None = None
     origin: str = "manual"
     line: int | None = None  # line of the rule's [[rule]] header, for messages
-    # Lookarounds or text anchors: such a pattern runs on its line alone, never in a combined scan.
-    looks_around: bool = field(init=False)
     # What any match must contain (and, for a line, start with): the rule runs only where that holds. None: always.
     trigger: Trigger | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.looks_around = _CONTEXT_SYNTAX.search(self.pattern.pattern) is not None
-        self.trigger = trigger_for(self.pattern, self.kind)
+        if self.kind not in KINDS:
+            raise RuleError(f"{self.file}: rule {self.id!r}: {unknown_kind(self.kind)}")
+        self.trigger = trigger_for(self.pattern, lines=self.definition.line_trigger)
+
+    @property
+    def definition(self) -> Kind:
+        """The registered kind (`cleaner.rules.kinds`): looked up by name, so a pickled rule needs no functions."""
+        return KINDS[self.kind]
 
     @property
     def qualified_id(self) -> str:
@@ -81,9 +82,8 @@ class Rule:
 
     @property
     def sees_context(self) -> bool:
-        """Whether removing other lines can change what this rule matches. A `line` rule judges each line alone
-        (its pattern cannot look past the line), so it need not run again after other removals."""
-        return self.kind != "line"
+        """Whether removing other lines can change what this rule matches (see its kind)."""
+        return self.definition.sees_context
 
 
 @dataclass(slots=True)
@@ -132,16 +132,59 @@ def bundled_rules_dir() -> Path:
     return package.parent / "rules"
 
 
-def rule_files_in(directory: str | Path) -> list[Path]:
-    """The `*.toml` files of a rules directory, in name order."""
+def rule_files_in(directory: str | Path, what: str = "rules directory") -> list[Path]:
+    """The `*.toml` files of a rules directory, in name order. A `*.toml` entry that is not a readable regular file
+    (a dangling link, a directory) is an error naming it, as it would fail when read: `rules check` and `clean`
+    refuse it alike, before any work."""
     path = Path(directory)
     if not path.is_dir():
-        raise RuleError(f"rules directory {str(path)!r} does not exist or is not a directory")
-    return sorted(p for p in path.glob("*.toml") if p.is_file())
+        raise RuleError(
+            f"{what} {str(path)!r} does not exist or is not a directory; pass a directory of .toml rule files"
+        )
+    files: list[Path] = []
+    for entry in sorted(path.glob("*.toml")):
+        if entry.is_file():
+            files.append(entry)
+        elif entry.is_symlink() and not entry.exists():
+            raise RuleError(
+                f"{entry}: the rule file is a dangling link (to {str(entry.readlink())!r}); fix or remove it"
+            )
+        else:
+            raise RuleError(f"{entry}: named like a rule file but not a regular file; rename or remove it")
+    return files
+
+
+def _rule_files(directory: str | Path, what: str = "rules directory") -> list[Path]:
+    """`rule_files_in`, and a directory without rule files is an error: it is almost always the wrong directory."""
+    paths = rule_files_in(directory, what)
+    if not paths:
+        raise RuleError(f"{what} {str(directory)!r} has no rule files (*.toml); is it the right one?")
+    return paths
+
+
+def resolve_rule_dirs(
+    extra: Sequence[str | Path], bundled: bool = True, *, what: str = "rules directory"
+) -> list[Path]:
+    """The rule directories of a run, in the order they apply: the bundled rules first (unless `bundled=False`),
+    then `extra` (`--rules`, `Cleaner(rules=...)`); a later directory's file replaces an earlier one's of the same
+    name. Each of `extra` is checked here, before any work: a directory, holding rule files, none of them a
+    dangling link. `what` names them in messages (e.g. "--rules")."""
+    if isinstance(extra, str | Path):
+        raise RuleError(
+            f"rule directories must be a list, got the single path {str(extra)!r}; did you mean [{str(extra)!r}]?"
+        )
+    dirs = [bundled_rules_dir()] if bundled else []
+    for item in extra:
+        if not isinstance(item, str | Path):
+            raise RuleError(f"{what} must be a path (str or Path), got {item!r}")
+        _rule_files(item, what)
+        dirs.append(Path(item))
+    return dirs
 
 
 def check_timeout(timeout: float, option: str) -> float:
-    """A pattern's time budget, checked at the door: NaN would never run out, and `inf` is spent at once."""
+    """A pattern's time budget, checked at the door: NaN would never run out, and `inf` is spent at once. The one
+    check of it: the CLI options, `Cleaner(rule_timeout=...)` and `load_ruleset` all call this."""
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT:
         raise RuleError(
             f"{option} must be a number of seconds in (0, {MAX_TIMEOUT:g}], got {timeout!r}; the default is "
@@ -150,19 +193,21 @@ def check_timeout(timeout: float, option: str) -> float:
     return float(timeout)
 
 
+def chosen_rule_files(dirs: Sequence[str | Path]) -> dict[str, Path]:
+    """File stem -> the file in force: a later directory's file replaces an earlier one's of the same name."""
+    chosen: dict[str, Path] = {}
+    for directory in dirs:
+        for path in _rule_files(directory):
+            chosen[path.stem] = path
+    return {name: chosen[name] for name in sorted(chosen)}
+
+
 def load_ruleset(dirs: Sequence[str | Path], timeout: float = DEFAULT_TIMEOUT) -> RuleSet:
     """Load every `*.toml` of each directory; a later directory's file replaces an earlier one of the same name.
 
     A directory without rule files is an error, as in `rules check`: it is almost always the wrong directory."""
     timeout = check_timeout(timeout, "rule timeout")
-    chosen: dict[str, Path] = {}
-    for directory in dirs:
-        paths = rule_files_in(directory)
-        if not paths:
-            raise RuleError(f"rules directory {str(directory)!r} has no rule files (*.toml); is it the right one?")
-        for path in paths:
-            chosen[path.stem] = path
-    files = {name: load_rule_file(chosen[name]) for name in sorted(chosen)}
+    files = {name: load_rule_file(path) for name, path in chosen_rule_files(dirs).items()}
     return RuleSet(files=files, timeout=timeout)
 
 
@@ -317,7 +362,7 @@ def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
             raise RuleError(f"{where}: {key!r} must be a non-empty string, got {entry[key]!r}")
     kind = entry["kind"]
     if kind not in KINDS:
-        raise RuleError(f"{where}: unknown kind {kind!r}; valid kinds are: {', '.join(KINDS)}")
+        raise RuleError(f"{where}: {unknown_kind(kind)}")
     pattern = _compile(entry["pattern"], f"{where}: pattern")
     max_fraction = entry.get("max_fraction")
     if max_fraction is not None and (

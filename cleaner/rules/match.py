@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import regex
 
+from cleaner.rules.kinds import cpu_clock
 from cleaner.rules.load import RuleFile, RuleSet, ascii_host
 
 _HOST = regex.compile(r"[\w-]+(?:\.[\w-]+)*")  # letters (incl. IDN), digits, hyphens, dots; no spaces
@@ -79,17 +80,31 @@ def _site_for_host(ruleset: RuleSet, host: str) -> RuleFile | None:
     return best[1] if best else None
 
 
-def site_for_text(ruleset: RuleSet, text: str, timeout: float) -> tuple[RuleFile | None, list[str]]:
-    """The first site (in name order) whose `detect` pattern is found in `text`, and warnings for timeouts."""
+def site_for_text(
+    ruleset: RuleSet, text: str, timeout: float, spent: dict[str, float] | None = None
+) -> tuple[RuleFile | None, list[str]]:
+    """The first site (in name order) whose `detect` pattern is found in `text`, and warnings for timeouts.
+
+    `spent`: CPU seconds each detect pattern has used on this document so far (`Document.rule_time`), so that
+    `timeout` is its budget for the whole document, as for rules; None: `timeout` for this call alone."""
     warnings: list[str] = []
+    spent = {} if spent is None else spent
     for rule_file in ruleset.site_files:
         for index, pattern in enumerate(rule_file.detect):
+            key = f"{rule_file.name} [site] detect[{index}]"
+            left = timeout - spent.get(key, 0.0)
+            if left <= 0:
+                continue  # its budget ran out on an earlier look at this document, which warned
+            started = cpu_clock()
             try:
-                if pattern.search(text, timeout=timeout):  # CPU seconds, as regex counts them
+                if pattern.search(text, timeout=left):  # CPU seconds, as regex counts them
                     return rule_file, warnings
             except TimeoutError:
+                spent[key] = timeout
                 warnings.append(
                     f"rules: {rule_file.name} [site] detect[{index}] timed out after {timeout:g}s; "
                     "skipped for this document"
                 )
+            finally:
+                spent[key] = spent.get(key, 0.0) + cpu_clock() - started
     return None, warnings
