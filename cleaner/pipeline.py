@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 Record = str | dict[str, Any] | InputDoc
 
 # Documents longer than this are rejected with a reason: cleaning takes up to ~60 bytes of memory per character
-# (bench: a 17 MB document of a million short lines), so the cap keeps two workers well inside a 24 GB machine.
-MAX_DOC_CHARS = 50_000_000
+# (a 17 MB document of a million short lines), so the cap (6 GB a worker at most) keeps two workers well inside a
+# 24 GB machine.
+MAX_DOC_CHARS = 100_000_000
 # A batch closes at this many documents or characters, whichever comes first: big enough to vectorize,
 # small enough that memory stays flat on corpora of any size.
 _BATCH_DOCS = 256

@@ -6,10 +6,13 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from cleaner.batch import BatchConfig, run_batch
 from tests.conftest import SEEDS
 
 
+@pytest.mark.slow
 def test_a_50_mb_document_is_cleaned(tmp_path: Path) -> None:
     words = sorted({word for seed in SEEDS.glob("*.txt") for word in seed.read_text().split()})
     pick = random.Random(4).choices
