@@ -1,6 +1,6 @@
 """Sentence splitters for flattened news text: accuracy, speed, stability and offsets, in one run.
 
-    python bench/bench_splitters.py [--data /work/shared/data/aeb/ground-truth.json] [--repeat 3] [--samples 4]
+    python bench/bench_splitters.py [--data /work/shared/data/aeb/ground-truth.json] [--repeat 7] [--samples 4]
 
 Candidates: the old placeholder regex (`cleaner.segment.sentences`), sentencex, syntok, pysbd, blingfire, and
 `cleaner.sentences.split` (the one newsclean uses). Every splitter is turned into spans into the original string
@@ -14,7 +14,8 @@ joined with one space; the paragraph starts are known true boundaries.
             or inside a token (no space, nothing closed: "example.com", "3.5");
 - hard      the hard cases of tests/test_sentences.py (HARD_CASES) split exactly as expected;
 - MB/s      characters per second over every body, one call per body, single thread, best of --repeat;
-            `x floor` is that time over the time to encode and xxhash the same bodies (the cleaner's floor);
+            `x floor` is that time over the batch benchmark's floor (parse, hash, serialize each record) on the
+            same bodies in the same run; the whole cleaner costs about 15x that floor;
 - stable    share of unit deletions (about 10 per body; separator units excepted, the cleaner never removes them
             alone) after which re-splitting gives exactly the other units;
 - covers    share of bodies where the spans cover every non-space character once, in order;
@@ -25,6 +26,7 @@ joined with one space; the paragraph starts are known true boundaries.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import sys
@@ -33,6 +35,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import xxhash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,21 +223,31 @@ def hard_score(split: Callable[[str], Result]) -> tuple[int, list[str]]:
 def timed(split: Callable[[str], Result], texts: list[str], repeat: int) -> float:
     """Best wall time of `repeat` passes, one call per text."""
     best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for text in texts:
-            split(text)
-        best = min(best, time.perf_counter() - t0)
+    gc.collect()
+    gc.disable()  # the libraries' caches must not make another candidate pay for collections
+    try:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            for text in texts:
+                split(text)
+            best = min(best, time.perf_counter() - t0)
+    finally:
+        gc.enable()
     return best
 
 
 def floor_time(texts: list[str], repeat: int) -> float:
-    """Encode and hash every text: what the cleaner pays at least per character."""
+    """The batch benchmark's floor, in memory: parse each record's JSON line, hash every paragraph exactly and
+    serialize the record again. The whole cleaner costs about 15 times this (bench_batch.py)."""
+    lines = [orjson.dumps({"text": text}) for text in texts]
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
-        for text in texts:
-            xxhash.xxh3_64_intdigest(text.encode("utf-8"))
+        for line in lines:
+            record = orjson.loads(line)
+            for paragraph in record["text"].split("\n"):
+                xxhash.xxh3_64_intdigest(paragraph.encode("utf-8"))
+            orjson.dumps(record)
         best = min(best, time.perf_counter() - t0)
     return best
 
@@ -242,7 +255,7 @@ def floor_time(texts: list[str], repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=AEB)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=7, help="timed passes (one for pysbd and syntok)")
     parser.add_argument("--samples", type=int, default=4, help="suspect splits and hard-case failures shown")
     parser.add_argument("--deletions", type=int, default=10, help="unit deletions tried per body")
     args = parser.parse_args()
@@ -253,10 +266,14 @@ def main() -> None:
     chars = sum(len(t) for t in texts)
     boundaries = sum(len(b) for _, b in docs)
     floor = floor_time(texts, args.repeat)
-    print(f"{len(docs)} flattened bodies, {chars:,} characters, {boundaries} paragraph boundaries; "
-          f"floor (utf-8 + xxh3) {chars / floor / 1e6:.0f} MB/s\n")
-    header = (f"{'splitter':<10} {'recall':>7} {'inner':>6} {'suspect':>7} {'hard':>6} {'MB/s':>7} {'x floor':>8} "
-              f"{'stable':>7} {'covers':>7} {'exact':>6} {'determ.':>7}")
+    print(
+        f"{len(docs)} flattened bodies, {chars:,} characters, {boundaries} paragraph boundaries; "
+        f"floor (JSON parse, xxh3, JSON write) {chars / floor / 1e6:.0f} MB/s\n"
+    )
+    header = (
+        f"{'splitter':<10} {'recall':>7} {'inner':>6} {'suspect':>7} {'hard':>6} {'MB/s':>7} {'x floor':>8} "
+        f"{'stable':>7} {'covers':>7} {'exact':>6} {'determ.':>7}"
+    )
     print(header)
     print("-" * len(header))
     details = []
@@ -280,17 +297,20 @@ def main() -> None:
                 if why:
                     suspects[why] += 1
                     if len(examples) < args.samples:
-                        examples.append(f"{why}: ...{text[max(0, cut - 40):cut]!s}|{text[cut:cut + 30]!s}...")
+                        examples.append(f"{why}: ...{text[max(0, cut - 40) : cut]!s}|{text[cut : cut + 30]!s}...")
             s, t = deletion_stable(split, text, spans, args.deletions)
             stable += s
             tried += t
         passed, failures = hard_score(split)
         repeat = 1 if name in ("pysbd", "syntok") else args.repeat
+        floor = floor_time(texts, args.repeat)  # again, right before: the machine's load changes
         seconds = timed(split, texts, repeat)
-        print(f"{name:<10} {hit / boundaries:>7.1%} {inner:>6} {sum(suspects.values()):>7} "
-              f"{passed:>3}/{len(HARD_CASES):<2} {chars / seconds / 1e6:>7.2f} {seconds / floor:>8.0f} "
-              f"{stable / max(tried, 1):>7.1%} {covering / len(docs):>7.1%} {exact_docs / len(docs):>6.0%} "
-              f"{'yes' if deterministic else 'NO':>7}")
+        print(
+            f"{name:<10} {hit / boundaries:>7.1%} {inner:>6} {sum(suspects.values()):>7} "
+            f"{passed:>3}/{len(HARD_CASES):<2} {chars / seconds / 1e6:>7.2f} {seconds / floor:>8.2f} "
+            f"{stable / max(tried, 1):>7.1%} {covering / len(docs):>7.1%} {exact_docs / len(docs):>6.0%} "
+            f"{'yes' if deterministic else 'NO':>7}"
+        )
         details.append((name, suspects, examples, failures))
     for name, suspects, examples, failures in details:
         print(f"\n{name}: suspect splits {dict(suspects.most_common())}")

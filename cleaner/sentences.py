@@ -61,69 +61,96 @@ _AMBIGUOUS_QUOTES = frozenset("\"'")
 # ('"Gov.' -> "Gov", 'x?"J.' -> "J"), so the check never depends on an earlier sentence glued to this one.
 _TOKEN_STARTS = re.compile(f"[{re.escape(_CLOSERS + _OPENERS)}{''.join(_CJK_TERMINALS)}]")
 
+
+def _letter_class(upper: bool) -> str:
+    """A character class of the Basic Multilingual Plane's lower-case letters (or its other letters: upper case,
+    title case, uncased scripts), as ranges. `re` has no Unicode categories; a class lets the scan decide without
+    a Python call. Letters beyond the BMP count as neither, which only makes them start no sentence."""
+    ranges: list[str] = []
+    run_start = -1
+    for code in range(0x10001):
+        char = chr(code) if code < 0x10000 else ""
+        member = char.isalpha() and (not char.islower() if upper else char.islower())
+        if member and run_start < 0:
+            run_start = code
+        elif not member and run_start >= 0:
+            first, last = chr(run_start), chr(code - 1)
+            ranges.append(re.escape(first) if first == last else f"{re.escape(first)}-{re.escape(last)}")
+            run_start = -1
+    return "".join(ranges)
+
+
+# Words that, written with a full stop, are almost always followed by a name or a number, not a new sentence.
+# Kept short on purpose: "Inc.", "Co.", "etc." and US state abbreviations end sentences often in news, and
+# "No. 10" or "Art. 5" need no entry (no sentence starts with a digit).
+_ABBREVIATIONS = sorted(
+    {
+        word
+        for base in (
+            "Mr Mrs Ms Mx Messrs Mmes Dr Drs Prof Gov Govs Sen Sens Rep Reps Gen Gens Col Lt Sgt Capt Cmdr Cdr Adm "
+            "Maj Cpl Pvt Brig Rev Hon Pres Supt Det Insp Amb Atty Fr Msgr Mme Mlle Sr Sra Srta St Ste Mt Ft vs v viz "
+            "cf ca approx Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+        ).split()
+        for word in (base, base.upper())
+    }
+)
+
 _T = re.escape(_TERMINALS)
-# A cut candidate: a run of terminals (starting only at the run's first character), closers, optional whitespace,
-# and a letter ahead (after openers). Whether the letter is upper case, and the abbreviation test, are checked in
-# Python on the (rare) candidates.
+_UPPER = f"[{_letter_class(upper=True)}]"
+_LETTER = "[^\\W\\d_]"
+# Where a token starts: after whitespace, a quote or bracket, or a CJK stop ('"Gov.' is "Gov", 'x?"J.' is "J"),
+# so whether a full stop closes an abbreviation never depends on an earlier sentence glued to this one.
+_TOKEN_START = f"[\\s{re.escape(_CLOSERS + _OPENERS)}{''.join(sorted(_CJK_TERMINALS))}]"
+
+
+def _not_after(tokens: dict[int, list[str]]) -> str:
+    """Look-behinds that fail when the full stop just matched closes one of `tokens` (patterns, by the width they
+    match) standing as a whole token: at the text's start or after a token start. One per width and anchor, since
+    `re` wants each look-behind of a fixed width."""
+    parts = []
+    for alternatives in tokens.values():
+        group = "|".join(alternatives)
+        parts.append(f"(?<!{_TOKEN_START}(?:{group})\\.)(?<!^(?:{group})\\.)")
+    return "".join(parts)
+
+
+_NOT_SENTENCE_ENDS: dict[int, list[str]] = {1: [_UPPER]}  # an initial: "J. K. Rowling"
+for _word in _ABBREVIATIONS:
+    _NOT_SENTENCE_ENDS.setdefault(len(_word), []).append(re.escape(_word))
+for _letters in range(2, 7):  # a dotted acronym: "U.S.", "e.g.", "a.m."
+    _NOT_SENTENCE_ENDS.setdefault(2 * _letters - 1, []).append("\\.".join([_LETTER] * _letters))
+# After a bare full stop: fails if the stop closes an abbreviation, an initial or a dotted acronym (up to six letters).
+_NO_ABBREVIATION = _not_after(_NOT_SENTENCE_ENDS)
+_BARE_STOP_ENDS_SENTENCE = re.compile(f"\\.{_NO_ABBREVIATION}")
+_R = f"(?=[{re.escape(_OPENERS)}]*+{_UPPER})"
+# A cut: a run of terminals, starting only at the run's first character, and a letter ahead (after openers) that is
+# not lower case. Either a bare full stop before whitespace that closes no abbreviation (group 1: the gap), or any
+# other run with its closers (group 2) and optional whitespace (group 3; empty means glued: checked in Python).
 _BOUNDARY = re.compile(
-    f"[{_T}](?<![{_T}][{_T}])[{_T}]*+(?P<close>[{re.escape(_CLOSERS)}]*+)(?P<gap>\\s*+)"
-    f"(?=[{re.escape(_OPENERS)}]*+(?P<first>[^\\W\\d_]))"
+    f"[{_T}](?<![{_T}][{_T}])"
+    f"(?:(?<=\\.)(?![{_T}{re.escape(_CLOSERS)}]){_NO_ABBREVIATION}(\\s++){_R}"
+    f"|(?!(?<=\\.)\\s)[{_T}]*+([{re.escape(_CLOSERS)}]*+)(\\s*+){_R})"
 )
 # One separator token: a run of separator characters starting at the run's first character, followed by whitespace
 # or the end. What precedes it (whitespace, a sentence end) is checked in Python.
 _S = re.escape(_SEPARATORS)
 _SEPARATOR = re.compile(f"[{_S}](?<![{_S}][{_S}])[{_S}]*+(?!\\S)")
 _NON_SPACE = re.compile(r"\S")
-_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
-
-# Words that, written with a full stop, are almost always followed by a name or a number, not a new sentence.
-# Kept short on purpose: "Inc.", "Co.", "etc." and US state abbreviations end sentences often in news.
-_ABBREVIATIONS = frozenset(
-    word
-    for base in (
-        "Mr Mrs Ms Mx Messrs Mmes Dr Drs Prof Gov Govs Sen Sens Rep Reps Gen Gens Col Lt Sgt Capt Cmdr Cdr Adm Maj "
-        "Cpl Pvt Brig Rev Hon Pres Supt Det Insp Amb Atty Fr Msgr Mme Mlle Sr Sra Srta St Ste Mt Ft vs v viz cf ca "
-        "approx Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Nr Nos Art No"
-    ).split()
-    for word in (base, base.upper())
-)
-_ENDS_OK = frozenset({"a.m", "p.m", "A.M", "P.M"})
-_LOOKBACK = 40  # longer than any abbreviation; bounds the work per candidate
 
 
-def _abbreviation_before(text: str, dot: int, floor: int) -> bool:
-    """Whether the full stop at `dot` closes an abbreviation, an initial or a dotted acronym (so it ends no
-    sentence). Looks only at the token before `dot`, at most `_LOOKBACK` characters back."""
-    window = text[max(floor, dot - _LOOKBACK - 1) : dot]
-    parts = window.rsplit(None, 1)
-    if not parts:
-        return False
-    token = parts[-1]
-    token = _TOKEN_STARTS.split(token)[-1]
-    if len(token) > _LOOKBACK:
-        return False  # no abbreviation is that long (decided the same wherever the token starts)
-    if not token:
-        return False
-    if token in _ABBREVIATIONS:
-        return True
-    if len(token) == 1:
-        return token.isalpha() and not token.islower()  # an initial: "J. K. Rowling"
-    return token not in _ENDS_OK and _DOTTED.fullmatch(token) is not None
-
-
-def _ends_sentence(text: str, end: int, floor: int) -> bool:
-    """`L`: whether text[floor:end], without trailing whitespace, ends a sentence (terminal, closers, and no
-    abbreviation before a lone full stop). Used for separators; the boundary scan applies the same test."""
+def _ends_sentence(text: str, end: int) -> bool:
+    """`L`: whether text[:end], without trailing whitespace, ends a sentence: terminals, closers, and no
+    abbreviation before a bare full stop. The boundary scan applies the same test in its pattern."""
     i = end
-    while i > floor and text[i - 1].isspace():
+    while i > 0 and text[i - 1].isspace():
         i -= 1
     j = i
-    while j > floor and text[j - 1] in _CLOSERS:
+    while j > 0 and text[j - 1] in _CLOSERS:
         j -= 1
-    if j == floor or text[j - 1] not in _TERMINALS:
+    if j == 0 or text[j - 1] not in _TERMINALS:
         return False
-    if j == i and text[j - 1] == "." and (j - 1 == floor or text[j - 2] not in _TERMINALS):
-        return not _abbreviation_before(text, j - 1, floor)
+    if j == i and text[j - 1] == "." and (j == 1 or text[j - 2] not in _TERMINALS):
+        return _BARE_STOP_ENDS_SENTENCE.match(text, j - 1) is not None
     return True
 
 
@@ -143,58 +170,48 @@ def _glued_cut(text: str, close_start: int, close_end: int) -> int | None:
     return cut
 
 
-def _boundary_cuts(text: str, start: int, end: int) -> list[Span]:
+def _boundary_cuts(text: str) -> list[Span]:
     """Cuts (end of the left sentence, start of the right one) found by the terminal-punctuation scan."""
     cuts: list[Span] = []
-    for match in _BOUNDARY.finditer(text, start, end):
-        first = text[match.start("first")]
-        if first.islower():
+    for match in _BOUNDARY.finditer(text):
+        gap = match.span(1)
+        if gap[0] >= 0:
+            cuts.append(gap)  # a bare full stop, no abbreviation: the common case
             continue
-        close_start, close_end = match.span("close")
-        gap_start, gap_end = match.span("gap")
-        if gap_start == gap_end:
-            cut = _glued_cut(text, close_start, close_end)
-            if cut is not None:
-                cuts.append((cut, cut))
+        gap_start, gap_end = match.span(3)
+        if gap_start < gap_end:
+            cuts.append((gap_start, gap_end))
             continue
-        if (
-            close_start == close_end
-            and close_start - match.start() == 1
-            and text[match.start()] == "."
-            and _abbreviation_before(text, match.start(), start)
-        ):
-            continue
-        cuts.append((gap_start, gap_end))
+        close_start, close_end = match.span(2)
+        cut = _glued_cut(text, close_start, close_end)
+        if cut is not None:
+            cuts.append((cut, cut))
     return cuts
 
 
-def _separator_cuts(text: str, start: int, end: int) -> list[Span]:
+def _separator_cuts(text: str) -> list[Span]:
     """Cuts on both sides of every separator token that is a unit of its own."""
     cuts: list[Span] = []
     previous_unit_end = -1  # end of the last separator token made a unit
-    for match in _SEPARATOR.finditer(text, start, end):
+    for match in _SEPARATOR.finditer(text):
         token_start, token_end = match.span()
-        before = text[token_start - 1] if token_start > start else " "
+        before = text[token_start - 1] if token_start else " "
         strong = not _STRONG_SET.isdisjoint(match.group())
         if before.isspace():
             prefix_end = token_start
-            while prefix_end > start and text[prefix_end - 1].isspace():
+            while prefix_end and text[prefix_end - 1].isspace():
                 prefix_end -= 1
-            is_unit = (
-                strong
-                or prefix_end in (start, previous_unit_end)
-                or _ends_sentence(text, prefix_end, start)
-            )
+            is_unit = strong or prefix_end in (0, previous_unit_end) or _ends_sentence(text, prefix_end)
         elif before in _TERMINAL_OR_CLOSER:
             prefix_end = token_start  # glued: "BAKU.- The minister"
-            is_unit = _ends_sentence(text, token_start, start)
+            is_unit = _ends_sentence(text, token_start)
         else:
             continue  # "well- known": part of a word
         if not is_unit:
             continue
-        if prefix_end > start:
+        if prefix_end:
             cuts.append((prefix_end, token_start))
-        found = _NON_SPACE.search(text, token_end, end)
+        found = _NON_SPACE.search(text, token_end)
         if found is not None:
             cuts.append((token_end, found.start()))
         previous_unit_end = token_end
@@ -215,9 +232,8 @@ def split(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     if first is None:
         return []
     last = len(sub.rstrip())
-    length = len(sub)
-    cuts = _boundary_cuts(sub, 0, length)
-    separator_cuts = _separator_cuts(sub, 0, length)
+    cuts = _boundary_cuts(sub)
+    separator_cuts = _separator_cuts(sub)
     if separator_cuts:
         cuts = sorted(cuts + separator_cuts)
     spans: list[Span] = []

@@ -14,29 +14,45 @@ SEPARATOR_CHARS = frozenset("-–—―−*~=_•|·¦▪●■□◆◇►▶�
 # (input, expected units in order). bench/bench_splitters.py scores every candidate library on these too.
 HARD_CASES: list[tuple[str, list[str]]] = [
     ("The U.S. Army said it was ready. Officials agreed.", ["The U.S. Army said it was ready.", "Officials agreed."]),
-    ("Gov. Gavin Newsom signed the bill. It takes effect in July.",
-     ["Gov. Gavin Newsom signed the bill.", "It takes effect in July."]),
+    (
+        "Gov. Gavin Newsom signed the bill. It takes effect in July.",
+        ["Gov. Gavin Newsom signed the bill.", "It takes effect in July."],
+    ),
     ("The vote is on Feb. 3 in Baku. Results follow.", ["The vote is on Feb. 3 in Baku.", "Results follow."]),
-    ("J. K. Rowling wrote the books. She lives in Edinburgh.",
-     ["J. K. Rowling wrote the books.", "She lives in Edinburgh."]),
-    ("Inflation rose 3.5% in March. The bank met at 10.30am on Monday. Rates held.",
-     ["Inflation rose 3.5% in March.", "The bank met at 10.30am on Monday.", "Rates held."]),
+    (
+        "J. K. Rowling wrote the books. She lives in Edinburgh.",
+        ["J. K. Rowling wrote the books.", "She lives in Edinburgh."],
+    ),
+    (
+        "Inflation rose 3.5% in March. The bank met at 10.30am on Monday. Rates held.",
+        ["Inflation rose 3.5% in March.", "The bank met at 10.30am on Monday.", "Rates held."],
+    ),
     ('He said "no." Then he left.', ['He said "no."', "Then he left."]),
     ("The plan failed (see below.) Next year will differ.", ["The plan failed (see below.)", "Next year will differ."]),
     ("Wait... What happened next?", ["Wait...", "What happened next?"]),
-    ("Read it at example.com/a.b today. Write to j.doe@mail.co.uk for details. Thanks.",
-     ["Read it at example.com/a.b today.", "Write to j.doe@mail.co.uk for details.", "Thanks."]),
-    ("He lives at No. 10 Downing Street. The door is black.",
-     ["He lives at No. 10 Downing Street.", "The door is black."]),
-    ("Delegates arrived in Baku for COP29. - Journalist Imran Aliyev reports.",
-     ["Delegates arrived in Baku for COP29.", "-", "Journalist Imran Aliyev reports."]),
+    (
+        "Read it at example.com/a.b today. Write to j.doe@mail.co.uk for details. Thanks.",
+        ["Read it at example.com/a.b today.", "Write to j.doe@mail.co.uk for details.", "Thanks."],
+    ),
+    (
+        "He lives at No. 10 Downing Street. The door is black.",
+        ["He lives at No. 10 Downing Street.", "The door is black."],
+    ),
+    (
+        "Delegates arrived in Baku for COP29. - Journalist Imran Aliyev reports.",
+        ["Delegates arrived in Baku for COP29.", "-", "Journalist Imran Aliyev reports."],
+    ),
     ("BAKU.- The minister met his counterpart.", ["BAKU.", "-", "The minister met his counterpart."]),
     ('Have you ever been asked?"Do you have a tip for us', ['Have you ever been asked?"', "Do you have a tip for us"]),
-    ("Politics Azerbaijani Foreign Minister met his Turkish counterpart.",
-     ["Politics Azerbaijani Foreign Minister met his Turkish counterpart."]),
+    (
+        "Politics Azerbaijani Foreign Minister met his Turkish counterpart.",
+        ["Politics Azerbaijani Foreign Minister met his Turkish counterpart."],
+    ),
     ("A teaser. - Another teaser. - Third", ["A teaser.", "-", "Another teaser.", "-", "Third"]),
-    ("Share this. • Follow us on Facebook. | Subscribe",
-     ["Share this.", "•", "Follow us on Facebook.", "|", "Subscribe"]),
+    (
+        "Share this. • Follow us on Facebook. | Subscribe",
+        ["Share this.", "•", "Follow us on Facebook.", "|", "Subscribe"],
+    ),
     ("The minister - who was late - said nothing.", ["The minister - who was late - said nothing."]),
     ("Mr. Smith went to Washington. He stayed.", ["Mr. Smith went to Washington.", "He stayed."]),
 ]
@@ -60,6 +76,23 @@ def spans_for(text: str, units: list[str]) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize(("text", "units"), HARD_CASES, ids=[t[:40] for t, _ in HARD_CASES])
 def test_hard_case(text: str, units: list[str]) -> None:
+    assert split(text) == spans_for(text, units)
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        (
+            "Tickets go on sale at 10 a.m. Friday, Dec. 6. Doors open at 9.",
+            ["Tickets go on sale at 10 a.m. Friday, Dec. 6.", "Doors open at 9."],
+        ),
+        ("Wait... what did he say? Nothing.", ["Wait... what did he say?", "Nothing."]),
+        ("It ended in 2019. In 2020 it began again.", ["It ended in 2019.", "In 2020 it began again."]),
+        ("Smith v. Jones was heard. E.g. Germany did it.", ["Smith v. Jones was heard.", "E.g. Germany did it."]),
+        ('"Why?" he asked. "Because."', ['"Why?" he asked.', '"Because."']),
+    ],
+)
+def test_more_news_cases(text: str, units: list[str]) -> None:
     assert split(text) == spans_for(text, units)
 
 
@@ -138,8 +171,13 @@ def test_pathological_long_paragraph_without_a_full_stop() -> None:
 
 
 def test_pathological_runs_that_could_backtrack() -> None:
-    for text in ("-" * 1_000_000 + "x", "." * 1_000_000 + " 5", "!" * 500_000 + '"' * 500_000 + " 5",
-                 "a. (" + "(" * 1_000_000 + "5", " " * 1_000_000 + "|" + " " * 1_000_000):
+    for text in (
+        "-" * 1_000_000 + "x",
+        "." * 1_000_000 + " 5",
+        "!" * 500_000 + '"' * 500_000 + " 5",
+        "a. (" + "(" * 1_000_000 + "5",
+        " " * 1_000_000 + "|" + " " * 1_000_000,
+    ):
         spans = split(text)
         check_covering(text, spans, 0, len(text))
 
@@ -153,6 +191,7 @@ def test_pathological_a_million_one_letter_sentences() -> None:
     assert len(spans) == 1_000_000 and spans[-1] == (len(upper) - 4, len(upper) - 1)
 
 
+@pytest.mark.slow
 def test_pathological_only_separators() -> None:
     text = "- | • " * 200_000
     spans = split(text)
