@@ -33,24 +33,26 @@ def resolve_overlaps(removals: list[Removal], source: str) -> list[Removal]:
 def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
     """A removal of the last units of a line takes the space before it, not the line break after it, when text
     stays on that line: "A. Share this.\n" becomes "A.\n", not "A. " joined to the next line. Unit removals carry
-    the whitespace after them; only here, with every removal known, is it clear what stays before them.
+    the whitespace after them; only here, with every removal known, is it clear what stays before them. Removals
+    that touch form one run, and the whole run moves one character left.
 
-    `removals` must be sorted and disjoint; each moved removal only shifts left onto a kept space."""
-    kept_before = 0  # end of the previous removal: text from here to the next removal stays
-    for removal in removals:
-        start, end = removal.start, removal.end
+    `removals` must be sorted and disjoint; a run only moves onto a kept space."""
+    kept_before = 0  # end of the run before this one: text from there to the run's start stays
+    run: list[Removal] = []
+    for index, removal in enumerate(removals):
+        if run and removal.start != run[-1].end:
+            kept_before = run[-1].end
+            run = []
+        run.append(removal)
+        touches_next = index + 1 < len(removals) and removals[index + 1].start == removal.end
+        if touches_next or source[removal.end - 1] != "\n":
+            continue
+        start = run[0].start
         line_start = source.rfind("\n", 0, start) + 1
-        if (
-            end - start >= 2
-            and source[end - 1] == "\n"
-            and source[start - 1 : start] == " "
-            and (
-                max(line_start, kept_before) < start - 1  # kept text, not only the space, stays before it
-            )
-        ):
-            removal.start, removal.end = start - 1, end - 1
-            removal.text = source[removal.start : removal.end]
-        kept_before = removal.end
+        if source[start - 1 : start] == " " and max(line_start, kept_before) < start - 1 and removal.end - start >= 2:
+            for moved in run:  # kept text, not only the space, stays before it
+                moved.start, moved.end = moved.start - 1, moved.end - 1
+                moved.text = source[moved.start : moved.end]
     return removals
 
 

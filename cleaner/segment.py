@@ -9,11 +9,7 @@ from __future__ import annotations
 import regex
 
 from cleaner.record import Removal, Span
-
-# A sentence ends at . ! ? or … (optionally followed by closing quotes or brackets) before whitespace and an
-# upper-case letter, a digit or an opening quote. Abbreviations like "U.S. Says" or "Mr. Garcia" split wrongly;
-# `learn` therefore takes no one-word sentence as a unit of its own.
-_SENTENCE_END = regex.compile(r"(?<=[.!?…][\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[\p{Lu}\p{Lt}\p{N}])")
+from cleaner.sentences import split
 
 
 def paragraphs(text: str) -> list[Span]:
@@ -31,18 +27,65 @@ def paragraphs(text: str) -> list[Span]:
     return spans
 
 
+_SEPARATOR_CHARS = frozenset("-–—―−*~=_•|·¦▪●■□◆◇►▶▸♦∙⋅◦‣⁃○")
+_TERMINALS = frozenset(".!?…‼‽⁇⁈⁉؟۔।॥。！？｡")
+_CLOSERS = "\"'”’»›)]}」』）"
+
+
 def sentences(text: str, span: Span | None = None) -> list[Span]:
-    """Sentence spans inside `span` (default: the whole text), for documents flattened onto one line."""
+    """Sentence spans inside `span` (default: the whole text), by the news-aware splitter of `cleaner.sentences`.
+
+    A separator ("-", "|", "•") is a unit of its own only after a sentence ends ("...for COP29. - Journalist ..."):
+    elsewhere it joins what is around it, so that a row of share buttons ("Share | Tweet | Email") or a dashed
+    label ("- Advertisement -") stays one unit that a rule can match whole. The test looks only at the text
+    before the separator, so removing another unit changes no cut (idempotence)."""
     start, end = span if span is not None else (0, len(text))
-    spans: list[Span] = []
-    cursor = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        if match.start() > cursor:
-            spans.append((cursor, match.start()))
-        cursor = match.end()
-    if end > cursor:
-        spans.append((cursor, end))
-    return spans
+    found = _at_datelines(text, split(text, start, end))
+    if len(found) < 2:
+        return found
+    units: list[Span] = []
+    join_next = False
+    for unit in found:
+        if join_next:
+            units[-1] = (units[-1][0], unit[1])
+            join_next = False
+        elif _is_separator(text, unit) and not (units and _ends_sentence(text, units[-1])):
+            if units:
+                units[-1] = (units[-1][0], unit[1])
+            else:
+                units.append(unit)
+            join_next = True
+        else:
+            units.append(unit)
+    return units
+
+
+# A dateline opens an article's body: a place in capitals and a dash ("WASHINGTON, DC - As Iran ..."). A headline
+# with no full stop is glued to it in flattened text; the dateline is where the body starts, so a unit starts there.
+# The test looks only at the text from the dateline on, so removing another unit changes no cut.
+_DATELINE = regex.compile(
+    r"(?<=\S) (?=\p{Lu}[\p{Lu}.'’-]+(?:,? \p{Lu}[\p{Lu}.'’-]+){0,3}(?:, \p{Lu}\p{Ll}+\.?)? [-–—] \S)"
+)
+
+
+def _at_datelines(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with each one that holds a dateline after its start cut before the dateline."""
+    out: list[Span] = []
+    for start, end in spans:
+        for match in _DATELINE.finditer(text, start, end):
+            out.append((start, match.start()))
+            start = match.end()
+        out.append((start, end))
+    return out
+
+
+def _is_separator(text: str, span: Span) -> bool:
+    return all(char in _SEPARATOR_CHARS for char in text[span[0] : span[1]])
+
+
+def _ends_sentence(text: str, span: Span) -> bool:
+    stripped = text[span[0] : span[1]].rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _TERMINALS
 
 
 # A paragraph longer than this is split into sentences; so is the only paragraph of a document.
@@ -60,7 +103,45 @@ def units(text: str, spans: list[Span], lone: int | None = None) -> list[Span]:
             found.extend(sentences(text, span))
         else:
             found.append(span)
+    if len(found) > len(spans) and len(found) <= _GLUED_MAX_UNITS:
+        found = _split_glued_copies(text, found, {start for start, _ in spans})
     return found
+
+
+# A heading with no full stop glues itself to the sentence after it in flattened text ("... here The first teaser
+# line ..."). When the rest of such a unit is exactly an earlier unit (or begins with one), the copy is a unit of
+# its own. Looked for within this many words of the unit's edges, in documents of at most this many units.
+_GLUED_EDGE_WORDS = 30
+_GLUED_MAX_UNITS = 5000
+_GLUED_MIN_CHARS = 20
+
+
+def _split_glued_copies(text: str, found: list[Span], paragraph_starts: set[int]) -> list[Span]:
+    """Units with an exact copy of an earlier unit glued to their end (or start) by a missing full stop, cut in two
+    where the copy starts (or ends). The cut depends on what the text repeats, not on what is removed later."""
+    seen: set[str] = set()
+    out: list[Span] = []
+    for start, end in found:
+        unit = text[start:end]
+        pieces = [(start, end)]
+        if start not in paragraph_starts or len(found) > 1:
+            spaces = [k for k, char in enumerate(unit) if char == " "]
+            cut = None
+            for k in spaces[:_GLUED_EDGE_WORDS]:  # heading, then a copy
+                if len(unit) - k - 1 >= _GLUED_MIN_CHARS and unit[k + 1 :] in seen:
+                    cut = k
+                    break
+            if cut is None:
+                for k in reversed(spaces[-_GLUED_EDGE_WORDS:]):  # a copy, then a heading
+                    if k >= _GLUED_MIN_CHARS and unit[:k] in seen:
+                        cut = k
+                        break
+            if cut is not None:
+                pieces = [(start, start + cut), (start + cut + 1, end)]
+        for piece in pieces:
+            seen.add(text[piece[0] : piece[1]])
+        out.extend(pieces)
+    return out
 
 
 def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int | None:

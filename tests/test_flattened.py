@@ -104,3 +104,13 @@ def test_removing_the_last_sentence_of_a_line_keeps_the_line_break(plain: Cleane
     assert result.text == f"Title\n{body}\nNext line here.\n"
     assert result.removals[0].text == f" {body}"
     assert_invariants(result, plain)
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_flattened_seeds_clean_to_the_flattened_clean_seeds(seed: Path) -> None:
+    cleaner = Cleaner()
+    text = seed.read_text(encoding="utf-8")
+    expected = cleaner.clean(text).text
+    result = cleaner.clean(flatten(text))
+    assert result.text == flatten(expected)
+    assert_invariants(result, cleaner)
