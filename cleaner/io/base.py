@@ -1,4 +1,5 @@
-"""What readers yield: a raw input document (text or HTML) or a reject, both carrying their origin."""
+"""What readers take and yield: the read options, a raw input document (text or HTML) or a reject, both carrying
+their origin. The bottom of `cleaner.io`: it imports nothing else from it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,42 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.errors import ConfigError
 from cleaner.record import Origin, Reject
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Which record fields hold the text, id, url and HTML; and what stdin holds ("text" or "jsonl").
+
+    Fields whose metadata says `fingerprint: False` may differ between a killed run and its `--resume` (they do
+    not change what is written); every other field is part of the resume fingerprint."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+    url_field: str = "url"
+    html_field: str = "html"
+    stdin_format: str = "text"
+    # JSON Lines lines come as RawRecord, for `records.parse_json_line` to parse later
+    defer_json: bool = field(default=False, metadata={"fingerprint": False})
+
+    def __post_init__(self) -> None:
+        if self.stdin_format not in ("text", "jsonl"):
+            raise ConfigError(f"--stdin-format must be text or jsonl, got {self.stdin_format!r}")
+
+
+def printable_name(name: str) -> str:
+    """A file name as text that JSON and UTF-8 can hold: bytes of the name that were not UTF-8 (which Python keeps
+    as lone surrogates, refused by every encoder) are shown as \\xNN. Used for names in ids, ledgers and rejects;
+    the file itself is opened by its real path."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        try:
+            return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate that did not come from a byte
+            return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(slots=True)

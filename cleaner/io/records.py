@@ -12,7 +12,7 @@ from cleaner.io.streams import TruncatedError, iter_lines, open_binary
 from cleaner.record import Origin, Reject
 
 if TYPE_CHECKING:
-    from cleaner.io import ReadOptions
+    from cleaner.io.base import ReadOptions
 
 
 def json_type(value: Any) -> str:

@@ -11,7 +11,7 @@ import gzip
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from cleaner.errors import ConfigError
 from cleaner.io.base import inside, special_file
@@ -141,14 +141,33 @@ def compress_chunk(data: bytes, final: Path) -> bytes:
     return data
 
 
+class PartWriter(Protocol):
+    """What a format's writer is to a batch run: payloads buffered, committed durably, then completed into the one
+    file that is renamed to `final`. `commit` returns the position a resume restarts from (bytes, chunks)."""
+
+    final: Path
+
+    def add(self, payload: Any) -> int:
+        """Buffer one document's payload; returns the bytes it counts toward the commit size."""
+        ...
+
+    def commit(self) -> int:
+        """Make what is buffered durable; returns the committed position."""
+        ...
+
+    def complete(self) -> tuple[Path, tuple[Path, ...]]:
+        """Commit the rest and close: (the complete part file, part directories to remove once it is renamed)."""
+        ...
+
+
 class AppendPart:
     """An append-only part file next to its final name; `offset` is what has been committed."""
 
-    def __init__(self, final: Path, offset: int = 0, compress: bool = True) -> None:
+    def __init__(self, final: Path, offset: int = 0) -> None:
         self.final = final
         self.path = part_path(final)
-        self.compress = compress
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._buffer: list[bytes] = []
         if offset:
             if not self.path.exists() or self.path.stat().st_size < offset:
                 raise ConfigError(
@@ -162,17 +181,28 @@ class AppendPart:
             self._handle = open(self.path, "wb")  # noqa: SIM115
         self.offset = offset
 
-    def commit(self, data: bytes) -> int:
-        """Append one commit's bytes, push them to disk, and return the new committed offset."""
+    def add(self, payload: bytes) -> int:
+        self._buffer.append(payload)
+        return len(payload)
+
+    def commit(self) -> int:
+        """Append what is buffered (as one gzip member or zstd frame when the name asks for it), push it to disk,
+        and return the new committed offset."""
+        data, self._buffer = b"".join(self._buffer), []
         try:
             if data:
-                self._handle.write(compress_chunk(data, self.final) if self.compress else data)
+                self._handle.write(compress_chunk(data, self.final))
             self._handle.flush()
             os.fsync(self._handle.fileno())
         except OSError as error:  # a full disk: name the file, which a failed write() does not
             raise OSError(error.errno, error.strerror, str(self.path)) from error
         self.offset = self._handle.tell()
         return self.offset
+
+    def complete(self) -> tuple[Path, tuple[Path, ...]]:
+        self.commit()
+        self.close()
+        return self.path, ()
 
     def close(self) -> None:
         self._handle.close()
@@ -191,10 +221,16 @@ class ParquetPart:
             if int(stale.stem) >= chunks:
                 stale.unlink()
         self.chunks = chunks
+        self._rows: list[dict[str, Any]] = []
 
-    def commit(self, rows: list[dict[str, Any]]) -> int:
+    def add(self, row: dict[str, Any]) -> int:
+        self._rows.append(row)
+        return 0  # rows are not counted toward the commit size (commit points stay where they always were)
+
+    def commit(self) -> int:
         import pyarrow as pa
 
+        rows, self._rows = self._rows, []
         if rows:
             table = pa.Table.from_pylist(rows, schema=self.schema)
             path = self.dir / f"{self.chunks:08d}.arrow"
@@ -205,6 +241,10 @@ class ParquetPart:
             os.replace(tmp, path)
             self.chunks += 1
         return self.chunks
+
+    def complete(self) -> tuple[Path, tuple[Path, ...]]:
+        self.commit()
+        return self.build(), (self.dir,)
 
     def build(self) -> Path:
         """Join the committed chunks into the Parquet part file; returns its path (renamed by the caller)."""
@@ -218,6 +258,20 @@ class ParquetPart:
                     writer.write_table(pa.ipc.open_file(source).read_all())
         _fsync_file(out)  # renamed into place once the resume state says so
         return out
+
+
+def parquet_schema(path: Path | None, text_field: str) -> Any:
+    """The schema a Parquet output keeps: its input's, with the text column added when the input had none."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, TypeError, pa.ArrowException):
+        return pa.schema([(text_field, pa.string())])
+    if schema.get_field_index(text_field) < 0:
+        return schema.append(pa.field(text_field, pa.string()))
+    return schema
 
 
 def rejects_path(output: Path) -> Path:
