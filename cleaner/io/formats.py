@@ -71,9 +71,11 @@ def register(fmt: InputFormat | OutputFormat) -> None:
     INPUT_FORMATS[fmt.name] = fmt
 
 
-def unregister(name: str) -> None:
-    """Remove an input format (tests that register a toy one)."""
-    INPUT_FORMATS.pop(name, None)
+def unregister(fmt: InputFormat | OutputFormat) -> None:
+    """Remove a registered format (tests that register a toy one)."""
+    table: dict[str, Any] = OUTPUT_FORMATS if isinstance(fmt, OutputFormat) else INPUT_FORMATS
+    if table.get(fmt.name) is fmt:
+        del table[fmt.name]
 
 
 def kind_of(path: Path | str) -> str | None:
