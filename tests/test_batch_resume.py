@@ -187,8 +187,8 @@ def test_resume_refuses_a_changed_directory_input(tmp_path: Path, change: str) -
 
 
 def test_starting_over_removes_the_part_files_of_the_run_it_discards(tmp_path: Path) -> None:
-    """A run that starts over instead of resuming (its inputs changed) left the killed run's part files, which
-    stayed for good when their input was gone."""
+    """A run that starts over (--restart) instead of resuming (its inputs changed) left the killed run's part
+    files, which stayed for good when their input was gone."""
     inputs = _inputs(tmp_path)
     config = _config(inputs, tmp_path / "run")
     crashed = subprocess.run([sys.executable, "-c", CRASH, "state", "3", json.dumps(config)], check=False)
@@ -196,7 +196,7 @@ def test_starting_over_removes_the_part_files_of_the_run_it_discards(tmp_path: P
     out = tmp_path / "run"
     assert any("newsclean-part" in p.name for p in out.rglob("*"))
     notes: list[str] = []
-    run_batch(BatchConfig(**{**config, "inputs": inputs[-1:]}), note=notes.append)  # type: ignore[arg-type]
+    run_batch(BatchConfig(**{**config, "inputs": inputs[-1:]}, restart=True), note=notes.append)  # type: ignore[arg-type]
     assert any(note.startswith("discarding an interrupted run") for note in notes)
     assert [p for p in out.rglob("*") if "newsclean" in p.name] == []
 

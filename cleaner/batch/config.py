@@ -25,6 +25,7 @@ class BatchConfig:
     threshold: float = 0.8
     rule_timeout: float | None = None  # seconds per pattern per document; None: the rule set's default
     resume: bool = field(default=False, metadata=RESUMABLE)
+    restart: bool = field(default=False, metadata=RESUMABLE)  # discard an interrupted run's outputs and start over
     read: ReadOptions = field(default_factory=ReadOptions)
     progress: bool | None = field(default=None, metadata=RESUMABLE)  # None: only when stderr is a terminal
     commit_every: int = 1000

@@ -7,6 +7,7 @@ mirrored output goes. Its one walk of the inputs also takes the inputs' signatur
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,8 @@ def plan_run(config: BatchConfig) -> Plan:
             raise ConfigError("Parquet output cannot go to stdout: pass -o OUT.parquet")
         if config.resume:
             raise ConfigError("--resume needs -o OUT: output written to stdout cannot be resumed")
+    if config.resume and config.restart:
+        raise ConfigError("--resume and --restart contradict each other: continue the interrupted run, or start over")
     if config.resume and STDIN in inputs:
         raise ConfigError("--resume cannot be used with stdin (-): stdin cannot be read again")
     # `-o newdir/` names a directory even before it exists (it wrote a file called newdir).
@@ -212,6 +215,8 @@ class _OutputNames:
         # replaced by it (or share its part file), and one where it needs a directory, or under it, cannot be made.
         self.reserved: list[tuple[str, str, Path]] = []  # (place under OUT, option, path)
         out = plan.output.resolve() if plan.out_is_dir and plan.output is not None else None
+        self.real_out = out
+        self.checked: set[str] = set()  # directories under OUT found to stay inside it
         for option, path in (("--ledger", plan.ledger), ("--rejects", plan.rejects)):
             if out is not None and path is not None and inside(path.resolve(), out):
                 self.reserved.append((path.resolve().relative_to(out).as_posix(), option, path))
@@ -228,9 +233,26 @@ class _OutputNames:
                     f"the {option} file {path} and the output of {source.display} ({plan.mirrored_path(source)}) "
                     f"cannot both be written; put the {option} file outside -o"
                 )
+        self._stays_inside(directory, name, source)
         earlier = self.claimed.setdefault((directory, name), source.display)
         if earlier != source.display:
             raise ConfigError(
                 f"{earlier} and {source.display} would both be written to {plan.mirrored_path(source)}; rename one "
                 "of them or clean them in separate runs"
             )
+
+    def _stays_inside(self, directory: str, name: str, source: Source) -> None:
+        """A directory under OUT (or an output file) that is a link out of OUT would take the output elsewhere; found
+        mid-run, it stopped the run halfway, so it is refused now. Each directory is resolved once."""
+        assert self.real_out is not None and self.plan.output is not None
+        places = [] if directory in self.checked else [self.plan.output / directory] if directory else []
+        final = self.plan.output / directory / name
+        if os.path.islink(final):
+            places.append(final)
+        for place in places:
+            if not inside(Path(os.path.realpath(place)), self.real_out):
+                raise ConfigError(
+                    f"{place} leads out of -o {self.plan.output} (a link to {os.path.realpath(place)}), so the output "
+                    f"of {source.display} would be written outside it; remove the link or choose another -o"
+                )
+        self.checked.add(directory)

@@ -19,11 +19,12 @@ from typing import Any
 from cleaner.batch import state as run_state
 from cleaner.batch import workers
 from cleaner.batch.config import BatchConfig
+from cleaner.batch.lock import locked
 from cleaner.batch.plan import Plan, plan_run
 from cleaner.batch.sinks import Completed, NoOutput, Sink, open_sink
-from cleaner.batch.summary import Summary, progress
+from cleaner.batch.summary import IDS_CHECKED, Summary, progress
 from cleaner.batch.workers import Cleaned, Closed, Opened, Result
-from cleaner.errors import RunInterrupted, os_error_text, print_note
+from cleaner.errors import RunCancelled, RunInterrupted, os_error_text, print_note
 from cleaner.io.sources import Source
 from cleaner.io.writers import AppendPart
 
@@ -47,6 +48,9 @@ class Run:
         self.position: tuple[int, int] = tuple(state["position"]) if state else (0, 0)  # type: ignore[assignment]
         if state:
             self.summary.resumed_at = self.summary.docs_in
+        self.committed_docs = self.summary.docs_in  # input items the state file covers
+        self.ids: set[int] = set()  # hashes of the ids of the open source's documents
+        self.source: Source | None = None
         # The killed run had committed to finishing: its renames are done above, nothing is left to write.
         self.finished = bool(self.state.get("finished"))
         offsets: dict[str, int] = {} if self.finished else self.state.get("parts", {})
@@ -73,6 +77,8 @@ class Run:
             final = self.plan.final_path(source)
             committed = self.state.get("parts", {}).get(str(final), 0)
         self.sink = open_sink(self.plan, source, committed)
+        self.source = source
+        self.ids = set()
 
     def close_source(self, index: int) -> None:
         """End of a source: a sink with a part file commits it and renames it into place."""
@@ -89,6 +95,7 @@ class Run:
         summary.docs_in += 1
         if isinstance(result, Cleaned):
             summary.add(result)
+            self._check_id(result.id)
             if self.ledger is not None:
                 self.ledger.add(result.ledger_line)
             self.pending_bytes += self.sink.write(result.payload)
@@ -105,6 +112,32 @@ class Run:
         if self.pending_items >= self.config.commit_every or self.pending_bytes >= _COMMIT_BYTES:
             self.commit((where[0], where[1] + 1))
 
+    def _check_id(self, doc_id: str) -> None:
+        """Duplicate ids within one input are kept, and counted for the summary."""
+        import xxhash
+
+        if len(self.ids) >= IDS_CHECKED:
+            if self.source is not None and self.summary.ids_unchecked is None:
+                self.summary.ids_unchecked = self.source.display
+            return
+        key = xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"))
+        if key in self.ids:
+            self.summary.duplicate_ids += 1
+            if self.summary.duplicate_id_example is None and self.source is not None:
+                self.summary.duplicate_id_example = f"{doc_id!r} in {self.source.display}"
+        else:
+            self.ids.add(key)
+
+    def cancelled(self) -> RunCancelled:
+        """What a run stopped by Ctrl-C says: how much is kept, and how to go on."""
+        read = self.summary.docs_in
+        if self.plan.state is None:
+            return RunCancelled(f"interrupted (Ctrl-C) after {read:,} documents; output to stdout cannot be resumed")
+        return RunCancelled(
+            f"interrupted (Ctrl-C): {self.committed_docs:,} documents committed (of {read:,} read); run the same "
+            "command with --resume to continue, or with --restart to start over"
+        )
+
     def commit(self, position: tuple[int, int], done: Completed | None = None, final: bool = False) -> None:
         """Make everything up to `position` durable, record it, then do the renames and removals of a completed
         output (recorded too: a resume after a kill in between finishes both)."""
@@ -120,6 +153,7 @@ class Run:
         remove = done.remove if done is not None else []
         run_state.save(self.plan, self.fingerprint, position, parts, renames, remove, final, self.summary.to_json())
         run_state.carry_out(renames, remove)
+        self.committed_docs = self.summary.docs_in
         self.pending_items = 0
         self.pending_bytes = 0
 
@@ -151,19 +185,28 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     """Clean a corpus as configured; returns the summary. Raises ConfigError/InputError before writing."""
     note = note or print_note
     plan = plan_run(config)
+    with locked([path for path in (plan.output, plan.ledger, plan.rejects) if path is not None]):
+        return _locked_run(plan, note)
+
+
+def _locked_run(plan: Plan, note: Any) -> Summary:
     from cleaner.corpus.engines import capped_jobs
     from cleaner.pipeline import Cleaner
 
     # After the checks: a refused run says nothing about its workers.
-    config = plan.config = dataclasses.replace(config, jobs=capped_jobs(config.jobs, note))
+    config = plan.config = dataclasses.replace(plan.config, jobs=capped_jobs(plan.config.jobs, note))
 
-    # Validates the rules up front.
+    # Validates the rules up front; then the resume state (a refusal to discard an interrupted run's work).
     cleaner = Cleaner(rules=plan.rule_dirs, threshold=config.threshold, rule_timeout=config.rule_timeout)
+    run = Run(plan, note)
     executor = workers.start_workers(cleaner, plan) if config.jobs > 1 else None
     try:
-        return _run(plan, note, cleaner, executor)
+        return _run(run, cleaner, executor)
+    except KeyboardInterrupt:
+        workers.stop_workers(executor)
+        raise run.cancelled() from None
     except Exception as error:
-        interrupted = _interruption(error, plan)
+        interrupted = _interruption(error, plan, executor)
         if interrupted is None:
             raise
         workers.stop_workers(executor)
@@ -174,14 +217,14 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
             workers.forget_cleaner()
 
 
-def _interruption(error: Exception, plan: Plan) -> RunInterrupted | None:
+def _interruption(error: Exception, plan: Plan, executor: Any) -> RunInterrupted | None:
     """The error a run that stopped early reports (exit 3, what was committed is kept), or None for a bug."""
     from concurrent.futures.process import BrokenProcessPool
 
     if isinstance(error, RunInterrupted):
         return error
     if isinstance(error, BrokenProcessPool):
-        return workers.worker_died(None)
+        return workers.worker_died(workers.dead_worker_code(executor))
     if isinstance(error, OSError):  # writing failed (a full disk, a read-only or vanished output directory)
         then = "run the same command with --resume" if plan.state is not None else "run it again"
         return RunInterrupted(
@@ -191,9 +234,9 @@ def _interruption(error: Exception, plan: Plan) -> RunInterrupted | None:
     return None
 
 
-def _run(plan: Plan, note: Any, cleaner: Any, executor: Any) -> Summary:
+def _run(run: Run, cleaner: Any, executor: Any) -> Summary:
     """The run itself: read, clean (inline or in the pool), write, and count."""
-    run = Run(plan, note)
+    plan = run.plan
     started = time.perf_counter()
     position = run.position
     with progress(plan.config) as bar:

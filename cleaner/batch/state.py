@@ -135,23 +135,39 @@ def load(plan: Plan, fingerprint: str, note: Any) -> dict[str, Any] | None:
         if plan.config.resume:
             note("nothing to resume: no interrupted run found; starting from the beginning")
         return None
-    if not plan.config.resume:
-        note(f"discarding an interrupted run ({plan.state}); pass --resume to continue one instead")
+    if plan.config.restart:
+        note(f"discarding an interrupted run ({plan.state}), as --restart asks")
         discard(plan.state)
         return None
+    if not plan.config.resume:
+        raise ConfigError(
+            f"an interrupted run left its outputs here ({_committed(plan.state)}; its state is in {plan.state}): "
+            "pass --resume to continue it, or --restart to discard its work and start over"
+        )
     try:
         state = orjson.loads(plan.state.read_bytes())
     except (OSError, orjson.JSONDecodeError) as error:
         raise ConfigError(
-            f"cannot resume: state file {plan.state} is unreadable ({error}); rerun without --resume"
+            f"cannot resume: state file {plan.state} is unreadable ({error}); rerun with --restart instead"
         ) from None
     if state.get("fingerprint") != fingerprint:
         raise ConfigError(
             "cannot resume: inputs, options or rules changed since the interrupted run; "
-            "rerun without --resume to start over"
+            "rerun with --restart to start over"
         )
     carry_out(state.get("renames", []), state.get("remove", []))  # what the killed run had committed to
     return state  # type: ignore[no-any-return]
+
+
+def _committed(state_file: Path) -> str:
+    """How much an interrupted run had committed, for the message that refuses to discard it silently."""
+    import orjson
+
+    try:
+        done = int(orjson.loads(state_file.read_bytes())["summary"]["docs_in"])
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return "how much it committed is unknown"
+    return f"{done:,} document{'s' if done != 1 else ''} committed"
 
 
 def discard(state_file: Path) -> None:
@@ -181,7 +197,7 @@ def check_committed_outputs(plan: Plan, position: tuple[int, int]) -> None:
 
     if plan.out_is_dir and plan.output is not None and not plan.output.is_dir():
         raise ConfigError(
-            f"cannot resume: the output directory {plan.output} is gone; rerun without --resume to start over"
+            f"cannot resume: the output directory {plan.output} is gone; rerun with --restart to start over"
         )
     for index, source in enumerate(iter_sources(plan.config.inputs)):
         if index >= position[0]:
@@ -191,6 +207,6 @@ def check_committed_outputs(plan: Plan, position: tuple[int, int]) -> None:
         per_document = plan.out_is_dir and fmt is not None and fmt.one_file_per_document
         if final is not None and not per_document and not final.exists():
             raise ConfigError(
-                f"cannot resume: {final}, finished before the run was interrupted, is missing; rerun without "
-                "--resume to start over"
+                f"cannot resume: {final}, finished before the run was interrupted, is missing; rerun with "
+                "--restart to start over"
             )

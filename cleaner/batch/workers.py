@@ -49,6 +49,8 @@ class Cleaned:
     bytes_in: int
     removals: list[tuple[str, str | None, int]]  # (stage, rule, characters) per removal
     warned: bool
+    id: str
+    site: str | None
 
 
 @dataclass(slots=True)
@@ -123,6 +125,12 @@ def _exit_with_parent() -> None:
     parent = multiprocessing.parent_process()
     if parent is None:
         return
+    # Ctrl-C reaches the whole process group: the main process stops the run and says so; a worker that took it
+    # too would die with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from cleaner.batch.lock import close_in_child
+
+    close_in_child()
 
     def watch() -> None:
         parent.join()
@@ -184,6 +192,8 @@ def _encode(item: ReadItem, out: Document | Reject, fmt: str, text_field: str, l
         bytes_in=len(out.source.encode("utf-8")),
         removals=removals,
         warned=bool(out.warnings),
+        id=out.id,
+        site=out.site,
     )
 
 
@@ -277,10 +287,23 @@ def _workers(executor: Any) -> list[Any]:
     return list((getattr(executor, "_processes", None) or {}).values())
 
 
+def dead_worker_code(executor: Any) -> int | None:
+    """The exit code of the worker that died, once the pool has noticed (it forgets its workers then, and ends the
+    others with SIGTERM): from the workers recorded when the pool started."""
+    ended = [p.exitcode for p in getattr(executor, "_newsclean_workers", []) if p.exitcode is not None]
+    first = [code for code in ended if code != -signal.SIGTERM]
+    return (first or ended or [None])[0]
+
+
+_SIGNAL_HINTS = {signal.SIGKILL: " (out of memory? the kernel's OOM killer sends it)"}
+
+
 def worker_died(exit_code: int | None) -> RunInterrupted:
     how = "died (killed, or out of memory?)"
     if exit_code is not None and exit_code < 0 and -exit_code in signal.valid_signals():
-        how = f"was killed by {signal.Signals(-exit_code).name} (out of memory?)"
+        number = signal.Signals(-exit_code)
+        hint = _SIGNAL_HINTS.get(number, " (a crash in native code?)" if number != signal.SIGTERM else "")
+        how = f"was killed by signal {number.name}{hint}"
     elif exit_code is not None:
         how = f"ended early with exit status {exit_code} (see its messages above)"
     return RunInterrupted(
@@ -334,6 +357,7 @@ def start_workers(cleaner: Any, plan: Plan) -> Any:
             )
         for _ in range(plan.config.jobs):  # the pool starts workers as tasks arrive: one task each starts them all
             executor.submit(_ready)
+    executor._newsclean_workers = _workers(executor)  # spawned by the submits; the pool forgets them when broken
     return executor
 
 

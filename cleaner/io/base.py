@@ -11,6 +11,10 @@ from typing import Any
 from cleaner.errors import ConfigError
 from cleaner.record import Origin, Reject
 
+# Fields of ReadOptions that name a record field: two naming one field made the cleaned text land in the id (or the
+# URL) while the raw text stayed.
+_FIELD_OPTIONS = ("text_field", "id_field", "url_field", "html_field")
+
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
@@ -30,6 +34,13 @@ class ReadOptions:
     def __post_init__(self) -> None:
         if self.stdin_format not in ("text", "jsonl"):
             raise ConfigError(f"--stdin-format must be text or jsonl, got {self.stdin_format!r}")
+        named: dict[str, str] = {}
+        for option in _FIELD_OPTIONS:
+            value = getattr(self, option)
+            if value in named:
+                first, second = (f"--{name.replace('_', '-')}" for name in (named[value], option))
+                raise ConfigError(f"{first} and {second} both name the field {value!r}; give each its own field")
+            named[value] = option
 
 
 def printable_name(name: str) -> str:

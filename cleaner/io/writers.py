@@ -7,9 +7,10 @@ boundary is still a valid stream, and commit points depend only on the documents
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -80,8 +81,9 @@ def is_part(path: Path) -> bool:
 
 def temporary_path(path: Path) -> Path:
     """Where a file is written before it is renamed to `path`: beside it (a rename within one file system), hidden,
-    and created like any file, so its mode follows the umask."""
-    return path.with_name(f".{path.name}.newsclean-tmp")
+    named after this process (two processes never share one), and created like any file, so its mode follows the
+    umask."""
+    return path.with_name(f".{path.name}.{os.getpid()}.newsclean-tmp")
 
 
 def write_atomic(path: Path, data: bytes, sync: bool = False) -> None:
@@ -172,7 +174,7 @@ class AppendPart:
             if not self.path.exists() or self.path.stat().st_size < offset:
                 raise ConfigError(
                     f"cannot resume: {self.path} is missing or shorter than when the interrupted run last saved its "
-                    "progress; rerun without --resume to start over"
+                    "progress; rerun with --restart to start over"
                 )
             self._handle: BinaryIO = open(self.path, "r+b")  # noqa: SIM115 - closed in close()
             self._handle.truncate(offset)
@@ -235,9 +237,10 @@ class ParquetPart:
             table = pa.Table.from_pylist(rows, schema=self.schema)
             path = self.dir / f"{self.chunks:08d}.arrow"
             tmp = path.with_suffix(".tmp")
-            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
-                writer.write_table(table)
-            _fsync_file(tmp)  # the resume state will count this chunk as committed
+            with _naming(tmp):
+                with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
+                    writer.write_table(table)
+                _fsync_file(tmp)  # the resume state will count this chunk as committed
             os.replace(tmp, path)
             self.chunks += 1
         return self.chunks
@@ -252,12 +255,24 @@ class ParquetPart:
         import pyarrow.parquet as pq
 
         out = part_path(self.final)
-        with pq.ParquetWriter(str(out), self.schema) as writer:
-            for index in range(self.chunks):
-                with pa.memory_map(str(self.dir / f"{index:08d}.arrow")) as source:
-                    writer.write_table(pa.ipc.open_file(source).read_all())
-        _fsync_file(out)  # renamed into place once the resume state says so
+        with _naming(out):
+            with pq.ParquetWriter(str(out), self.schema) as writer:
+                for index in range(self.chunks):
+                    with pa.memory_map(str(self.dir / f"{index:08d}.arrow")) as source:
+                        writer.write_table(pa.ipc.open_file(source).read_all())
+            _fsync_file(out)  # renamed into place once the resume state says so
         return out
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """pyarrow's write errors (a full disk) do not name the file: this names it."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename:
+            raise
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from error
 
 
 def parquet_schema(path: Path | None, text_field: str) -> Any:
