@@ -9,9 +9,8 @@ the pool), `run` (the run itself), `summary` (the counts and the progress displa
 from __future__ import annotations
 
 from cleaner.batch.config import BatchConfig
-from cleaner.batch.plan import Plan, plan_run
+from cleaner.batch.plan import STATE_SUFFIX, Plan, plan_run
 from cleaner.batch.run import run_batch
-from cleaner.batch.state import STATE_SUFFIX
 from cleaner.batch.summary import Summary
 from cleaner.batch.workers import process_items
 from cleaner.io.writers import part_path

@@ -7,17 +7,20 @@ mirrored output goes. Its one walk of the inputs also takes the inputs' signatur
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cleaner.batch.config import BatchConfig
-from cleaner.batch.state import STATE_SUFFIX, InputsSignature
 from cleaner.errors import ConfigError, NewscleanError
 from cleaner.io.formats import OUTPUT_FORMATS, OutputFormat, check_output_name, mirrored_name, output_format_of
 from cleaner.io.sources import STDIN, Source, check_inputs, iter_sources, kind_of
 from cleaner.io.writers import check_output_file, check_writable_place, inside, refuse_clashes, rejects_path
+
+STATE_SUFFIX = ".newsclean-state.json"  # beside OUT: the resume state of a run writing OUT (`cleaner.batch.state`)
 
 
 @dataclass(slots=True)
@@ -81,6 +84,32 @@ class Plan:
             root = self.root_names[source.root]
             directory = f"{root}/{directory}" if directory else root
         return directory, mirrored_name(name, source.kind)
+
+
+class InputsSignature:
+    """What every input file was (size, times, inode), taken on the plan's walk: an input edited between kill and
+    resume changes the fingerprint."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def add(self, source: Source) -> None:
+        part: Any
+        if source.error is not None or (source.path is not None and source.kind is None):
+            part = source.display  # rejected by its name alone: a log written meanwhile changes nothing
+        elif source.path is not None:
+            try:
+                stat = source.path.stat()
+                # ctime and inode too: an edit that keeps size and mtime (`cp -p`, `touch -r`) changes them
+                part = [source.display, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+            except OSError as error:  # a dangling link: the run rejects it; its name still counts
+                part = [source.display, type(error).__name__]
+        else:
+            part = None  # stdin: never resumed
+        self._hash.update(repr(part).encode() + b"\n")
+
+    def digest(self) -> str:
+        return self._hash.hexdigest()
 
 
 def _root_name(root: Path) -> str:

@@ -13,16 +13,14 @@ import os
 import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cleaner.batch.plan import STATE_SUFFIX, Plan
 from cleaner.errors import ConfigError
-from cleaner.io.sources import Source
 from cleaner.io.writers import is_part, part_dir, part_path, write_atomic
 
-if TYPE_CHECKING:
-    from cleaner.batch.plan import Plan
+__all__ = ["STATE_SUFFIX", "carry_out", "check_committed_outputs", "discard", "fingerprint", "load", "save"]
 
-STATE_SUFFIX = ".newsclean-state.json"
 _PACKAGE = Path(__file__).resolve().parent.parent  # cleaner/: a code change between kill and resume changes outputs
 
 
@@ -44,32 +42,6 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
-
-
-class InputsSignature:
-    """What every input file was (size, times, inode), taken on the plan's walk: an input edited between kill and
-    resume changes the fingerprint."""
-
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
-
-    def add(self, source: Source) -> None:
-        part: Any
-        if source.error is not None or (source.path is not None and source.kind is None):
-            part = source.display  # rejected by its name alone: a log written meanwhile changes nothing
-        elif source.path is not None:
-            try:
-                stat = source.path.stat()
-                # ctime and inode too: an edit that keeps size and mtime (`cp -p`, `touch -r`) changes them
-                part = [source.display, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-            except OSError as error:  # a dangling link: the run rejects it; its name still counts
-                part = [source.display, type(error).__name__]
-        else:
-            part = None  # stdin: never resumed
-        self._hash.update(repr(part).encode() + b"\n")
-
-    def digest(self) -> str:
-        return self._hash.hexdigest()
 
 
 def fingerprint(plan: Plan) -> str:
