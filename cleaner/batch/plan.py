@@ -16,7 +16,7 @@ from typing import Any
 
 from cleaner.batch.config import BatchConfig
 from cleaner.errors import ConfigError, NewscleanError
-from cleaner.io.formats import OUTPUT_FORMATS, OutputFormat, check_output_name, mirrored_name, output_format_of
+from cleaner.io.formats import OutputFormat, check_output_name, mirrored_name, output_format_of, stdin_output
 from cleaner.io.sources import STDIN, Source, check_inputs, iter_sources, kind_of
 from cleaner.io.writers import check_output_file, check_writable_place, inside, refuse_clashes, rejects_path
 
@@ -38,15 +38,12 @@ class Plan:
     root_names: dict[Path, str]
     inputs_signature: str = ""  # what every input file was when planned (`state.InputsSignature`)
 
-    def stdin_kind(self) -> str:
-        return "jsonl" if self.config.read.stdin_format == "jsonl" else "txt"
-
     def out_format(self, source: Source) -> OutputFormat | None:
         """The format a source's output is written in; None when it has none (unsupported, or rejected unread)."""
         if source.error is not None:
             return None
         if source.is_stdin:
-            return OUTPUT_FORMATS[self.stdin_kind()]
+            return stdin_output(self.config.read)
         return output_format_of(source.kind)
 
     def out_kind(self, source: Source) -> str | None:
@@ -75,7 +72,7 @@ class Plan:
         """(directory under OUT, file name) of a source's output in a mirrored tree. Strings, not Paths: they are
         taken for every file of a tree, where Path objects cost seconds."""
         if source.is_stdin:
-            return "", "stdin" + OUTPUT_FORMATS[self.stdin_kind()].endings[0]
+            return "", "stdin" + stdin_output(self.config.read).endings[0]
         assert source.path is not None
         if source.root is None or source.rel is None:
             return "", mirrored_name(source.path.name, source.kind)
@@ -145,8 +142,9 @@ def plan_run(config: BatchConfig) -> Plan:
     if output is None:
         if not single_file:
             raise ConfigError("several inputs or a directory need -o OUT (a directory for the mirrored outputs)")
-        if inputs[0] != STDIN and _named_by_ending(kind_of(inputs[0]), "parquet"):
-            raise ConfigError("Parquet output cannot go to stdout: pass -o OUT.parquet")
+        fmt = _single_output(inputs[0], config)
+        if fmt is not None and not fmt.streams:
+            raise ConfigError(f"{fmt.label or fmt.name} output cannot go to stdout: pass -o OUT{fmt.endings[0]}")
         if config.resume:
             raise ConfigError("--resume needs -o OUT: output written to stdout cannot be resumed")
     if config.resume and config.restart:
@@ -177,17 +175,16 @@ def plan_run(config: BatchConfig) -> Plan:
     return plan
 
 
-def _named_by_ending(kind: str | None, out_format: str) -> bool:
-    fmt = output_format_of(kind)
-    return fmt is not None and fmt.name == out_format
+def _single_output(single_input: str, config: BatchConfig) -> OutputFormat | None:
+    """The output format of a run over one file (or stdin)."""
+    if single_input == STDIN:
+        return stdin_output(config.read)
+    return output_format_of(kind_of(single_input))
 
 
 def _check_output_format(output: Path, single_input: str, config: BatchConfig) -> None:
     """The output file's name must say the format it will hold: cleaned text, JSON Lines or Parquet."""
-    if single_input == STDIN:
-        fmt: OutputFormat | None = OUTPUT_FORMATS["jsonl" if config.read.stdin_format == "jsonl" else "txt"]
-    else:
-        fmt = output_format_of(kind_of(single_input))
+    fmt = _single_output(single_input, config)
     if fmt is not None and (why := check_output_name(output, fmt.name)) is not None:
         raise ConfigError(why)
 

@@ -41,6 +41,7 @@ class OutputFormat:
     named_by_ending: bool = True  # an `-o` file must end with one of `endings` (text may have any other name)
     one_file_per_document: bool = False  # in a mirrored tree each document is its own file (text)
     label: str = ""  # how messages name it, when not by `name`
+    streams: bool = True  # can be written to a stream (stdout); Parquet cannot
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,11 @@ def kind_of(path: Path | str) -> str | None:
 
 def supported_endings() -> str:
     return ", ".join(ending for fmt in INPUT_FORMATS.values() for ending in fmt.endings)
+
+
+def stdin_output(options: ReadOptions) -> OutputFormat:
+    """The output format of what stdin holds (`--stdin-format`): JSON Lines, or a text document."""
+    return OUTPUT_FORMATS["jsonl" if options.stdin_format == "jsonl" else "txt"]
 
 
 def output_format_of(kind: str | None) -> OutputFormat | None:
@@ -215,7 +221,7 @@ for _output in (
         label="cleaned text",
     ),
     OutputFormat("jsonl", _JSONL_ENDINGS, _encode_json_line, _append_writer),
-    OutputFormat("parquet", _PARQUET_ENDINGS, _encode_row, _parquet_writer),
+    OutputFormat("parquet", _PARQUET_ENDINGS, _encode_row, _parquet_writer, label="Parquet", streams=False),
 ):
     register(_output)
 for _input in (
