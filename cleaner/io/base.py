@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cleaner.errors import ConfigError
@@ -41,6 +41,22 @@ class ReadOptions:
                 first, second = (f"--{name.replace('_', '-')}" for name in (named[value], option))
                 raise ConfigError(f"{first} and {second} both name the field {value!r}; give each its own field")
             named[value] = option
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file (or stdin), and where it sits under the directory argument it was found in."""
+
+    path: Path | None  # None for stdin
+    kind: str | None  # an INPUT_FORMATS key, or None when the file type is not supported
+    display: str  # the name used in origins, ledgers and rejects
+    root: Path | None = None  # the directory argument, when found by walking one
+    rel: PurePosixPath | None = None  # path relative to root
+    error: str | None = None  # why it is rejected unread (a directory that cannot be listed, a FIFO, a link)
+
+    @property
+    def is_stdin(self) -> bool:
+        return self.path is None and self.error is None
 
 
 def printable_name(name: str) -> str:

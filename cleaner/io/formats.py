@@ -15,19 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cleaner.io.base import InputDoc, ReadItem, ReadOptions, printable_name
+from cleaner.io.base import InputDoc, ReadItem, ReadOptions, Source, printable_name
 from cleaner.io.writers import AppendPart, ParquetPart, PartWriter, parquet_schema
 from cleaner.record import Origin, Reject
 
 if TYPE_CHECKING:
-    from cleaner.io.sources import Source
     from cleaner.record import Document
 
-Reader = Callable[["Source", ReadOptions], Iterator[ReadItem]]
+Reader = Callable[[Source, ReadOptions], Iterator[ReadItem]]
 # (the input document, its cleaned Document, the text field) -> what the output format's writer takes
 Encoder = Callable[[InputDoc, "Document", str], Any]
 # (final output path, the source it is written for, read options, committed position to resume from) -> writer
-WriterFactory = Callable[[Path, "Source", ReadOptions, int], PartWriter]
+WriterFactory = Callable[[Path, Source, ReadOptions, int], PartWriter]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from cleaner.errors import InputError
-from cleaner.io.base import inside, printable_name, special_file
+from cleaner.io.base import Source, inside, printable_name, special_file
 from cleaner.io.formats import kind_of, supported_endings
 
 STDIN = "-"
 
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One input file (or stdin), and where it sits under the directory argument it was found in."""
-
-    path: Path | None  # None for stdin
-    kind: str | None  # an INPUT_FORMATS key, or None when the file type is not supported
-    display: str  # the name used in origins, ledgers and rejects
-    root: Path | None = None  # the directory argument, when found by walking one
-    rel: PurePosixPath | None = None  # path relative to root
-    error: str | None = None  # why it is rejected unread (a directory that cannot be listed, a FIFO, a link)
-
-    @property
-    def is_stdin(self) -> bool:
-        return self.path is None and self.error is None
+__all__ = ["STDIN", "Source", "check_inputs", "iter_sources", "kind_of", "supported_endings"]
 
 
 def check_inputs(paths: Sequence[str]) -> None:
