@@ -183,38 +183,33 @@ class Run:
 
 def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     """Clean a corpus as configured; returns the summary. Raises ConfigError/InputError before writing."""
-    note = note or print_note
-    plan = plan_run(config)
-    with locked([path for path in (plan.output, plan.ledger, plan.rejects) if path is not None]):
-        return _locked_run(plan, note)
-
-
-def _locked_run(plan: Plan, note: Any) -> Summary:
     from cleaner.corpus.engines import capped_jobs
     from cleaner.pipeline import Cleaner
 
+    note = note or print_note
+    plan = plan_run(config)
     # After the checks: a refused run says nothing about its workers.
-    config = plan.config = dataclasses.replace(plan.config, jobs=capped_jobs(plan.config.jobs, note))
-
-    # Validates the rules up front; then the resume state (a refusal to discard an interrupted run's work).
+    config = plan.config = dataclasses.replace(config, jobs=capped_jobs(config.jobs, note))
+    # Validates the rules up front, before the lock creates anything.
     cleaner = Cleaner(rules=plan.rule_dirs, threshold=config.threshold, rule_timeout=config.rule_timeout)
-    run = Run(plan, note)
-    executor = workers.start_workers(cleaner, plan) if config.jobs > 1 else None
-    try:
-        return _run(run, cleaner, executor)
-    except KeyboardInterrupt:
-        workers.stop_workers(executor)
-        raise run.cancelled() from None
-    except Exception as error:
-        interrupted = _interruption(error, plan, executor)
-        if interrupted is None:
-            raise
-        workers.stop_workers(executor)
-        raise interrupted from None
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
-            workers.forget_cleaner()
+    with locked([path for path in (plan.output, plan.ledger, plan.rejects) if path is not None]):
+        run = Run(plan, note)  # the resume state: may refuse to discard an interrupted run's work
+        executor = workers.start_workers(cleaner, plan) if config.jobs > 1 else None
+        try:
+            return _run(run, cleaner, executor)
+        except KeyboardInterrupt:
+            workers.stop_workers(executor)
+            raise run.cancelled() from None
+        except Exception as error:
+            interrupted = _interruption(error, plan, executor)
+            if interrupted is None:
+                raise
+            workers.stop_workers(executor)
+            raise interrupted from None
+        finally:
+            if executor is not None:
+                executor.shutdown(cancel_futures=True)
+                workers.forget_cleaner()
 
 
 def _interruption(error: Exception, plan: Plan, executor: Any) -> RunInterrupted | None:
