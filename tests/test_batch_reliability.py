@@ -89,6 +89,11 @@ def test_temporary_file_names_differ_between_processes(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert str(here) != there and here.parent == Path(there).parent
+    # one a killed run left is removed by the next run over those outputs (which holds their lock)
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=3)
+    Path(there).write_bytes(b"{half a state")
+    run_batch(BatchConfig(inputs=[str(corpus)], output=str(tmp_path / "out.jsonl")), note=lambda m: None)
+    assert not Path(there).exists()
 
 
 @pytest.mark.parametrize(

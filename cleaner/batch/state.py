@@ -17,7 +17,7 @@ from typing import Any
 
 from cleaner.batch.plan import STATE_SUFFIX, Plan
 from cleaner.errors import ConfigError
-from cleaner.io.writers import is_part, part_dir, part_path, write_atomic
+from cleaner.io.writers import is_part, part_dir, part_path, stale_temporaries, write_atomic
 
 __all__ = ["STATE_SUFFIX", "carry_out", "check_committed_outputs", "discard", "fingerprint", "load", "save"]
 
@@ -103,6 +103,9 @@ def load(plan: Plan, fingerprint: str, note: Any) -> dict[str, Any] | None:
     """The state of the interrupted run to resume, or None to start from the beginning."""
     import orjson
 
+    if plan.state is not None:  # this run holds the outputs' lock: a temporary state file is a killed run's
+        for stale in stale_temporaries(plan.state):
+            stale.unlink(missing_ok=True)
     if plan.state is None or not plan.state.exists():
         if plan.config.resume:
             note("nothing to resume: no interrupted run found; starting from the beginning")

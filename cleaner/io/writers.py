@@ -86,6 +86,13 @@ def temporary_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.newsclean-tmp")
 
 
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporary files of `path` that processes killed while writing it left (their names carry the pid)."""
+    import glob
+
+    return [Path(name) for name in glob.glob(glob.escape(str(path.parent / f".{path.name}.")) + "*.newsclean-tmp")]
+
+
 def write_atomic(path: Path, data: bytes, sync: bool = False) -> None:
     """Write a whole small file: temporary name in the same directory, then rename over the final name. `sync`
     pushes it to disk before the rename (for the resume state, which must never be torn). A failure (a full
