@@ -31,6 +31,13 @@ class RunInterrupted(NewscleanError):
     exit_code = 3
 
 
+class RunCancelled(NewscleanError):
+    """A run stopped by Ctrl-C (SIGINT): the message says what was committed and how to continue. Exit status 130,
+    as a shell gives a command ended by SIGINT."""
+
+    exit_code = 130
+
+
 def print_note(message: str) -> None:
     """A note for the user on stderr (a capped option, a discarded run): the default of every `note` callback."""
     print(f"newsclean: {message}", file=sys.stderr)

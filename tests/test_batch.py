@@ -383,7 +383,7 @@ def test_mirrored_text_and_parquet_outputs_reach_the_disk_before_the_state_count
     import pyarrow.parquet as pq
 
     synced: list[Path] = []
-    monkeypatch.setattr("cleaner.batch.make_durable", lambda paths: synced.extend(paths))
+    monkeypatch.setattr("cleaner.batch.sinks.make_durable", lambda paths: synced.extend(paths))
     monkeypatch.setattr("cleaner.io.writers._fsync_file", synced.append)
     (tmp_path / "in").mkdir()
     for name in ("a", "b", "c"):

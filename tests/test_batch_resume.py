@@ -20,6 +20,8 @@ from tests.test_batch import make_corpus
 CRASH = r"""
 import os, sys, json, types
 import cleaner.batch as batch
+import cleaner.batch.sinks as sinks
+import cleaner.batch.state as state
 import cleaner.io.writers as writers
 from cleaner.io import ReadOptions
 
@@ -34,25 +36,26 @@ def hit():
 
 if point == "append":  # die with half of a commit's bytes appended to a part file
     original = writers.AppendPart.commit
-    def commit(self, data):
+    def commit(self):
         calls[0] += 1
         if calls[0] == when:
+            data = b"".join(self._buffer)
             self._handle.write(data[: len(data) // 2])
             self._handle.flush()
             os._exit(137)
-        return original(self, data)
+        return original(self)
     writers.AppendPart.commit = commit
 elif point == "state":  # die just before the state file (the one written with sync) is replaced
-    original_state = batch.write_atomic
-    batch.write_atomic = lambda path, data, sync=False: (sync and hit(), original_state(path, data, sync))
+    original_state = state.write_atomic
+    state.write_atomic = lambda path, data, sync=False: (sync and hit(), original_state(path, data, sync))
 elif point == "rename":  # die after the state is written, before or between the renames it implies
-    batch.os = types.SimpleNamespace(replace=lambda a, b: (hit(), os.replace(a, b)))
+    state.os = types.SimpleNamespace(replace=lambda a, b: (hit(), os.replace(a, b)))
 elif point == "remove":  # die after a Parquet output is renamed into place, before its part directory is gone
     import shutil
-    batch.shutil = types.SimpleNamespace(rmtree=lambda path, **kw: (hit(), shutil.rmtree(path, **kw)))
+    state.shutil = types.SimpleNamespace(rmtree=lambda path, **kw: (hit(), shutil.rmtree(path, **kw)))
 elif point == "tree":  # die between two mirrored text files
-    original_write = batch.write_atomic
-    batch.write_atomic = lambda path, data, sync=False: (sync or hit(), original_write(path, data, sync))
+    original_write = sinks.write_atomic
+    sinks.write_atomic = lambda path, data, sync=False: (sync or hit(), original_write(path, data, sync))
 batch.run_batch(config, note=lambda message: None)
 sys.exit(0)
 """
@@ -184,8 +187,8 @@ def test_resume_refuses_a_changed_directory_input(tmp_path: Path, change: str) -
 
 
 def test_starting_over_removes_the_part_files_of_the_run_it_discards(tmp_path: Path) -> None:
-    """A run that starts over instead of resuming (its inputs changed) left the killed run's part files, which
-    stayed for good when their input was gone."""
+    """A run that starts over (--restart) instead of resuming (its inputs changed) left the killed run's part
+    files, which stayed for good when their input was gone."""
     inputs = _inputs(tmp_path)
     config = _config(inputs, tmp_path / "run")
     crashed = subprocess.run([sys.executable, "-c", CRASH, "state", "3", json.dumps(config)], check=False)
@@ -193,7 +196,7 @@ def test_starting_over_removes_the_part_files_of_the_run_it_discards(tmp_path: P
     out = tmp_path / "run"
     assert any("newsclean-part" in p.name for p in out.rglob("*"))
     notes: list[str] = []
-    run_batch(BatchConfig(**{**config, "inputs": inputs[-1:]}), note=notes.append)  # type: ignore[arg-type]
+    run_batch(BatchConfig(**{**config, "inputs": inputs[-1:]}, restart=True), note=notes.append)  # type: ignore[arg-type]
     assert any(note.startswith("discarding an interrupted run") for note in notes)
     assert [p for p in out.rglob("*") if "newsclean" in p.name] == []
 
@@ -217,9 +220,9 @@ def test_resume_accepts_an_unsupported_file_that_changed(tmp_path: Path) -> None
 # waits for the rest of it forever unless the run notices). Forked workers inherit the patch.
 WORKER_DIES = r"""
 import os, signal, struct, sys
-import cleaner.batch as batch
+import cleaner.batch.workers as workers
 
-how, calls, original = sys.argv[1], [0], batch.process_items
+how, calls, original = sys.argv[1], [0], workers.process_items
 
 def process_items(*args, **kwargs):
     calls[0] += 1
@@ -237,7 +240,7 @@ def process_items(*args, **kwargs):
     return original(*args, **kwargs)
 
 PARENT = os.getpid()
-batch.process_items = process_items
+workers.process_items = process_items
 sys.argv = ["newsclean", *sys.argv[2:]]
 from cleaner.cli import main
 main()
@@ -324,7 +327,7 @@ def test_an_output_directory_removed_during_the_run_stops_it(tmp_path: Path, mon
     """Writes would create it again and the files written before would be lost without a word."""
     import shutil
 
-    import cleaner.batch as batch
+    import cleaner.batch.sinks as sinks
     from cleaner.errors import RunInterrupted
 
     tree = tmp_path / "in"
@@ -332,7 +335,7 @@ def test_an_output_directory_removed_during_the_run_stops_it(tmp_path: Path, mon
         (tree / f"s{i % 2}").mkdir(parents=True, exist_ok=True)
         (tree / f"s{i % 2}" / f"{i:02d}.txt").write_text(f"Paragraph {i} of a short text here.\n")
     out = tmp_path / "out"
-    original, calls = batch.write_atomic, [0]
+    original, calls = sinks.write_atomic, [0]
 
     def write_atomic(path: Path, data: bytes) -> None:
         calls[0] += 1
@@ -340,7 +343,7 @@ def test_an_output_directory_removed_during_the_run_stops_it(tmp_path: Path, mon
         if calls[0] == 5:  # removed between two writes
             shutil.rmtree(out)
 
-    monkeypatch.setattr(batch, "write_atomic", write_atomic)
+    monkeypatch.setattr(sinks, "write_atomic", write_atomic)
     with pytest.raises(RunInterrupted, match=r"the output directory was removed during the run"):
         run_batch(BatchConfig(inputs=[str(tree)], output=str(out), bundled_rules=False), note=lambda m: None)
 

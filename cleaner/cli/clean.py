@@ -41,6 +41,10 @@ def clean(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted run into the same outputs.")
     ] = False,
+    restart: Annotated[
+        bool,
+        typer.Option("--restart", help="Discard the work of an interrupted run into the same outputs and start over."),
+    ] = False,
     text_field: TextField = "text",
     id_field: IdField = "id",
     url_field: UrlField = "url",
@@ -61,6 +65,7 @@ def clean(
         threshold=threshold,
         rule_timeout=rule_timeout,
         resume=resume,
+        restart=restart,
         read=read_options(text_field, id_field, url_field, html_field, stdin_format),
     )
     summary = run_batch(config)

@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.errors import ConfigError
+from cleaner.io.formats import OUTPUT_FORMATS, check_output_name
 from cleaner.io.writers import compression_of, temporary_path
-
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 
 
 def check_jsonl_path(path: Path, option: str) -> None:
-    """Refuse an output name we would not write as JSON Lines, before any work is done."""
-    if not str(path).endswith(JSONL_SUFFIXES):
+    """Refuse an output name we would not write as JSON Lines, before any work is done: the names `clean` takes for
+    JSON Lines output (the format registry's)."""
+    if check_output_name(path, "jsonl", option) is not None:
+        endings = OUTPUT_FORMATS["jsonl"].endings
         raise ConfigError(
             f"{option} {str(path)!r}: corpus jobs write JSON Lines; name the file with one of "
-            f"{', '.join(JSONL_SUFFIXES)} (e.g. {path.stem}.jsonl)"
+            f"{', '.join(endings)} (e.g. {path.stem}.jsonl)"
         )
 
 

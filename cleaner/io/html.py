@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cleaner.io.base import InputDoc, ReadItem
+from cleaner.io.base import InputDoc, ReadItem, printable_name
 from cleaner.record import Origin, Reject
 
 if TYPE_CHECKING:
-    from cleaner.io import ReadOptions
+    from cleaner.io.base import ReadOptions
 
 HTML_SUFFIXES = (".html.gz", ".htm.gz", ".html", ".htm")
 URL_SCAN_BYTES = 262_144  # the <head> is at the start; never scan a whole multi-megabyte page for it
@@ -68,8 +68,6 @@ def read_html(
 
     `doc_id` defaults to the file name without its suffix; in a directory tree the reader passes the relative
     path instead, so `a/index.html` and `b/index.html` stay apart. `display` names the file in origins."""
-    from cleaner.io import printable_name
-
     origin = Origin(display or printable_name(str(path)))
     doc_id = doc_id or printable_name(page_id(path))
     try:

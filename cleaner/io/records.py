@@ -12,7 +12,7 @@ from cleaner.io.streams import TruncatedError, iter_lines, open_binary
 from cleaner.record import Origin, Reject
 
 if TYPE_CHECKING:
-    from cleaner.io import ReadOptions
+    from cleaner.io.base import ReadOptions
 
 
 def json_type(value: Any) -> str:
@@ -194,24 +194,45 @@ def read_parquet(path: Path, display: str, options: ReadOptions) -> Iterator[Rea
 
 def _columns_python_cannot_hold(parquet: Any) -> set[str]:
     """The date and time columns holding a value Python cannot (nanoseconds, years past 9999; pyarrow converts
-    those only through pandas). They are read as their integers, which the Parquet writer turns back into the same
-    values, in every row: one column keeps one representation. Costs a read of those columns alone."""
-    import pyarrow as pa
-
+    those only through pandas, and then not always exactly). They are read as their integers, which the Parquet
+    writer turns back into the same values, in every row: one column keeps one representation. Costs a read of
+    those columns alone."""
     schema = parquet.schema_arrow
     dated = [field.name for field in schema if _integer_dates(field.type) != field.type]
     found: set[str] = set()
     if dated:
         for batch in parquet.iter_batches(batch_size=65536, columns=dated):
             for name in dated:
-                if name not in found:
-                    try:  # with pandas installed, to_pylist truncates nanoseconds instead of refusing them
-                        batch.column(name).cast(_microsecond_dates(batch.column(name).type)).to_pylist()
-                    except (ValueError, OverflowError, pa.ArrowException):
-                        found.add(name)
+                if name not in found and not _round_trips(batch.column(name)):
+                    found.add(name)
             if len(found) == len(dated):
                 break  # every one is read as integers: the rest of the file cannot change that
     return found
+
+
+def _round_trips(column: Any) -> bool:
+    """Whether a column's values come back unchanged from plain Python objects. Not only an error says no: with
+    pandas installed, pyarrow turns a time64[ns] of 5 ns into datetime.time(0, 0) without a word (which was
+    written back as 0), and nanosecond timestamps into pandas objects, where without pandas it refuses them. Either
+    way the column is read as integers, as it is without pandas."""
+    import pyarrow as pa
+
+    try:
+        values = column.to_pylist()
+        return not _foreign(values) and bool(pa.array(values, type=column.type).equals(column))
+    except (ValueError, OverflowError, TypeError, pa.ArrowException):
+        return False
+
+
+def _foreign(value: Any) -> bool:
+    """Whether a converted value holds an object of a library (pandas) rather than of Python itself."""
+    if isinstance(value, list):
+        return any(map(_foreign, value))
+    if isinstance(value, dict):
+        return any(map(_foreign, value.values()))
+    if isinstance(value, tuple):  # map entries
+        return any(map(_foreign, value))
+    return type(value).__module__.split(".")[0] not in ("builtins", "datetime", "decimal")
 
 
 def _python_rows(batch: Any, as_integers: set[str]) -> list[dict[str, Any]]:
@@ -247,30 +268,6 @@ def _integer_dates(arrow_type: Any) -> Any:
         return pa.list_(arrow_type.value_field.with_type(_integer_dates(arrow_type.value_type)))
     if types.is_map(arrow_type):
         return pa.map_(_integer_dates(arrow_type.key_type), _integer_dates(arrow_type.item_type))
-    return arrow_type
-
-
-def _microsecond_dates(arrow_type: Any) -> Any:
-    """`arrow_type` with nanosecond units made microseconds: the (safe) cast to it fails on the values Python cannot
-    hold whether or not pandas is installed."""
-    import pyarrow as pa
-
-    types = pa.types
-    if types.is_timestamp(arrow_type) and arrow_type.unit == "ns":
-        return pa.timestamp("us", arrow_type.tz)
-    if (types.is_duration(arrow_type) or types.is_time64(arrow_type)) and arrow_type.unit == "ns":
-        return pa.duration("us") if types.is_duration(arrow_type) else pa.time64("us")
-    if types.is_struct(arrow_type):
-        return pa.struct([field.with_type(_microsecond_dates(field.type)) for field in arrow_type])
-    if types.is_large_list(arrow_type):
-        return pa.large_list(arrow_type.value_field.with_type(_microsecond_dates(arrow_type.value_type)))
-    if types.is_fixed_size_list(arrow_type):
-        field = arrow_type.value_field
-        return pa.list_(field.with_type(_microsecond_dates(field.type)), arrow_type.list_size)
-    if types.is_list(arrow_type):
-        return pa.list_(arrow_type.value_field.with_type(_microsecond_dates(arrow_type.value_type)))
-    if types.is_map(arrow_type):
-        return pa.map_(_microsecond_dates(arrow_type.key_type), _microsecond_dates(arrow_type.item_type))
     return arrow_type
 
 

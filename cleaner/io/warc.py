@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from cleaner.extract import charset_from_content_type, decode_html
-from cleaner.io.base import InputDoc, ReadItem
+from cleaner.io.base import InputDoc, ReadItem, printable_name
 from cleaner.record import Origin, Reject
 
 if TYPE_CHECKING:
-    from cleaner.io import ReadOptions
+    from cleaner.io.base import ReadOptions
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -205,8 +205,6 @@ def _html_doc(raw: bytes, origin: Origin) -> ReadItem | None:
 def read_warc(path: Path, options: ReadOptions | None = None, display: str | None = None) -> Iterator[ReadItem]:
     """Yield an `InputDoc(html=...)` per HTML 200 response record, and a `Reject` per broken record or tail.
     `display` names the file in origins."""
-    from cleaner.io import printable_name
-
     display = display or printable_name(str(path))
     with open(path, "rb") as fh:
         pieces = _gzip_pieces(fh) if _is_gzip(fh) else _plain_pieces(fh)

@@ -7,11 +7,12 @@ boundary is still a valid stream, and commit points depend only on the documents
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from cleaner.errors import ConfigError
 from cleaner.io.base import inside, special_file
@@ -80,8 +81,16 @@ def is_part(path: Path) -> bool:
 
 def temporary_path(path: Path) -> Path:
     """Where a file is written before it is renamed to `path`: beside it (a rename within one file system), hidden,
-    and created like any file, so its mode follows the umask."""
-    return path.with_name(f".{path.name}.newsclean-tmp")
+    named after this process (two processes never share one), and created like any file, so its mode follows the
+    umask."""
+    return path.with_name(f".{path.name}.{os.getpid()}.newsclean-tmp")
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporary files of `path` that processes killed while writing it left (their names carry the pid)."""
+    import glob
+
+    return [Path(name) for name in glob.glob(glob.escape(str(path.parent / f".{path.name}.")) + "*.newsclean-tmp")]
 
 
 def write_atomic(path: Path, data: bytes, sync: bool = False) -> None:
@@ -141,19 +150,38 @@ def compress_chunk(data: bytes, final: Path) -> bytes:
     return data
 
 
+class PartWriter(Protocol):
+    """What a format's writer is to a batch run: payloads buffered, committed durably, then completed into the one
+    file that is renamed to `final`. `commit` returns the position a resume restarts from (bytes, chunks)."""
+
+    final: Path
+
+    def add(self, payload: Any) -> int:
+        """Buffer one document's payload; returns the bytes it counts toward the commit size."""
+        ...
+
+    def commit(self) -> int:
+        """Make what is buffered durable; returns the committed position."""
+        ...
+
+    def complete(self) -> tuple[Path, tuple[Path, ...]]:
+        """Commit the rest and close: (the complete part file, part directories to remove once it is renamed)."""
+        ...
+
+
 class AppendPart:
     """An append-only part file next to its final name; `offset` is what has been committed."""
 
-    def __init__(self, final: Path, offset: int = 0, compress: bool = True) -> None:
+    def __init__(self, final: Path, offset: int = 0) -> None:
         self.final = final
         self.path = part_path(final)
-        self.compress = compress
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._buffer: list[bytes] = []
         if offset:
             if not self.path.exists() or self.path.stat().st_size < offset:
                 raise ConfigError(
                     f"cannot resume: {self.path} is missing or shorter than when the interrupted run last saved its "
-                    "progress; rerun without --resume to start over"
+                    "progress; rerun with --restart to start over"
                 )
             self._handle: BinaryIO = open(self.path, "r+b")  # noqa: SIM115 - closed in close()
             self._handle.truncate(offset)
@@ -162,17 +190,28 @@ class AppendPart:
             self._handle = open(self.path, "wb")  # noqa: SIM115
         self.offset = offset
 
-    def commit(self, data: bytes) -> int:
-        """Append one commit's bytes, push them to disk, and return the new committed offset."""
+    def add(self, payload: bytes) -> int:
+        self._buffer.append(payload)
+        return len(payload)
+
+    def commit(self) -> int:
+        """Append what is buffered (as one gzip member or zstd frame when the name asks for it), push it to disk,
+        and return the new committed offset."""
+        data, self._buffer = b"".join(self._buffer), []
         try:
             if data:
-                self._handle.write(compress_chunk(data, self.final) if self.compress else data)
+                self._handle.write(compress_chunk(data, self.final))
             self._handle.flush()
             os.fsync(self._handle.fileno())
         except OSError as error:  # a full disk: name the file, which a failed write() does not
             raise OSError(error.errno, error.strerror, str(self.path)) from error
         self.offset = self._handle.tell()
         return self.offset
+
+    def complete(self) -> tuple[Path, tuple[Path, ...]]:
+        self.commit()
+        self.close()
+        return self.path, ()
 
     def close(self) -> None:
         self._handle.close()
@@ -191,20 +230,31 @@ class ParquetPart:
             if int(stale.stem) >= chunks:
                 stale.unlink()
         self.chunks = chunks
+        self._rows: list[dict[str, Any]] = []
 
-    def commit(self, rows: list[dict[str, Any]]) -> int:
+    def add(self, row: dict[str, Any]) -> int:
+        self._rows.append(row)
+        return 0  # rows are not counted toward the commit size (commit points stay where they always were)
+
+    def commit(self) -> int:
         import pyarrow as pa
 
+        rows, self._rows = self._rows, []
         if rows:
             table = pa.Table.from_pylist(rows, schema=self.schema)
             path = self.dir / f"{self.chunks:08d}.arrow"
             tmp = path.with_suffix(".tmp")
-            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
-                writer.write_table(table)
-            _fsync_file(tmp)  # the resume state will count this chunk as committed
+            with _naming(tmp):
+                with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
+                    writer.write_table(table)
+                _fsync_file(tmp)  # the resume state will count this chunk as committed
             os.replace(tmp, path)
             self.chunks += 1
         return self.chunks
+
+    def complete(self) -> tuple[Path, tuple[Path, ...]]:
+        self.commit()
+        return self.build(), (self.dir,)
 
     def build(self) -> Path:
         """Join the committed chunks into the Parquet part file; returns its path (renamed by the caller)."""
@@ -212,12 +262,38 @@ class ParquetPart:
         import pyarrow.parquet as pq
 
         out = part_path(self.final)
-        with pq.ParquetWriter(str(out), self.schema) as writer:
-            for index in range(self.chunks):
-                with pa.memory_map(str(self.dir / f"{index:08d}.arrow")) as source:
-                    writer.write_table(pa.ipc.open_file(source).read_all())
-        _fsync_file(out)  # renamed into place once the resume state says so
+        with _naming(out):
+            with pq.ParquetWriter(str(out), self.schema) as writer:
+                for index in range(self.chunks):
+                    with pa.memory_map(str(self.dir / f"{index:08d}.arrow")) as source:
+                        writer.write_table(pa.ipc.open_file(source).read_all())
+            _fsync_file(out)  # renamed into place once the resume state says so
         return out
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """pyarrow's write errors (a full disk) do not name the file: this names it."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename:
+            raise
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from error
+
+
+def parquet_schema(path: Path | None, text_field: str) -> Any:
+    """The schema a Parquet output keeps: its input's, with the text column added when the input had none."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, TypeError, pa.ArrowException):
+        return pa.schema([(text_field, pa.string())])
+    if schema.get_field_index(text_field) < 0:
+        return schema.append(pa.field(text_field, pa.string()))
+    return schema
 
 
 def rejects_path(output: Path) -> Path:

@@ -1,0 +1,32 @@
+"""The options of a corpus run, as one dataclass: the CLI fills it in, the plan checks it, the resume fingerprint
+hashes it field by field (so a new option is part of the fingerprint unless it says otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cleaner.io.base import ReadOptions
+
+# Metadata of a field that may change between a killed run and its --resume: it does not change what is written.
+RESUMABLE = {"fingerprint": False}
+
+
+@dataclass(slots=True)
+class BatchConfig:
+    """Everything a `newsclean clean` run needs; the CLI only fills this in."""
+
+    inputs: Sequence[str]
+    output: str | None = None
+    ledger: str | None = None
+    rejects: str | None = None
+    rules: Sequence[str] = ()
+    jobs: int = field(default=1, metadata=RESUMABLE)  # output is identical for any number
+    threshold: float = 0.8
+    rule_timeout: float | None = None  # seconds per pattern per document; None: the rule set's default
+    resume: bool = field(default=False, metadata=RESUMABLE)
+    restart: bool = field(default=False, metadata=RESUMABLE)  # discard an interrupted run's outputs and start over
+    read: ReadOptions = field(default_factory=ReadOptions)
+    progress: bool | None = field(default=None, metadata=RESUMABLE)  # None: only when stderr is a terminal
+    commit_every: int = 1000
+    bundled_rules: bool = True  # False: only the --rules directories (tests, golden files)
