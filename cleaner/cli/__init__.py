@@ -8,15 +8,8 @@ import sys
 
 import typer
 
+from cleaner.cli.app import app
 from cleaner.errors import NewscleanError, os_error_text
-
-app = typer.Typer(
-    name="newsclean",
-    help="Clean scraped news text: remove repeated paragraph blocks and site boilerplate, with a ledger.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
 
 def main() -> None:

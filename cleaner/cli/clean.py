@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cleaner.cli import app
+from cleaner.cli.app import app
 from cleaner.cli.options import HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
 
 

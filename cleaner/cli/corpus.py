@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cleaner.cli import app
+from cleaner.cli.app import app
 from cleaner.cli.options import HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
 from cleaner.errors import print_note
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cleaner.cli import app
+from cleaner.cli.app import app
 from cleaner.cli.options import IdField, TextField
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cleaner.cli import app
+from cleaner.cli.app import app
 
 rules_app = typer.Typer(name="rules", help="Validate rule files and run their examples.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
