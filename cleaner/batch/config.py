@@ -30,3 +30,18 @@ class BatchConfig:
     progress: bool | None = field(default=None, metadata=RESUMABLE)  # None: only when stderr is a terminal
     commit_every: int = 1000
     bundled_rules: bool = True  # False: only the --rules directories (tests, golden files)
+    title_field: str = "title"  # the record field holding the headline
+    title_in_text: str = "keep"  # drop: the text's own copy of that title goes too
+    max_doc_chars: int = 100_000_000  # longer documents are rejected with a reason
+    report: str | None = field(default=None, metadata=RESUMABLE)  # the review page written at the end
+
+    def cleaner_options(self) -> dict[str, object]:
+        """What `Cleaner` takes from this run's options (the rule directories come from the plan): one place, so
+        the main process and its workers build the same cleaner."""
+        return {
+            "threshold": self.threshold,
+            "rule_timeout": self.rule_timeout,
+            "title_field": self.title_field,
+            "title_in_text": self.title_in_text,
+            "max_doc_chars": self.max_doc_chars,
+        }

@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.batch.config import BatchConfig
+from cleaner.checks import check_threshold
 from cleaner.errors import ConfigError, NewscleanError
 from cleaner.io.formats import OutputFormat, check_output_name, mirrored_name, output_format_of, stdin_output
 from cleaner.io.sources import STDIN, Source, check_inputs, iter_sources, kind_of
 from cleaner.io.writers import check_output_file, check_writable_place, inside, refuse_clashes, rejects_path
+from cleaner.rules.load import resolve_rule_dirs
+from cleaner.stutter import TitleOptions
 
 STATE_SUFFIX = ".newsclean-state.json"  # beside OUT: the resume state of a run writing OUT (`cleaner.batch.state`)
 
@@ -132,11 +135,19 @@ def plan_run(config: BatchConfig) -> Plan:
     check_inputs(inputs)
     if config.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {config.jobs}")
-    if not 0.0 < config.threshold <= 1.0:
-        raise ConfigError(f"--threshold must be in (0, 1] (1 keeps only exact copies out), got {config.threshold}")
-    for directory in config.rules:
-        if not Path(directory).is_dir():
-            raise ConfigError(f"--rules {directory!r} is not a directory; pass a directory of .toml rule files")
+    try:
+        check_threshold(config.threshold, "--threshold")
+        TitleOptions(field=config.title_field, in_text=config.title_in_text)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    if isinstance(config.max_doc_chars, bool) or not isinstance(config.max_doc_chars, int) or config.max_doc_chars < 1:
+        raise ConfigError(f"--max-doc-chars must be a positive whole number, got {config.max_doc_chars!r}")
+    resolve_rule_dirs(config.rules, what="--rules")
+    if config.report is not None:
+        if config.ledger is None:
+            raise ConfigError("--report needs --ledger FILE: the review page is built from the run's ledger")
+        if not config.report.endswith((".html", ".htm")):
+            raise ConfigError(f"--report {config.report!r} must name an .html file")
     single_file = len(inputs) == 1 and (inputs[0] == STDIN or not Path(inputs[0]).is_dir())
     output = Path(config.output) if config.output else None
     if output is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 from typing import Any
 
 from cleaner.batch import state as run_state
@@ -191,12 +192,12 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     # After the checks: a refused run says nothing about its workers.
     config = plan.config = dataclasses.replace(config, jobs=capped_jobs(config.jobs, note))
     # Validates the rules up front, before the lock creates anything.
-    cleaner = Cleaner(rules=plan.rule_dirs, threshold=config.threshold, rule_timeout=config.rule_timeout)
+    cleaner = Cleaner(rules=plan.rule_dirs, **config.cleaner_options())  # type: ignore[arg-type]
     with locked([path for path in (plan.output, plan.ledger, plan.rejects) if path is not None]):
         run = Run(plan, note)  # the resume state: may refuse to discard an interrupted run's work
         executor = workers.start_workers(cleaner, plan) if config.jobs > 1 else None
         try:
-            return _run(run, cleaner, executor)
+            summary = _run(run, cleaner, executor)
         except KeyboardInterrupt:
             workers.stop_workers(executor)
             raise run.cancelled() from None
@@ -210,6 +211,17 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
             if executor is not None:
                 executor.shutdown(cancel_futures=True)
                 workers.forget_cleaner()
+    if config.report is not None and plan.ledger is not None:
+        from cleaner.review.report import write_report
+
+        cleaned = [plan.output] if plan.output is not None else []
+        write_report(plan.ledger, cleaned, config.report, rejects=plan.rejects if _exists(plan.rejects) else None,
+                     text_field=config.read.text_field, id_field=config.read.id_field)
+    return summary
+
+
+def _exists(path: Path | None) -> bool:
+    return path is not None and path.exists()
 
 
 def _interruption(error: Exception, plan: Plan, executor: Any) -> RunInterrupted | None:

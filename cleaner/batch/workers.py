@@ -106,12 +106,12 @@ Event = Opened | Closed | Results
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rule_dirs: list[str], threshold: float, rule_timeout: float | None) -> None:
+def _init_worker(rule_dirs: list[str], options: dict[str, Any]) -> None:
     from cleaner.pipeline import Cleaner
 
     _exit_with_parent()
     # The parent built a Cleaner from the same rules first, examples and all.
-    _WORKER["cleaner"] = Cleaner(rules=rule_dirs, threshold=threshold, rule_timeout=rule_timeout, check_examples=False)
+    _WORKER["cleaner"] = Cleaner(rules=rule_dirs, check_examples=False, **options)
 
 
 def _exit_with_parent() -> None:
@@ -353,7 +353,7 @@ def start_workers(cleaner: Any, plan: Plan) -> Any:
                 max_workers=plan.config.jobs,
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(plan.rule_dirs, plan.config.threshold, plan.config.rule_timeout),
+                initargs=(plan.rule_dirs, plan.config.cleaner_options()),
             )
         for _ in range(plan.config.jobs):  # the pool starts workers as tasks arrive: one task each starts them all
             executor.submit(_ready)

@@ -50,6 +50,22 @@ def clean(
     url_field: UrlField = "url",
     html_field: HtmlField = "html",
     stdin_format: StdinFormat = "text",
+    title_field: Annotated[
+        str, typer.Option("--title-field", help="Record field holding the headline (used where the record has it).")
+    ] = "title",
+    title_in_text: Annotated[
+        str,
+        typer.Option(
+            "--title-in-text",
+            help="keep: the text keeps its first copy of the title field; drop: that copy goes too.",
+        ),
+    ] = "keep",
+    max_doc_chars: Annotated[
+        int, typer.Option("--max-doc-chars", help="Reject documents longer than this (memory bound; 100,000,000).")
+    ] = 100_000_000,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the run's review page (HTML) here; needs --ledger.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
     """Clean text, JSON Lines, Parquet, HTML or WARC inputs; write cleaned outputs, a ledger and rejects."""
@@ -67,6 +83,10 @@ def clean(
         resume=resume,
         restart=restart,
         read=read_options(text_field, id_field, url_field, html_field, stdin_format),
+        title_field=title_field,
+        title_in_text=title_in_text,
+        max_doc_chars=max_doc_chars,
+        report=str(report) if report else None,
     )
     summary = run_batch(config)
     if not quiet:
