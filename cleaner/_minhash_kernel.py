@@ -182,3 +182,77 @@ def permute_all(hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.nd
         for j in range(offsets[t], offsets[t + 1]):
             _permute(row, hashes[j], a, b)
     return sig
+
+
+@_jit
+def unique_runs(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each run values[offsets[t]:offsets[t + 1]] sorted with repeats dropped, concatenated, and their offsets."""
+    n = len(offsets) - 1
+    out = np.empty(len(values), dtype=values.dtype)
+    out_offsets = np.zeros(n + 1, dtype=np.int64)
+    size = 0
+    for t in range(n):
+        run = np.sort(values[offsets[t] : offsets[t + 1]])
+        for j in range(len(run)):
+            if j == 0 or run[j] != run[j - 1]:
+                out[size] = run[j]
+                size += 1
+        out_offsets[t + 1] = size
+    return out[:size].copy(), out_offsets
+
+
+@_jit
+def pair_jaccard(values: np.ndarray, offsets: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Exact Jaccard of sets first[p] and second[p] (sorted unique runs of `values`); 1.0 for two empty sets."""
+    scores = np.empty(len(first), dtype=np.float64)
+    for p in range(len(first)):
+        i, i_end = offsets[first[p]], offsets[first[p] + 1]
+        j, j_end = offsets[second[p]], offsets[second[p] + 1]
+        size = (i_end - i) + (j_end - j)
+        if size == 0:
+            scores[p] = 1.0
+            continue
+        common = 0
+        while i < i_end and j < j_end:
+            a = values[i]
+            b = values[j]
+            if a == b:
+                common += 1
+                i += 1
+                j += 1
+            elif a < b:
+                i += 1
+            else:
+                j += 1
+        scores[p] = common / (size - common)
+    return scores
+
+
+@_jit
+def agreement_counts(sig: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """How many permutations rows first[p] and second[p] of `sig` agree on, for every p."""
+    counts = np.empty(len(first), dtype=np.int64)
+    width = sig.shape[1]
+    for p in range(len(first)):
+        a = sig[first[p]]
+        b = sig[second[p]]
+        same = 0
+        for c in range(width):
+            same += a[c] == b[c]
+        counts[p] = same
+    return counts
+
+
+@_jit
+def min_runs(rows: np.ndarray, offsets: np.ndarray, empty: np.uint32) -> np.ndarray:
+    """Column-wise minimum of each run of rows (rows[offsets[t]:offsets[t + 1]]); `empty` for an empty run."""
+    n = len(offsets) - 1
+    out = np.full((n, rows.shape[1]), empty, dtype=rows.dtype)
+    for t in range(n):
+        target = out[t]
+        for r in range(offsets[t], offsets[t + 1]):
+            row = rows[r]
+            for c in range(len(target)):
+                if row[c] < target[c]:
+                    target[c] = row[c]
+    return out

@@ -399,6 +399,70 @@ def exact_jaccard(set_a: np.ndarray, set_b: np.ndarray) -> float:
     return inter / (len(set_a) + len(set_b) - inter)
 
 
+def unique_runs(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each run values[offsets[t]:offsets[t + 1]] as a sorted unique set: (concatenated sets, their offsets).
+
+    One call for a whole batch (e.g. every document's shingle set from its paragraphs' shingles), where
+    `np.unique` per run costs a Python call each.
+    """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    kernel = _kernel()
+    if kernel is not None:
+        return kernel.unique_runs(values, offsets)
+    sets = [np.unique(values[offsets[t] : offsets[t + 1]]) for t in range(len(offsets) - 1)]
+    out_offsets = np.zeros(len(sets) + 1, np.int64)
+    np.cumsum([len(s) for s in sets], out=out_offsets[1:])
+    return (np.concatenate(sets) if sets else values[:0].copy()), out_offsets
+
+
+def pair_jaccard(values: np.ndarray, offsets: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """`exact_jaccard` of sets first[p] and second[p] of a `unique_runs` result, for every p, in one call."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    first = np.asarray(first, dtype=np.int64)
+    second = np.asarray(second, dtype=np.int64)
+    kernel = _kernel()
+    if kernel is not None:
+        return kernel.pair_jaccard(values, offsets, first, second)
+    return np.array(
+        [
+            exact_jaccard(values[offsets[a] : offsets[a + 1]], values[offsets[b] : offsets[b + 1]])
+            for a, b in zip(first.tolist(), second.tolist(), strict=True)
+        ],
+        dtype=np.float64,
+    )
+
+
+def agreement_counts(sig: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """How many permutations rows first[p] and second[p] of `sig` agree on (estimated Jaccard x num_perm).
+
+    The kernel compares row pairs in place; numpy needs two gathered copies of every pair's rows.
+    """
+    first = np.asarray(first, dtype=np.int64)
+    second = np.asarray(second, dtype=np.int64)
+    kernel = _kernel()
+    if kernel is not None:
+        return kernel.agreement_counts(np.ascontiguousarray(sig), first, second)
+    counts = np.empty(len(first), np.int64)
+    step = max(1, (8 << 20) // max(1, sig.shape[1]))  # pairs per slice: two 8 MiB gathers at most
+    for low in range(0, len(first), step):
+        high = low + step
+        counts[low:high] = np.count_nonzero(sig[first[low:high]] == sig[second[low:high]], axis=1)
+    return counts
+
+
+def combine_runs(rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """`combine` for many documents at once: document t's signature from rows[offsets[t]:offsets[t + 1]]."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    kernel = _kernel()
+    if kernel is not None:
+        return kernel.min_runs(np.ascontiguousarray(rows), offsets, np.uint32(_MASK32))
+    out = np.full((len(offsets) - 1, rows.shape[1]), np.uint32(_MASK32), dtype=np.uint32)
+    for t in range(len(offsets) - 1):
+        if offsets[t + 1] > offsets[t]:
+            out[t] = rows[offsets[t] : offsets[t + 1]].min(axis=0)
+    return out
+
+
 def to_lean_minhash(row: np.ndarray, seed: int = SEED):  # -> datasketch.LeanMinHash
     """Load a signature row into datasketch (imports datasketch: keep it off hot paths)."""
     from datasketch import LeanMinHash
