@@ -31,10 +31,13 @@ _LEAD2, _LEAD3, _CONTINUATION = _read_as(0xC2, 0xDF), _read_as(0xE0, 0xF4), _rea
 # The evidence that sends text to ftfy. UTF-8 read as Latin-1 / cp1252 leaves a lead byte (Â..ô) followed by a
 # continuation byte shown as a Latin-1 symbol or a cp1252 punctuation mark ("Ã©", "â€™"); a C1 control is a cp1252
 # character read as Latin-1.
-_LIKELY_MOJIBAKE = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-    "|[\u0080-\u009f]"
+_FOLLOWERS = "".join(map(chr, [*range(0x80, 0xC0), 0x152, 0x153, 0x160, 0x161, 0x178, 0x17D, 0x17E, 0x192, 0x2C6,
+                               0x2DC, 0x2013, 0x2014, 0x2018, 0x2019, 0x201A, 0x201C, 0x201D, 0x201E, 0x2020, 0x2021,
+                               0x2022, 0x2026, 0x2030, 0x2039, 0x203A, 0x20AC, 0x2122]))  # fmt: skip
+_LIKELY_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{re.escape(_FOLLOWERS)}]|[\u0080-\u009f]")
+# The same on UTF-8 bytes, which `re` scans ~3x faster than text (Â..ô are C3 82..C3 B4, C1 controls C2 80..C2 9F).
+_LIKELY_MOJIBAKE_UTF8 = re.compile(
+    b"\xc3[\x82-\xb4](?:" + b"|".join(re.escape(c.encode()) for c in _FOLLOWERS) + b")|\xc2[\x80-\x9f]"
 )
 # A U+FFFD where a continuation byte belongs, or next to a Latin-1 letter, is a multi-byte sequence that lost a byte
 # ("Ã\ufffd"; "OceanĂ\ufffd" from cp1250): ftfy's LOSSY_UTF8_RE, in characters. A U+FFFD alone is not evidence:
@@ -83,7 +86,7 @@ def has_mojibake_evidence(text: str) -> bool:
 
     A pair or a C1 control holds a character of U+0080..U+00FF, the only ones whose UTF-8 starts with byte C2 or
     C3, and `bytes.find` finds a byte several times faster than `re` scans a class: most text (ASCII with curly
-    quotes and dashes, or a non-Latin script) is cleared without a regex.
+    quotes and dashes, or a non-Latin script) is cleared without a regex, and the rest is searched as bytes.
     """
     if text.isascii():
         return False
@@ -92,7 +95,7 @@ def has_mojibake_evidence(text: str) -> bool:
     data = text.encode("utf-8", "surrogatepass")
     if data.find(b"\xc2") < 0 and data.find(b"\xc3") < 0:
         return False
-    return _LIKELY_MOJIBAKE.search(text) is not None
+    return _LIKELY_MOJIBAKE_UTF8.search(data) is not None
 
 
 def repair_mojibake(text: str) -> str:
@@ -107,10 +110,29 @@ def repair_mojibake(text: str) -> str:
 def _tidy(text: str) -> str:
     """Line breaks, invisible characters, whitespace and NFC. `str.splitlines` and `str.split` do the work in C:
     they know every Unicode line break (CR, CRLF, VT, FF, NEL, U+2028/9) and space (tabs, NBSP, U+2000-200A,
-    ideographic space), which runs at several times the speed of regex substitutions."""
-    text = _INVISIBLE.sub("", text)
-    text = "\n".join(filter(None, (" ".join(line.split()) for line in text.splitlines())))
+    ideographic space), which runs at several times the speed of regex substitutions. Text that is tidy already
+    but for a final newline (most scraped text) is recognized by a few scans instead, ~3x cheaper."""
+    if _is_tidy_but_the_end(text):
+        text = text.removesuffix("\n")
+    else:
+        text = _INVISIBLE.sub("", text)
+        text = "\n".join(filter(None, (" ".join(line.split()) for line in text.splitlines())))
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _is_tidy_but_the_end(text: str) -> bool:
+    """Whether splitting into lines and words and joining them again leaves `text` as it is, but for one final
+    newline: no space or line break at an edge or next to another, and no other whitespace or invisible character
+    (`_UNTIDY_CHAR` holds every character `str.split` and `str.splitlines` break at, but " " and "\n")."""
+    return (
+        text[:1] not in (" ", "\n")
+        and not text.endswith((" ", "\n\n"))
+        and "  " not in text
+        and " \n" not in text
+        and "\n " not in text
+        and "\n\n" not in text
+        and _UNTIDY_CHAR.search(text) is None
+    )
 
 
 def is_canonical(text: str) -> bool:
@@ -142,7 +164,13 @@ def normalize(text: str) -> str:
 
 def _normalize_fully(text: str) -> str:
     """The full procedure; `normalize` skips it for text that is canonical already."""
-    text = _tidy(repair_mojibake(text))
+    evidence = has_mojibake_evidence(text)
+    raw = repair_mojibake(text) if evidence else text
+    text = _tidy(raw)
+    if not evidence and text == raw.removesuffix("\n"):
+        # No evidence, and tidying changed nothing but a final newline (which evidence never involves): the
+        # check below would look at the same characters again.
+        return text + "\n" if text else ""
     for _ in range(4):
         # Judge the form this function returns (with its final newline): ftfy reads a line's end, so that is
         # what normalizing the result again would see.

@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import normalize as normalize_module
-from cleaner.normalize import _ftfy_config, _normalize_fully, has_mojibake_evidence, is_canonical, normalize
+from cleaner.normalize import (
+    _INVISIBLE,
+    _ftfy_config,
+    _normalize_fully,
+    _tidy,
+    has_mojibake_evidence,
+    is_canonical,
+    normalize,
+)
 
 CASES = [
     ("crlf and cr", "one\r\ntwo\rthree", "one\ntwo\nthree\n"),
@@ -162,8 +170,22 @@ def test_text_without_evidence_is_never_sent_to_ftfy(ftfy_calls: list[str]) -> N
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(st.sampled_from("aé Ã©â€™\x85\x9d\ufffdĂЖ“ \n"), max_size=20))
+@given(st.text(st.sampled_from("aé Ã©â€™\x85\x9d\ufffdĂЖ“ \nŒƒŸ€™\x80\xbf\xc2\xf4\xf5"), max_size=20))
 def test_the_cheap_scans_agree_with_the_evidence_pattern(text: str) -> None:
     """The byte scans in front of the regex only skip text the regex would not match."""
     pattern = (normalize_module._LIKELY_MOJIBAKE, normalize_module._LOSSY_MOJIBAKE)
     assert has_mojibake_evidence(text) == any(p.search(text) is not None for p in pattern)
+
+
+def _tidy_the_long_way(text: str) -> str:
+    import unicodedata
+
+    text = _INVISIBLE.sub("", text)
+    text = "\n".join(filter(None, (" ".join(line.split()) for line in text.splitlines())))
+    return unicodedata.normalize("NFC", text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=12).map("".join))
+def test_the_tidy_shortcut_agrees_with_splitting_and_joining(text: str) -> None:
+    assert _tidy(text) == _tidy_the_long_way(text)

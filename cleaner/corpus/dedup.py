@@ -66,14 +66,27 @@ class Sketch:
     """Everything verification needs about a run of documents; document i owns shingles[offsets[i]:...]."""
 
     signatures: np.ndarray  # (n, num_perm) uint32
-    shingles: np.ndarray  # uint64, sorted unique per document, concatenated
+    shingles: np.ndarray  # uint64, every shingle hash of each document (in text order, repeats kept), concatenated
     offsets: np.ndarray  # int64, n + 1
     digests: np.ndarray  # uint64 hash of the normalized text (exact duplicates)
     lengths: np.ndarray  # int64 characters of normalized text
     errors: list[str | None]  # why a document could not be sketched (extraction failed, empty text)
 
     def set_of(self, index: int) -> np.ndarray:
-        return self.shingles[self.offsets[index] : self.offsets[index + 1]]
+        """The sorted unique shingle hashes of one document."""
+        return np.unique(self.shingles[self.offsets[index] : self.offsets[index + 1]])
+
+    def sets_of(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sets of many documents (sorted unique hashes), doc k's at values[offsets[k]:offsets[k + 1]].
+
+        Only documents that verification looks at are sorted (on a real corpus, the few in candidate pairs).
+        """
+        starts = self.offsets[docs]
+        lengths = self.offsets[docs + 1] - starts
+        run_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=run_offsets[1:])
+        gather = np.arange(run_offsets[-1]) + np.repeat(starts - run_offsets[:-1], lengths)
+        return minhash.unique_runs(self.shingles[gather], run_offsets)
 
 
 def sketch_partition(payloads: list[Payload], options: DedupOptions) -> Sketch:
@@ -103,14 +116,13 @@ def sketch_partition(payloads: list[Payload], options: DedupOptions) -> Sketch:
     doc_rows = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(per_doc, out=doc_rows[1:])
     rows, shingles = minhash.text_signatures(pieces, options.shingle_size, options.num_perm, options.seed)
-    # A document's signature is the minimum of its paragraphs' (the union of their shingle sets), its set the
-    # union of theirs: both for the whole partition in one call each.
+    # A document's signature is the minimum of its paragraphs' (the union of their shingle sets), for the whole
+    # partition in one call; its set is the union of theirs, sorted only if verification needs it (`sets_of`).
     signatures = minhash.combine_runs(rows, doc_rows)
-    sets, offsets = minhash.unique_runs(shingles.hashes, shingles.offsets[doc_rows])
     return Sketch(
         signatures=signatures,
-        shingles=sets,
-        offsets=offsets,
+        shingles=shingles.hashes,
+        offsets=shingles.offsets[doc_rows],
         digests=np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8")) for t in texts], dtype=np.uint64),
         lengths=np.array([len(t) for t in texts], dtype=np.int64),
         errors=errors,
@@ -253,16 +265,18 @@ def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster]
     uf.union_pairs(zip(order[same].tolist(), order[same + 1].tolist(), strict=True))
 
     indices = np.flatnonzero(nonempty)
-    candidates = 0
-    edges: list[tuple[int, int, float]] = []
+    pairs = np.empty((0, 2), dtype=np.int64)
     if len(indices) >= 2:
         band_threshold = min(max(options.threshold - _CANDIDATE_MARGIN, 0.05), 0.95)
         pairs = indices[minhash.candidate_pairs(sketch.signatures[indices], band_threshold)]
-        candidates = len(pairs)
-        scores = minhash.pair_jaccard(sketch.shingles, sketch.offsets, pairs[:, 0], pairs[:, 1])
-        keep = np.flatnonzero(scores >= options.threshold)
-        uf.union_pairs(pairs[keep].tolist())
-        edges = list(zip(pairs[keep, 0].tolist(), pairs[keep, 1].tolist(), scores[keep].tolist(), strict=True))
+    # The sets of every document verification or a cluster's similarities look at, sorted in one call.
+    needed = np.unique(np.concatenate([pairs.ravel(), order[same], order[same + 1]]).astype(np.int64))
+    values, offsets = sketch.sets_of(needed)
+    scores = minhash.pair_jaccard(values, offsets, np.searchsorted(needed, pairs[:, 0]),
+                                  np.searchsorted(needed, pairs[:, 1]))  # fmt: skip
+    keep = np.flatnonzero(scores >= options.threshold)
+    uf.union_pairs(pairs[keep].tolist())
+    edges = list(zip(pairs[keep, 0].tolist(), pairs[keep, 1].tolist(), scores[keep].tolist(), strict=True))
 
     groups = uf.groups(min_size=2)
     kept_of = []
@@ -272,7 +286,7 @@ def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster]
     # Every member's similarity to its kept document, in one call: 1.0 for the kept one and its exact copies.
     member = np.array([m for members in groups for m in members], dtype=np.int64)
     kept = np.repeat(np.array(kept_of, dtype=np.int64), [len(members) for members in groups])
-    scores = minhash.pair_jaccard(sketch.shingles, sketch.offsets, member, kept)
+    scores = minhash.pair_jaccard(values, offsets, np.searchsorted(needed, member), np.searchsorted(needed, kept))
     scores[(member == kept) | (sketch.digests[member] == sketch.digests[kept])] = 1.0
     clusters = []
     start = 0
@@ -280,4 +294,4 @@ def cluster_sketch(sketch: Sketch, options: DedupOptions) -> tuple[list[Cluster]
         similarity = dict(zip(members, scores[start : start + len(members)].tolist(), strict=True))
         clusters.append(Cluster(members, kept_one, similarity))
         start += len(members)
-    return clusters, candidates, edges
+    return clusters, len(pairs), edges
