@@ -166,7 +166,8 @@ def main() -> None:
         sys.exit(f"{AEB} not found: this benchmark reads the AEB gold bodies at run time")
     texts, reposts = build_corpus(args.docs, [float(r) for r in args.rates.split(",")])
     truth = true_pairs(texts, args.threshold)
-    run_ours(texts[:50], args.threshold)  # warm up imports, tables and the compiled kernel for both sides
+    minhash.load_kernel()  # as a corpus run does at once (a process would switch to it after 1 M characters)
+    run_ours(texts[:50], args.threshold)  # warm up imports and tables for both sides
     run_datasketch(texts[:50], args.threshold)
     base_time = ours_time = float("inf")
     for _ in range(args.repeat):  # alternate, so both sides see the same load on a shared machine

@@ -8,8 +8,9 @@ permutations of all shingles of all paragraphs run as one matrix operation, redu
 datasketch itself is never imported here (it costs ~0.8 s); tests check the equality against it.
 
 Where numba can be imported, `shingle`, `signatures` and `text_signatures` run a compiled kernel instead
-(`cleaner._minhash_kernel`: tokenize, hash and permute in one pass over the UTF-8 bytes, ~7x faster). The numpy
-path stays as the reference the kernel is tested against bit for bit, and as the fallback without numba.
+(`cleaner._minhash_kernel`: tokenize, hash and permute in one pass over the UTF-8 bytes, ~7x faster), once a
+process has enough work to pay for loading it (`KERNEL_AFTER_CHARS`, `load_kernel`). The numpy path stays as the
+reference the kernel is tested against bit for bit, and as the fallback without numba.
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ def shingle(texts: Sequence[str], k: int = SHINGLE_SIZE) -> Shingles:
     A text shorter than k tokens yields one shingle of all its tokens; an empty one yields none.
     """
     _check_shingle_size(k)
-    kernel = _kernel()
+    kernel = _kernel_for(sum(map(len, texts)))
     if kernel is None:
         return reference_shingle(texts, k)
     no_permutations = np.empty(0, np.uint32)
@@ -253,7 +254,7 @@ def reference_shingle(texts: Sequence[str], k: int = SHINGLE_SIZE) -> Shingles:
 
 def signatures(shingles: Shingles, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
     """MinHash signatures, one uint32 row per text; a text without shingles gets datasketch's empty value."""
-    kernel = _kernel()
+    kernel = _kernel_for(len(shingles.hashes) * 6)  # ~6 characters of text per shingle
     if kernel is None:
         return reference_signatures(shingles, num_perm, seed)
     a, b = permutations(num_perm, seed)
@@ -295,7 +296,7 @@ def text_signatures(
 ) -> tuple[np.ndarray, Shingles]:
     """Signatures and shingles of many texts in one pass (compiled kernel; the numpy reference without numba)."""
     _check_shingle_size(k)
-    kernel = _kernel()
+    kernel = _kernel_for(sum(map(len, texts)))
     if kernel is None:
         return reference_text_signatures(texts, k, num_perm, seed)
     a, b = permutations(num_perm, seed)
@@ -309,6 +310,31 @@ def reference_text_signatures(
     """`text_signatures` in numpy only: what the kernel is checked against, and the path without numba."""
     shingles = reference_shingle(texts, k)
     return reference_signatures(shingles, num_perm, seed), shingles
+
+
+# Loading the kernel costs a process ~0.8 s once (importing numba, loading the compiled code from its cache), the
+# time the numpy path takes for ~10 M characters. A process therefore starts on the numpy path and switches to the
+# kernel once it has signed this many characters, or when `load_kernel` is called (the results are the same), so
+# that a one-document `clean` starts fast and a corpus run is fast.
+KERNEL_AFTER_CHARS = 1_000_000
+_chars_seen = 0
+
+
+def load_kernel() -> bool:
+    """Load the compiled kernel now (a long run calls this once, at start); whether it is in use."""
+    return _kernel() is not None
+
+
+def _kernel_for(size: int) -> ModuleType | None:
+    """The kernel, if it is loaded or `size` more characters of work bring this process past KERNEL_AFTER_CHARS.
+
+    The batch helpers pass 0: they follow signing, which loads the kernel when the work pays for it."""
+    global _chars_seen
+    if _kernel.cache_info().currsize == 0:
+        _chars_seen += size
+        if _chars_seen < KERNEL_AFTER_CHARS:
+            return None
+    return _kernel()
 
 
 @cache
@@ -340,7 +366,7 @@ def _char_table() -> np.ndarray | None:
     """uint32 per code point (all of Unicode): its `str.lower` form, bit 31 set where `re` counts that as `\\w`.
 
     Built from `str.lower` and `re` themselves (~50 ms). None if lower-casing a lower-cased code point could
-    change it again (no Unicode version does that), which the kernel relies on; then Python lowers every text.
+    change it again (no Unicode version does that): the kernel relies on it, so the numpy path runs then.
     """
     every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     lowered = _CONTEXTUAL_LOWER.sub("\x00", every).lower()
@@ -406,7 +432,7 @@ def unique_runs(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np
     `np.unique` per run costs a Python call each.
     """
     offsets = np.asarray(offsets, dtype=np.int64)
-    kernel = _kernel()
+    kernel = _kernel_for(0)  # the kernel if this process loaded it
     if kernel is not None:
         return kernel.unique_runs(values, offsets)
     sets = [np.unique(values[offsets[t] : offsets[t + 1]]) for t in range(len(offsets) - 1)]
@@ -420,7 +446,7 @@ def pair_jaccard(values: np.ndarray, offsets: np.ndarray, first: np.ndarray, sec
     offsets = np.asarray(offsets, dtype=np.int64)
     first = np.asarray(first, dtype=np.int64)
     second = np.asarray(second, dtype=np.int64)
-    kernel = _kernel()
+    kernel = _kernel_for(0)  # the kernel if this process loaded it
     if kernel is not None:
         return kernel.pair_jaccard(values, offsets, first, second)
     return np.array(
@@ -439,7 +465,7 @@ def agreement_counts(sig: np.ndarray, first: np.ndarray, second: np.ndarray) -> 
     """
     first = np.asarray(first, dtype=np.int64)
     second = np.asarray(second, dtype=np.int64)
-    kernel = _kernel()
+    kernel = _kernel_for(0)  # the kernel if this process loaded it
     if kernel is not None:
         return kernel.agreement_counts(np.ascontiguousarray(sig), first, second)
     counts = np.empty(len(first), np.int64)
@@ -453,7 +479,7 @@ def agreement_counts(sig: np.ndarray, first: np.ndarray, second: np.ndarray) -> 
 def combine_runs(rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """`combine` for many documents at once: document t's signature from rows[offsets[t]:offsets[t + 1]]."""
     offsets = np.asarray(offsets, dtype=np.int64)
-    kernel = _kernel()
+    kernel = _kernel_for(0)  # the kernel if this process loaded it
     if kernel is not None:
         return kernel.min_runs(np.ascontiguousarray(rows), offsets, np.uint32(_MASK32))
     out = np.full((len(offsets) - 1, rows.shape[1]), np.uint32(_MASK32), dtype=np.uint32)

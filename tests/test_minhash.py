@@ -12,12 +12,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import minhash
 
 datasketch = pytest.importorskip("datasketch")
+
+
+@pytest.fixture(autouse=True)
+def kernel_loaded() -> None:
+    """A process uses the kernel once it has enough work (KERNEL_AFTER_CHARS); these tests need it from the start."""
+    assert minhash.load_kernel(), "numba is a dependency: the kernel must load"
 
 
 def datasketch_row(text: str, k: int = minhash.SHINGLE_SIZE) -> np.ndarray:
@@ -55,9 +61,18 @@ def test_kernel_equals_the_numpy_reference(texts: list[str], k: int) -> None:
     assert [shingles.token_counts[i] for i in range(len(texts))] == [len(minhash.tokenize(t)) for t in texts]
 
 
-def test_kernel_is_in_use() -> None:
-    """numba is a dependency: the tests above must compare the kernel, not the fallback with itself."""
-    assert minhash._kernel() is not None
+def test_a_process_switches_to_the_kernel_once_the_work_pays_for_loading_it(tmp_path: Path) -> None:
+    code = (
+        "from cleaner import minhash\n"
+        "minhash.text_signatures(['a short first batch'])\n"
+        "print(minhash._kernel.cache_info().currsize)\n"
+        "minhash.text_signatures(['word ' * 1000] * (minhash.KERNEL_AFTER_CHARS // 5000 + 1))\n"
+        "print(minhash._kernel.cache_info().currsize)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(minhash.__file__).parents[1])}
+    done = _run(code, env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "1"]
 
 
 @pytest.mark.parametrize(
@@ -114,6 +129,7 @@ _CHECK = """
 import warnings, numpy as np
 warnings.simplefilter("always")
 from cleaner import minhash
+minhash.load_kernel()
 texts = ["Москва зимой и летом", "the same words", ""]
 sig, sh = minhash.text_signatures(texts)
 ref, rsh = minhash.reference_text_signatures(texts)
@@ -160,7 +176,7 @@ def test_kernel_caches_in_numba_cache_dir_when_the_install_is_read_only(tmp_path
 
 
 def test_without_numba_the_numpy_path_runs_with_one_warning(tmp_path: Path) -> None:
-    code = "import sys; sys.modules['numba'] = None\n" + _CHECK + "minhash.text_signatures(['again'])\n"
+    code = "import sys; sys.modules['numba'] = None\n" + _CHECK + "minhash.load_kernel()\n"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(minhash.__file__).parents[1])
     done = _run(code, env, tmp_path)
@@ -279,3 +295,44 @@ def test_kernel_equals_the_reference_on_lone_surrogates() -> None:
     ref_sig, ref = minhash.reference_text_signatures(texts)
     assert np.array_equal(sig, ref_sig) and np.array_equal(shingles.hashes, ref.hashes)
     assert shingles.token_counts.tolist() == [3, 0, 3]
+
+
+@pytest.fixture(params=["kernel", "numpy"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test on the compiled kernel and again on the numpy fallback (as without numba)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(minhash, "_kernel_for", lambda size: None)
+    return request.param
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=12), max_size=8), st.data())
+def test_batch_set_helpers_equal_their_definitions(path: str, runs: list[list[int]], data: st.DataObject) -> None:
+    """unique_runs = np.unique per run; pair_jaccard = exact_jaccard per pair; on both paths (the fixture's
+    patch holds for every example, so sharing it across them is what is wanted)."""
+    values = np.array([v for run in runs for v in run], dtype=np.uint64)
+    offsets = np.cumsum([0] + [len(run) for run in runs])
+    sets, set_offsets = minhash.unique_runs(values, offsets)
+    expected = [np.unique(np.array(run, dtype=np.uint64)) for run in runs]
+    assert [sets[set_offsets[i] : set_offsets[i + 1]].tolist() for i in range(len(runs))] == [
+        e.tolist() for e in expected
+    ]
+    if runs:
+        index = st.integers(0, len(runs) - 1)
+        pairs = data.draw(st.lists(st.tuples(index, index), max_size=10))
+        first = np.array([a for a, _ in pairs], dtype=np.int64)
+        second = np.array([b for _, b in pairs], dtype=np.int64)
+        scores = minhash.pair_jaccard(sets, set_offsets, first, second)
+        assert scores.tolist() == [minhash.exact_jaccard(expected[a], expected[b]) for a, b in pairs]
+
+
+def test_row_helpers_equal_their_definitions(path: str) -> None:
+    rng = np.random.default_rng(5)
+    sig = rng.integers(0, 4, size=(30, minhash.NUM_PERM), dtype=np.uint32)
+    first, second = minhash.upper_pairs(30)
+    counts = minhash.agreement_counts(sig, first, second)
+    assert counts.tolist() == [int(np.count_nonzero(sig[a] == sig[b])) for a, b in zip(first, second, strict=True)]
+    offsets = np.array([0, 3, 3, 10, 30])
+    combined = minhash.combine_runs(sig, offsets)
+    for t in range(4):
+        assert np.array_equal(combined[t], minhash.combine(sig[offsets[t] : offsets[t + 1]]))
