@@ -156,6 +156,17 @@ def _read_only_copy(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def test_kernel_caches_next_to_itself_when_the_package_is_writable(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(Path(minhash.__file__).parent, root / "cleaner", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env["PYTHONPATH"] = str(root)
+    done = _run(_CHECK, env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "kernel"
+    assert list((root / "cleaner" / "__pycache__").glob("_minhash_kernel.sign-*.nbi"))
+
+
 def test_kernel_works_from_a_read_only_install_without_a_cache_dir(tmp_path: Path) -> None:
     env = _read_only_copy(tmp_path)
     env["NUMBA_CACHE_DIR"] = str(tmp_path / "blocked" / "numba")
