@@ -6,14 +6,21 @@ scheme="affine32")` and work with `MinHashLSH`. The speed comes from two things 
 each distinct token is hashed once per batch (shingle hashes are combined from token hashes in numpy), and the
 permutations of all shingles of all paragraphs run as one matrix operation, reduced per paragraph with `reduceat`.
 datasketch itself is never imported here (it costs ~0.8 s); tests check the equality against it.
+
+Where numba can be imported, `shingle`, `signatures` and `text_signatures` run a compiled kernel instead
+(`cleaner._minhash_kernel`: tokenize, hash and permute in one pass over the UTF-8 bytes, ~7x faster), once a
+process has enough work to pay for loading it (`KERNEL_AFTER_CHARS`, `load_kernel`). The numpy path stays as the
+reference the kernel is tested against bit for bit, and as the fallback without numba.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
 
 import numpy as np
 
@@ -198,13 +205,29 @@ class Shingles:
         return np.unique(self.of(index))
 
 
+def _check_shingle_size(k: int) -> None:
+    if not 1 <= k <= MAX_SHINGLE_SIZE:
+        raise ValueError(f"shingle size must be between 1 and {MAX_SHINGLE_SIZE}, got {k}")
+
+
 def shingle(texts: Sequence[str], k: int = SHINGLE_SIZE) -> Shingles:
-    """Word k-shingle hashes of every text, computed from per-token hashes without a Python loop per shingle.
+    """Word k-shingle hashes of every text (the compiled kernel, or the numpy reference without numba).
 
     A text shorter than k tokens yields one shingle of all its tokens; an empty one yields none.
     """
-    if not 1 <= k <= MAX_SHINGLE_SIZE:
-        raise ValueError(f"shingle size must be between 1 and {MAX_SHINGLE_SIZE}, got {k}")
+    _check_shingle_size(k)
+    kernel = _kernel_for(sum(map(len, texts)))
+    if kernel is None:
+        return reference_shingle(texts, k)
+    no_permutations = np.empty(0, np.uint32)
+    _, hashes, offsets, counts = kernel.sign(*_kernel_text(texts), *_kernel_tables(), k, no_permutations,
+                                             no_permutations)  # fmt: skip
+    return Shingles(hashes, offsets, counts)
+
+
+def reference_shingle(texts: Sequence[str], k: int = SHINGLE_SIZE) -> Shingles:
+    """`shingle` in numpy, computed from per-token hashes without a Python loop per shingle: the reference."""
+    _check_shingle_size(k)
     token_hashes, counts = _token_hashes(texts)
     total = len(token_hashes)
     if total == 0:
@@ -231,6 +254,15 @@ def shingle(texts: Sequence[str], k: int = SHINGLE_SIZE) -> Shingles:
 
 def signatures(shingles: Shingles, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
     """MinHash signatures, one uint32 row per text; a text without shingles gets datasketch's empty value."""
+    kernel = _kernel_for(len(shingles.hashes) * 6)  # ~6 characters of text per shingle
+    if kernel is None:
+        return reference_signatures(shingles, num_perm, seed)
+    a, b = permutations(num_perm, seed)
+    return kernel.permute_all(shingles.hashes, shingles.offsets, a, b)
+
+
+def reference_signatures(shingles: Shingles, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
+    """`signatures` in numpy: all shingles permuted as one matrix per chunk, reduced per text (the reference)."""
     a, b = permutations(num_perm, seed)
     n = len(shingles)
     sig = np.full((n, num_perm), np.uint32(_MASK32), dtype=np.uint32)
@@ -262,9 +294,116 @@ def signatures(shingles: Shingles, num_perm: int = NUM_PERM, seed: int = SEED) -
 def text_signatures(
     texts: Sequence[str], k: int = SHINGLE_SIZE, num_perm: int = NUM_PERM, seed: int = SEED
 ) -> tuple[np.ndarray, Shingles]:
-    """Signatures and shingles of many texts in one vectorized pass."""
-    shingles = shingle(texts, k)
-    return signatures(shingles, num_perm, seed), shingles
+    """Signatures and shingles of many texts in one pass (compiled kernel; the numpy reference without numba)."""
+    _check_shingle_size(k)
+    kernel = _kernel_for(sum(map(len, texts)))
+    if kernel is None:
+        return reference_text_signatures(texts, k, num_perm, seed)
+    a, b = permutations(num_perm, seed)
+    sig, hashes, offsets, counts = kernel.sign(*_kernel_text(texts), *_kernel_tables(), k, a, b)
+    return sig, Shingles(hashes, offsets, counts)
+
+
+def reference_text_signatures(
+    texts: Sequence[str], k: int = SHINGLE_SIZE, num_perm: int = NUM_PERM, seed: int = SEED
+) -> tuple[np.ndarray, Shingles]:
+    """`text_signatures` in numpy only: what the kernel is checked against, and the path without numba."""
+    shingles = reference_shingle(texts, k)
+    return reference_signatures(shingles, num_perm, seed), shingles
+
+
+# Loading the kernel costs a process ~0.8 s once (importing numba, loading the compiled code from its cache), the
+# time the numpy path takes for ~10 M characters. A process therefore starts on the numpy path and switches to the
+# kernel once it has signed this many characters, or when `load_kernel` is called (the results are the same), so
+# that a one-document `clean` starts fast and a corpus run is fast.
+KERNEL_AFTER_CHARS = 1_000_000
+_chars_seen = 0
+
+
+def load_kernel() -> bool:
+    """Load the compiled kernel now (a long run calls this once, at start); whether it is in use."""
+    return _kernel() is not None
+
+
+def _kernel_for(size: int) -> ModuleType | None:
+    """The kernel, if it is loaded or `size` more characters of work bring this process past KERNEL_AFTER_CHARS.
+
+    The batch helpers pass 0: they follow signing, which loads the kernel when the work pays for it."""
+    global _chars_seen
+    if _kernel.cache_info().currsize == 0:
+        _chars_seen += size
+        if _chars_seen < KERNEL_AFTER_CHARS:
+            return None
+    return _kernel()
+
+
+@cache
+def _kernel() -> ModuleType | None:
+    """The compiled kernel module, imported on first use (numba costs ~0.3 s to import); None without numba."""
+    try:
+        from cleaner import _minhash_kernel
+    except ImportError as error:
+        warnings.warn(
+            f"numba is not available ({error}); MinHash runs on the slower numpy path. Install numba>=0.60.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return None
+    if _char_table() is None:  # pragma: no cover - no Unicode version so far
+        warnings.warn("str.lower is not idempotent here; MinHash runs on the slower numpy path", RuntimeWarning,
+                      stacklevel=3)  # fmt: skip
+        return None
+    return _minhash_kernel
+
+
+# Code points whose lower case is not one code point of its own everywhere: U+0130 (İ, two code points) and
+# U+03A3 (Σ: final sigma depends on the letters around it). A text with one is lower-cased by Python.
+_CONTEXTUAL_LOWER = re.compile("[\u0130\u03a3]")
+
+
+@cache
+def _char_table() -> np.ndarray | None:
+    """uint32 per code point (all of Unicode): its `str.lower` form, bit 31 set where `re` counts that as `\\w`.
+
+    Built from `str.lower` and `re` themselves (~50 ms). None if lower-casing a lower-cased code point could
+    change it again (no Unicode version does that): the kernel relies on it, so the numpy path runs then.
+    """
+    every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    lowered = _CONTEXTUAL_LOWER.sub("\x00", every).lower()
+    if len(lowered) != len(every):
+        return None
+    table = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    contextual = np.array([0x130, 0x3A3])
+    table[contextual] = contextual  # never looked up un-lowered: texts holding them arrive lowered
+    if not np.array_equal(table[table], table):
+        return None
+    is_word = np.zeros(0x110000, bool)
+    for run in _TOKEN.finditer(every):
+        is_word[run.start() : run.end()] = True
+    table[is_word[table]] |= np.uint32(1 << 31)
+    return table
+
+
+@cache
+def _kernel_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    table = _char_table()
+    assert table is not None  # `_kernel` checked it
+    return table, _CHAR_MULTIPLIERS, np.array(_POSITION_MULTIPLIERS, dtype=_U64)
+
+
+def _kernel_text(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's input: UTF-8 bytes of the texts concatenated, and where each ends (in code points).
+
+    The kernel lower-cases through a table; the rare text with İ or Σ is lower-cased here first, on its own as
+    `tokenize` does (a final sigma depends on what follows it).
+    """
+    joined = "".join(texts)
+    if "\u0130" in joined or "\u03a3" in joined:  # str.find is several times faster than a regex search
+        texts = [text.lower() if _CONTEXTUAL_LOWER.search(text) else text for text in texts]
+        joined = "".join(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    return data, np.cumsum(lengths)
 
 
 def combine(rows: np.ndarray) -> np.ndarray:
@@ -284,6 +423,70 @@ def exact_jaccard(set_a: np.ndarray, set_b: np.ndarray) -> float:
         return 1.0
     inter = len(np.intersect1d(set_a, set_b, assume_unique=True))
     return inter / (len(set_a) + len(set_b) - inter)
+
+
+def unique_runs(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each run values[offsets[t]:offsets[t + 1]] as a sorted unique set: (concatenated sets, their offsets).
+
+    One call for a whole batch (e.g. every document's shingle set from its paragraphs' shingles), where
+    `np.unique` per run costs a Python call each.
+    """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    kernel = _kernel_for(0)  # the kernel if this process loaded it
+    if kernel is not None:
+        return kernel.unique_runs(values, offsets)
+    sets = [np.unique(values[offsets[t] : offsets[t + 1]]) for t in range(len(offsets) - 1)]
+    out_offsets = np.zeros(len(sets) + 1, np.int64)
+    np.cumsum([len(s) for s in sets], out=out_offsets[1:])
+    return (np.concatenate(sets) if sets else values[:0].copy()), out_offsets
+
+
+def pair_jaccard(values: np.ndarray, offsets: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """`exact_jaccard` of sets first[p] and second[p] of a `unique_runs` result, for every p, in one call."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    first = np.asarray(first, dtype=np.int64)
+    second = np.asarray(second, dtype=np.int64)
+    kernel = _kernel_for(0)  # the kernel if this process loaded it
+    if kernel is not None:
+        return kernel.pair_jaccard(values, offsets, first, second)
+    return np.array(
+        [
+            exact_jaccard(values[offsets[a] : offsets[a + 1]], values[offsets[b] : offsets[b + 1]])
+            for a, b in zip(first.tolist(), second.tolist(), strict=True)
+        ],
+        dtype=np.float64,
+    )
+
+
+def agreement_counts(sig: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """How many permutations rows first[p] and second[p] of `sig` agree on (estimated Jaccard x num_perm).
+
+    The kernel compares row pairs in place; numpy needs two gathered copies of every pair's rows.
+    """
+    first = np.asarray(first, dtype=np.int64)
+    second = np.asarray(second, dtype=np.int64)
+    kernel = _kernel_for(0)  # the kernel if this process loaded it
+    if kernel is not None:
+        return kernel.agreement_counts(np.ascontiguousarray(sig), first, second)
+    counts = np.empty(len(first), np.int64)
+    step = max(1, (8 << 20) // max(1, sig.shape[1]))  # pairs per slice: two 8 MiB gathers at most
+    for low in range(0, len(first), step):
+        high = low + step
+        counts[low:high] = np.count_nonzero(sig[first[low:high]] == sig[second[low:high]], axis=1)
+    return counts
+
+
+def combine_runs(rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """`combine` for many documents at once: document t's signature from rows[offsets[t]:offsets[t + 1]]."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    kernel = _kernel_for(0)  # the kernel if this process loaded it
+    if kernel is not None:
+        return kernel.min_runs(np.ascontiguousarray(rows), offsets, np.uint32(_MASK32))
+    out = np.full((len(offsets) - 1, rows.shape[1]), np.uint32(_MASK32), dtype=np.uint32)
+    for t in range(len(offsets) - 1):
+        if offsets[t + 1] > offsets[t]:
+            out[t] = rows[offsets[t] : offsets[t + 1]].min(axis=0)
+    return out
 
 
 def to_lean_minhash(row: np.ndarray, seed: int = SEED):  # -> datasketch.LeanMinHash

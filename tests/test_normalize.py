@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import ftfy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.normalize import _normalize_fully, is_canonical, normalize
+from cleaner import normalize as normalize_module
+from cleaner.normalize import (
+    _INVISIBLE,
+    _ftfy_config,
+    _normalize_fully,
+    _tidy,
+    has_mojibake_evidence,
+    is_canonical,
+    normalize,
+)
 
 CASES = [
     ("crlf and cr", "one\r\ntwo\rthree", "one\ntwo\nthree\n"),
@@ -88,3 +101,91 @@ def test_canonical_text_is_returned_as_is_and_untidy_text_is_not() -> None:
     assert is_canonical(canonical) and normalize(canonical) is canonical
     for untidy in ("a  b\n", "a \n", " a\n", "a\n\nb\n", "a\tb\n", "a\r\nb\n", "a", "a\u200bb\n", "e\u0301\n"):
         assert not is_canonical(untidy), untidy
+
+
+FTFY_CASES = json.loads((Path(__file__).parent / "ftfy_cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", FTFY_CASES, ids=[c["label"] for c in FTFY_CASES])
+def test_ftfy_test_cases_it_repairs_still_go_through_ftfy(case: dict[str, str]) -> None:
+    """Cases from ftfy's own test suite that the old trigger sent to ftfy and ftfy changed: the narrowed gate
+    still sends them, and the output is byte for byte what it was."""
+    original = case["original"]
+    assert has_mojibake_evidence(original)
+    assert ftfy.fix_text(original, _ftfy_config()) != original
+    assert normalize(original) == case["normalized"]
+
+
+@pytest.fixture
+def ftfy_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text handed to ftfy while the test runs."""
+    calls: list[str] = []
+    real = ftfy.fix_text
+
+    def spy(text: str, *args: object, **kwargs: object) -> str:
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(ftfy, "fix_text", spy)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paris \ufffd London",
+        "Москва\ufffd — столица",
+        "“Quoted”\ufffd and – dashes \ufffd\ufffd",
+        "日本語\ufffdのテキスト",
+        "naïve café \ufffd résumé",  # Latin-1 letters, but none next to the U+FFFD
+    ],
+)
+def test_a_lone_replacement_character_is_not_evidence(text: str, ftfy_calls: list[str]) -> None:
+    assert not has_mojibake_evidence(text)
+    assert normalize(text) == text + "\n"
+    assert ftfy_calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("The cafÃ© opened", "mojibake pair"),
+        ("donâ€™t", "mojibake pair (cp1252 punctuation)"),
+        ("a stray \x85 control", "C1 control"),
+        ("Ã\ufffd lost a byte", "U+FFFD after a Latin-1 letter"),
+        ("\ufffd\u00e9t\u00e9", "U+FFFD before a Latin-1 letter"),
+        ("OceanĂ\ufffd", "U+FFFD after a lead byte read as cp1250"),
+    ],
+)
+def test_evidence_sends_text_through_ftfy(text: str, why: str, ftfy_calls: list[str]) -> None:
+    assert has_mojibake_evidence(text), why
+    normalize(text)
+    assert ftfy_calls, why
+
+
+def test_text_without_evidence_is_never_sent_to_ftfy(ftfy_calls: list[str]) -> None:
+    for text in ("plain ASCII\n", "Grüße aus Köln, «bien sûr»\n", "Ελληνικά κείμενα\n", "x\u00a0y\n"):
+        normalize(text)
+    assert ftfy_calls == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("aé Ã©â€™\x85\x9d\ufffdĂЖ“ \nŒƒŸ€™\x80\xbf\xc2\xf4\xf5"), max_size=20))
+def test_the_cheap_scans_agree_with_the_evidence_pattern(text: str) -> None:
+    """The byte scans in front of the regex only skip text the regex would not match."""
+    pattern = (normalize_module._LIKELY_MOJIBAKE, normalize_module._LOSSY_MOJIBAKE)
+    assert has_mojibake_evidence(text) == any(p.search(text) is not None for p in pattern)
+
+
+def _tidy_the_long_way(text: str) -> str:
+    import unicodedata
+
+    text = _INVISIBLE.sub("", text)
+    text = "\n".join(filter(None, (" ".join(line.split()) for line in text.splitlines())))
+    return unicodedata.normalize("NFC", text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=12).map("".join))
+def test_the_tidy_shortcut_agrees_with_splitting_and_joining(text: str) -> None:
+    assert _tidy(text) == _tidy_the_long_way(text)
