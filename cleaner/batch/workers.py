@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -290,7 +291,11 @@ def _workers(executor: Any) -> list[Any]:
 def dead_worker_code(executor: Any) -> int | None:
     """The exit code of the worker that died, once the pool has noticed (it forgets its workers then, and ends the
     others with SIGTERM): from the workers recorded when the pool started."""
-    ended = [p.exitcode for p in getattr(executor, "_newsclean_workers", []) if p.exitcode is not None]
+    processes = getattr(executor, "_newsclean_workers", [])
+    deadline = time.monotonic() + 2.0  # a crashed worker may not be reaped yet on a loaded machine
+    while processes and all(p.exitcode in (None, -signal.SIGTERM) for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    ended = [p.exitcode for p in processes if p.exitcode is not None]
     first = [code for code in ended if code != -signal.SIGTERM]
     return (first or ended or [None])[0]
 
