@@ -114,3 +114,28 @@ def test_flattened_seeds_clean_to_the_flattened_clean_seeds(seed: Path) -> None:
     result = cleaner.clean(flatten(text))
     assert result.text == flatten(expected)
     assert_invariants(result, cleaner)
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        (
+            "Headline: State Department WASHINGTON, DC - As Iran vowed. Next one.",
+            ["Headline: State Department", "WASHINGTON, DC - As Iran vowed.", "Next one."],
+        ),
+        ("Share | Tweet | Email | Print", ["Share | Tweet | Email | Print"]),
+        ("- Advertisement -", ["- Advertisement -"]),
+        (
+            "A teaser for COP29. - Journalist ends strike. - Third one.",
+            ["A teaser for COP29.", "-", "Journalist ends strike.", "-", "Third one."],
+        ),
+        (
+            "The U.S. Says No. 10 is at 3.5% today. Gov. Smith agreed.",
+            ["The U.S. Says No. 10 is at 3.5% today.", "Gov. Smith agreed."],
+        ),
+    ],
+)
+def test_units_of_flattened_text(text: str, units: list[str]) -> None:
+    from cleaner.segment import sentences
+
+    assert [text[a:b] for a, b in sentences(text)] == units

@@ -17,7 +17,7 @@ from cleaner.rules import check_rule_file, load_rule_file, load_ruleset
 from tests.test_learn_corpus import ROOT, article_paragraphs, article_sentences, flat_site, structured_site
 
 GOLDEN = ROOT / "fixtures" / "corpus" / "learn"
-UPDATE = os.environ.get("NEWSCLEAN_UPDATE_GOLDEN") == "1"
+UPDATE = os.environ.get("NEWSCLEAN_REGEN") == "1"
 
 
 def _corpus() -> list[InputDoc]:
