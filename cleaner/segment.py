@@ -64,7 +64,8 @@ def sentences(text: str, span: Span | None = None) -> list[Span]:
 # with no full stop is glued to it in flattened text; the dateline is where the body starts, so a unit starts there.
 # The test looks only at the text from the dateline on, so removing another unit changes no cut.
 _DATELINE = regex.compile(
-    r"(?<=[^\s\p{Lu}])(?<!\p{Lu},) (?=\p{Lu}[\p{Lu}.'’-]+(?:,? \p{Lu}[\p{Lu}.'’-]+){0,3}(?:, \p{Lu}\p{Ll}+\.?)? [-–—] \S)"
+    r"(?<=[^\s\p{Lu}])(?<!\p{Lu},) "
+    r"(?=\p{Lu}[\p{Lu}.'’-]+(?:,? \p{Lu}[\p{Lu}.'’-]+){0,3}(?:, \p{Lu}\p{Ll}+\.?)? [-–—] \S)"
 )
 
 
