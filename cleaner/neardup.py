@@ -80,13 +80,7 @@ def units_of(doc: Document) -> list[Span]:
 def _agreeing(sig: np.ndarray, first: np.ndarray, second: np.ndarray, threshold: float) -> np.ndarray:
     """Which of the row pairs (first[k], second[k]) agree on enough permutations to be checked exactly."""
     floor = max(threshold - _CANDIDATE_MARGIN, 0.05)
-    keep = np.empty(len(first), bool)
-    step = max(1, (8 << 20) // max(1, sig.shape[1]))  # pairs per slice: two 8 MiB gathers at most
-    for low in range(0, len(first), step):
-        high = low + step
-        agree = np.count_nonzero(sig[first[low:high]] == sig[second[low:high]], axis=1)
-        keep[low:high] = agree >= floor * sig.shape[1]
-    return keep
+    return minhash.agreement_counts(sig, first, second) >= floor * sig.shape[1]
 
 
 def similar_texts(

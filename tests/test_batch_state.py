@@ -19,6 +19,7 @@ FREE = {"jobs", "resume", "restart", "progress"}
 def _changes(tmp_path: Path) -> dict[str, Any]:
     """Another value for every field of BatchConfig (a new field makes this test fail until it is listed)."""
     (tmp_path / "rules").mkdir(exist_ok=True)
+    (tmp_path / "rules" / "x.com.toml").write_text('[site]\ndomains = ["x.com"]\n')
     return {
         "inputs": [str(make_corpus(tmp_path / "other.jsonl", docs=2))],
         "output": str(tmp_path / "elsewhere.jsonl"),
@@ -34,6 +35,10 @@ def _changes(tmp_path: Path) -> dict[str, Any]:
         "progress": True,
         "commit_every": 7,
         "bundled_rules": False,
+        "title_field": "headline",
+        "title_in_text": "drop",
+        "max_doc_chars": 1000,
+        "report": str(tmp_path / "review.html"),
     }
 
 

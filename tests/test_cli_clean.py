@@ -60,7 +60,7 @@ def test_usage_errors_exit_2_and_write_nothing(tmp_path: Path) -> None:
     done = newsclean("clean", "in.jsonl", "-o", "in.jsonl", cwd=tmp_path)
     assert done.returncode == 2 and b"refusing to write the output" in done.stderr
     done = newsclean("clean", "in.jsonl", "--rules", "no-such-dir", "-o", "o.jsonl", cwd=tmp_path)
-    assert done.returncode == 2 and b"--rules 'no-such-dir' is not a directory" in done.stderr
+    assert done.returncode == 2 and b"--rules 'no-such-dir' does not exist or is not a directory" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
     assert (tmp_path / "in.jsonl").read_text() == '{"text": "x"}\n'
 

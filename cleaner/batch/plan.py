@@ -143,11 +143,8 @@ def plan_run(config: BatchConfig) -> Plan:
     if isinstance(config.max_doc_chars, bool) or not isinstance(config.max_doc_chars, int) or config.max_doc_chars < 1:
         raise ConfigError(f"--max-doc-chars must be a positive whole number, got {config.max_doc_chars!r}")
     resolve_rule_dirs(config.rules, what="--rules")
-    if config.report is not None:
-        if config.ledger is None:
-            raise ConfigError("--report needs --ledger FILE: the review page is built from the run's ledger")
-        if not config.report.endswith((".html", ".htm")):
-            raise ConfigError(f"--report {config.report!r} must name an .html file")
+    if config.report is not None and not config.report.endswith((".html", ".htm")):
+        raise ConfigError(f"--report {config.report!r} must name an .html file")
     single_file = len(inputs) == 1 and (inputs[0] == STDIN or not Path(inputs[0]).is_dir())
     output = Path(config.output) if config.output else None
     if output is None:
@@ -173,6 +170,9 @@ def plan_run(config: BatchConfig) -> Plan:
     if rejects is None and output is not None:
         rejects = rejects_path(output)
     ledger = Path(config.ledger) if config.ledger else None
+    if ledger is None and config.report is not None:
+        # The page is built from the run's ledger; kept next to it, `newsclean report` can rebuild the page later.
+        ledger = Path(config.report).with_suffix(".ledger.jsonl")
     check_writable_place(output, "-o")
     for path, option in ((ledger, "--ledger"), (rejects, "--rejects")):
         if path is not None:

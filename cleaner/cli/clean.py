@@ -64,7 +64,10 @@ def clean(
         int, typer.Option("--max-doc-chars", help="Reject documents longer than this (memory bound; 100,000,000).")
     ] = 100_000_000,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Write the run's review page (HTML) here; needs --ledger.")
+        Path | None,
+        typer.Option(
+            "--report", help="Write the run's review page (HTML) here; without --ledger, its ledger goes beside it."
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
