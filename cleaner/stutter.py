@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 
 import regex
 
@@ -28,6 +27,7 @@ _HEADLINE_WINDOW = 3
 # ("New York New York" is a song, not a stutter).
 _GLUED_MAX_WORDS = 40
 _GLUED_MIN_WORDS = 3
+_GLUED_WINDOW_WORDS = 6 * _GLUED_MAX_WORDS  # words looked at: the headline and its copies
 _WORD = regex.compile(r"\w+")
 # Longer than this, a unit has `min_words` words or more (only short units are this stage's; long copies are
 # the near-duplicate stage's), so its words need not be counted.
@@ -61,8 +61,26 @@ def mark_stutters(docs: Sequence[Document], options: TitleOptions) -> None:
     """Mark stutters in every document, looking again at what is left until nothing more goes (a headline three
     times over, or its copy after a byline once the stutter before it is gone), so that the stage is a fixpoint."""
     for doc in docs:
+        mine: list[Removal] = []
         while removals := find_stutters(doc, options):
             doc.removals.extend(removals)
+            mine.extend(removals)
+        if len(mine) > 1:
+            _point_at_kept_copies(mine)
+
+
+def _point_at_kept_copies(removals: list[Removal]) -> None:
+    """A copy found first may point at one that a later round removed ("T T - T T"): point it at what that one
+    points at, so every copy names text that stays."""
+    source_of = {(r.start, r.end): r.dup_of for r in removals if r.dup_of is not None}
+    for removal in removals:
+        seen = 0
+        while removal.dup_of is not None and seen < len(removals):
+            covering = next((s for s in source_of if s[0] <= removal.dup_of[0] and removal.dup_of[1] <= s[1]), None)
+            if covering is None:
+                break
+            removal.dup_of = source_of[covering]
+            seen += 1
 
 
 def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
@@ -88,6 +106,9 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
 
     title = doc.meta.get(options.field) if doc.meta else None
     title_key = key(title) if isinstance(title, str) else ""
+    glued = _glued(doc, spans, live, title_key, doc.removals, options)
+    if glued:
+        return glued  # the units change once a glued copy goes: look at them on the next round
     found: dict[int, Removal] = {}  # index into `live` -> its removal
 
     def remove(position: int, source: Span | None, reason: str) -> None:
@@ -97,6 +118,12 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     if options.in_text == "drop" and title_key and key_of(0) == title_key:
         reason = f"the record's {options.field!r} field repeated as the text's first unit (--title-in-text drop)"
         remove(0, None, reason)
+    if texts[0].count(" ") and words(0) >= 2:
+        for position in range(2, min(len(live), _HEADLINE_WINDOW + 2)):
+            if _alike(texts[position], texts[0]) and _squash(texts[position]) == _squash(texts[0]):
+                if all(words(k) < options.min_words for k in range(1, position)):
+                    remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
+                break
     whole: list[bool] | None = None
     for position in range(1, len(live)):
         text = texts[position]
@@ -112,16 +139,10 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
                 continue  # inside a paragraph, "We got her. We got her." is the speaker's emphasis, not a stutter
         if position - 1 in found and found[position - 1].dup_of is None:
             continue  # the first copy went as the title itself; this one is now the text's first
-        remove(position, spans[live[position - 1]], "repeats the unit right before it (headline stutter)")
-    if texts[0].count(" ") and words(0) >= 2:
-        for position in range(2, min(len(live), _HEADLINE_WINDOW + 2)):
-            if _alike(texts[position], texts[0]) and _squash(texts[position]) == _squash(texts[0]):
-                if all(words(k) < options.min_words for k in range(1, position)):
-                    remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
-                break
-    removals = list(found.values())
-    removals.extend(_glued(doc, spans, live, title_key, [*doc.removals, *removals], options))
-    return removals
+        before = found.get(position - 1)  # "T\nT\nT": both later copies point at the one that stays
+        source_span = before.dup_of if before is not None else spans[live[position - 1]]
+        remove(position, source_span, "repeats the unit right before it (headline stutter)")
+    return sorted(found.values(), key=lambda r: r.start)
 
 
 # What `key` ignores, deleted in one C call: a screen that two texts can share their key at all.
@@ -175,77 +196,96 @@ def _glued(
     options: TitleOptions,
 ) -> list[Removal]:
     """A headline glued to its own copy at the start of the text, where no sentence break separates them (a
-    flattened page: "Title Title The body..."): the second copy goes, with the space after it."""
+    flattened page: "Title Title The body..."): the copies after the first go, with the space after them. Words
+    are those of what earlier removals left, so the stage reaches its fixpoint on what the cleaned text shows."""
     source = doc.source
-    removals: list[Removal] = []
-    taken = sorted((r.start, r.end) for r in marked)
-    for position in live[:1]:  # the headline is the text's first unit
-        start = spans[position][0]
-        if start != _paragraph_start(source, start):
-            continue  # the paragraph's own start went: what is left is not a headline
-        line_end = source.find("\n", start)
-        line_end = len(source) if line_end < 0 else line_end
-        first = _WORD.search(source, start, line_end)
-        if first is None:
-            continue
-        head = source[first.end() : min(line_end, first.end() + 1000)].casefold()
-        if first.group().casefold() not in head:
-            continue  # the first word never comes back: no copy can start (most documents)
-        words = list(islice(_WORD.finditer(source, start, line_end), 2 * _GLUED_MAX_WORDS + 1))
-        folded = [w.group().casefold() for w in words]
-        if len(folded) < 4 or folded[0] not in folded[1 : _GLUED_MAX_WORDS + 1]:
-            continue  # the first word never comes back: no copy can start (most documents)
-        length = _repeat_length(folded, title_key)
-        drop_title = options.in_text == "drop" and title_key and folded[: len(title_key.split())] == title_key.split()
-        if drop_title:
-            length = len(title_key.split())
-        if not length or length >= len(words):
-            continue
-        # Cut at the spaces around the copy, so the quotes and brackets of its words go with it.
-        cut_start = _chunk_start(source, start, words[length].start())
-        cut_end = _chunk_start(source, start, words[2 * length].start()) if 2 * length < len(words) else line_end
-        if cut_end == line_end:  # "Title Title" alone on its line: take the space before the copy
-            cut_start -= 1
-        if drop_title:  # the text's own copy of the title field goes, up to the next copy or the body
-            cut_start, cut_end = start, cut_start
-        if any(a < cut_end and b > cut_start for a, b in taken):
-            continue
-        if drop_title:
-            removals.append(
-                Removal(
-                    start=cut_start,
-                    end=cut_end,
-                    text=source[cut_start:cut_end],
-                    stage="stutter",
-                    reason=f"the record's {options.field!r} field repeated at the start of the text "
-                    "(--title-in-text drop)",
-                )
-            )
-            continue
-        removals.append(
-            Removal(
-                start=cut_start,
-                end=cut_end,
-                text=source[cut_start:cut_end],
-                stage="stutter",
-                reason="repeats the headline right before it (headline stutter)",
-                dup_of=(start, words[length - 1].end()),
-                score=1.0,
-            )
+    if not live:
+        return []
+    start = spans[live[0]][0]  # the headline is the text's first unit
+    if start != _paragraph_start(source, start):
+        return []  # the paragraph's own start went: what is left is not a headline
+    line_end = source.find("\n", start)
+    line_end = len(source) if line_end < 0 else line_end
+    first = _WORD.search(source, start, line_end)
+    if first is None or first.group().casefold() not in source[first.end() : first.end() + 1000].casefold():
+        return []  # the first word never comes back: no copy can start (most documents)
+    taken = sorted((r.start, r.end) for r in marked if r.end > start and r.start < line_end)
+    kept = _kept_segments(start, line_end, taken)
+    words = [w for low, high in kept for w in _WORD.finditer(source, low, high)][:_GLUED_WINDOW_WORDS]
+    folded = [w.group().casefold() for w in words]
+    if len(folded) < 4 or folded[0] not in folded[1 : _GLUED_MAX_WORDS + 1]:
+        return []
+    title_words = title_key.split()
+    drop_title = options.in_text == "drop" and bool(title_words) and folded[: len(title_words)] == title_words
+    length = len(title_words) if drop_title else _repeat_length(folded, title_key)
+    if not length or length >= len(words):
+        return []
+    copies = 1  # the headline and every copy right after it ("T T T body": all but the first go)
+    while folded[copies * length : (copies + 1) * length] == folded[:length]:
+        copies += 1
+    end_of_copies = copies * length
+    if copies == 1 and not drop_title:
+        return []
+    if not drop_title and _repeat_length(folded[:length] + folded[end_of_copies:], title_key):
+        return []  # word soup that would stutter again once cut: no headline to keep once, keep it all
+    # Cut at the spaces around the copies, so the quotes and brackets of their words go with them.
+    if end_of_copies < len(words):
+        cut_end = _chunk_start(source, words[end_of_copies - 1].end(), words[end_of_copies].start())
+    else:
+        cut_end = kept[-1][1] if kept else line_end
+    if drop_title:
+        cut_start, source_span = start, None
+        reason = f"the record's {options.field!r} field repeated at the start of the text (--title-in-text drop)"
+    else:
+        cut_start = _chunk_start(source, words[length - 1].end(), words[length].start())
+        source_span = (start, words[length - 1].end())
+        reason = "repeats the headline right before it (headline stutter)"
+    if end_of_copies >= len(words) and cut_start > start and source[cut_start - 1] == " ":
+        cut_start -= 1  # "Title Title" alone on its line: take the space before the copy
+    pieces = _kept_segments(cut_start, cut_end, taken)  # around what earlier stages removed in between
+    return [
+        Removal(
+            start=low,
+            end=high,
+            text=source[low:high],
+            stage="stutter",
+            reason=reason,
+            dup_of=source_span,
+            score=1.0 if source_span is not None else None,
         )
-    return removals
+        for low, high in pieces
+        if high > low
+    ]
+
+
+def _kept_segments(low: int, high: int, taken: Sequence[Span]) -> list[Span]:
+    """The parts of [low, high) that none of the sorted spans `taken` covers."""
+    out: list[Span] = []
+    cursor = low
+    for a, b in taken:
+        if b <= cursor or a >= high:
+            continue
+        if a > cursor:
+            out.append((cursor, a))
+        cursor = max(cursor, b)
+    if cursor < high:
+        out.append((cursor, high))
+    return out
 
 
 def _repeat_length(folded: list[str], title_key: str) -> int:
     """How many words at the start are repeated right after themselves (0: none). The title field, when the record
-    has one, names the length; without it the repeat must be at least `_GLUED_MIN_WORDS` words."""
+    has one, names the length; without it the repeat must be at least `_GLUED_MIN_WORDS` words, and not itself
+    made of a shorter repeat ("the minister the minister ..." has no headline to keep once)."""
     if title_key:
         length = len(title_key.split())
         if 2 <= length <= _GLUED_MAX_WORDS and folded[:length] == folded[length : 2 * length] == title_key.split():
             return length
-    for length in range(min(_GLUED_MAX_WORDS, len(folded) // 2), _GLUED_MIN_WORDS - 1, -1):
-        if folded[:length] == folded[length : 2 * length] and len(set(folded[:length])) >= 2:
-            return length  # "ha ha ha ha ha ha" is laughter, not a headline
+    for length in range(_GLUED_MIN_WORDS, min(_GLUED_MAX_WORDS, len(folded) // 2) + 1):
+        head = folded[:length]
+        if head == folded[length : 2 * length]:
+            periodic = any(length % p == 0 and head == head[:p] * (length // p) for p in range(1, length // 2 + 1))
+            return 0 if periodic else length
     return 0
 
 

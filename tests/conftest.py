@@ -11,5 +11,3 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from tests.helpers import *  # noqa: E402, F403  (until every test imports tests.helpers)

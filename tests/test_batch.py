@@ -13,7 +13,7 @@ import zstandard
 
 from cleaner.batch import BatchConfig, Summary, run_batch
 from cleaner.errors import ConfigError, InputError
-from tests.conftest import FIXTURES, SEEDS, SLOW_LINE, check_golden, slow_rule_dir
+from tests.helpers import FIXTURES, SEEDS, SLOW_LINE, check_golden, slow_rule_dir
 
 BATCH = FIXTURES / "batch"
 LONG = "The parliament met on Monday to discuss the budget for the coming year."

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.batch import BatchConfig, run_batch
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from tests.conftest import FIXTURES, SEEDS
+from tests.helpers import FIXTURES, SEEDS
 
 SEED = SEEDS / "000_4110ac0129b996c5.txt"
 MAIN = "from cleaner.cli import main; main()"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SLOW_LINE, slow_rule_dir
+from tests.helpers import SLOW_LINE, slow_rule_dir
 
 ENTRY = [sys.executable, "-c", "from cleaner.cli import main; main()"]
 

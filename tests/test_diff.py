@@ -13,7 +13,7 @@ from cleaner.errors import ConfigError
 from cleaner.pipeline import Cleaner
 from cleaner.record import Document, Removal
 from cleaner.review.diff import render_diff
-from tests.conftest import FIXTURES, check_golden, run_main
+from tests.helpers import FIXTURES, check_golden, run_main
 
 SEED = FIXTURES / "rules" / "seed_003" / "input.txt"
 GOLDEN = FIXTURES / "rules" / "seed_003" / "expected.diff.txt"

@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, SEEDS, run_main
+from tests.helpers import FIXTURES, ROOT, SEEDS, run_main
 
 # Records the CLI rejects, by id: each must be rejected by the integrations too, with the same reason.
 BAD_RECORDS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner.pipeline import Cleaner
-from tests.conftest import FIXTURES, assert_invariants, check_golden, ledger_json
+from tests.helpers import FIXTURES, assert_invariants, check_golden, ledger_json
 
 CASES = sorted(p.name for p in (FIXTURES / "neardup").iterdir() if p.is_dir())
 

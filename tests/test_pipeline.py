@@ -13,7 +13,7 @@ from cleaner.apply import restore
 from cleaner.errors import ConfigError
 from cleaner.io.base import InputDoc
 from cleaner.record import Document, Origin, Reject
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 
 SEED_000 = (SEEDS / "000_4110ac0129b996c5.txt").read_text(encoding="utf-8")
 

@@ -156,7 +156,7 @@ def test_html_in_removed_text_is_shown_escaped(page) -> None:
 
 
 def test_single_document_report(browser, tmp_path, capsys, monkeypatch) -> None:
-    from tests.conftest import FIXTURES, run_main
+    from tests.helpers import FIXTURES, run_main
 
     out, ledger = tmp_path / "out.txt", tmp_path / "l.jsonl"
     seed = FIXTURES / "rules" / "seed_003" / "input.txt"

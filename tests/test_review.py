@@ -16,7 +16,7 @@ from cleaner.record import Removal
 from cleaner.review.ledger import LedgerError, iter_documents, iter_ledger
 from cleaner.review.report import SAMPLES_PER_GROUP, write_report
 from cleaner.review.sample import DocFilter, Sample, sample, sample_hash
-from tests.conftest import FIXTURES, SLOW_LINE, run_main, slow_rule_dir
+from tests.helpers import FIXTURES, SLOW_LINE, run_main, slow_rule_dir
 
 SEED = (FIXTURES / "rules" / "seed_003" / "input.txt").read_text(encoding="utf-8")
 INJECTED = "Promo </script><img id=injected src=x onerror=\"document.title='pwned'\"><b>bold</b> &amp;"

@@ -22,7 +22,7 @@ from cleaner.rules import (
     load_ruleset,
 )
 from cleaner.rules.match import domain_matches, url_host
-from tests.conftest import run_main
+from tests.helpers import run_main
 
 
 def write(directory: Path, name: str, text: str) -> Path:

@@ -12,7 +12,7 @@ import pytest
 from cleaner.record import Document
 from cleaner.rules import load_ruleset
 from cleaner.rules.kinds import RuleTimeout, cpu_clock, fullmatched_lines
-from tests.conftest import SLOW_LINE, slow_rule_dir
+from tests.helpers import SLOW_LINE, slow_rule_dir
 
 BUDGET = 0.05
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.rules import RuleError, bundled_rules_dir, resolve_rule_dirs
-from tests.conftest import run_main
+from tests.helpers import run_main
 
 GOOD = "[[rule]]\nid = 'ad'\nkind = 'line'\npattern = 'Advertisement'\nreason = 'ad'\nremoves = ['Advertisement']\n"
 

@@ -9,7 +9,7 @@ import pytest
 from cleaner.pipeline import Cleaner
 from cleaner.rules import Rule, bundled_rules_dir, load_rule_file
 from cleaner.rules.examples import run_example
-from tests.conftest import FIXTURES, assert_invariants, check_golden, ledger_json
+from tests.helpers import FIXTURES, assert_invariants, check_golden, ledger_json
 
 CASES = sorted(p.name for p in (FIXTURES / "rules").iterdir() if p.is_dir())
 

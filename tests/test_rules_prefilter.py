@@ -29,7 +29,7 @@ from cleaner.rules.examples import example_document
 from cleaner.rules.match import site_for_host, url_host, url_host_by_urlsplit
 from cleaner.rules.prefilter import Screen, Trigger, ascii_aliases, to_sre, trigger_for
 from cleaner.segment import unit_breaks
-from tests.conftest import FIXTURES, ROOT, SEEDS
+from tests.helpers import FIXTURES, ROOT, SEEDS
 
 
 def trigger(pattern: str, kind: str = "line") -> Trigger | None:

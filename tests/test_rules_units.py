@@ -15,7 +15,7 @@ from cleaner.record import Document, Removal
 from cleaner.rules import RuleSet, apply_rules, bundled_rules_dir, load_ruleset
 from cleaner.rules.apply import view_of
 from cleaner.segment import paragraphs, unit_breaks, units
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 
 
 def rule(id: str, kind: str, pattern: str) -> str:
