@@ -37,23 +37,45 @@ def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
     that touch form one run, and the whole run moves one character left.
 
     `removals` must be sorted and disjoint; a run only moves onto a kept space."""
-    kept_before = 0  # end of the run before this one: text from there to the run's start stays
     run: list[Removal] = []
     for index, removal in enumerate(removals):
         if run and removal.start != run[-1].end:
-            kept_before = run[-1].end
             run = []
         run.append(removal)
         touches_next = index + 1 < len(removals) and removals[index + 1].start == removal.end
-        if touches_next or source[removal.end - 1] != "\n":
+        takes_break = source[removal.end - 1] == "\n"
+        ends_line = takes_break or source[removal.end : removal.end + 1] in ("\n", "")
+        if touches_next or not ends_line:
             continue
         start = run[0].start
         line_start = source.rfind("\n", 0, start) + 1
-        if source[start - 1 : start] == " " and max(line_start, kept_before) < start - 1 and removal.end - start >= 2:
-            for moved in run:  # kept text, not only the space, stays before it
-                moved.start, moved.end = moved.start - 1, moved.end - 1
-                moved.text = source[moved.start : moved.end]
+        if (
+            source[start - 1 : start] == " "
+            and removal.end - start >= 2
+            and _kept_text(source, removals, line_start, start - 1)
+        ):
+            if takes_break:  # kept text, not only the space, stays before it: the run moves onto the space
+                for moved in run:
+                    moved.start, moved.end = moved.start - 1, moved.end - 1
+                    moved.text = source[moved.start : moved.end]
+            else:  # the line break stays anyway (a rule kept it): the run only takes the space before it
+                run[0].start -= 1
+                run[0].text = source[run[0].start : run[0].end]
     return removals
+
+
+def _kept_text(source: str, removals: list[Removal], low: int, high: int) -> bool:
+    """Whether any non-space character of source[low:high] is outside every removal."""
+    cursor = low
+    for removal in removals:
+        if removal.end <= cursor:
+            continue
+        if removal.start >= high:
+            break
+        if source[cursor : removal.start].strip():
+            return True
+        cursor = max(cursor, removal.end)
+    return bool(source[cursor:high].strip())
 
 
 def delete_spans(source: str, spans: Iterable[Span]) -> str:

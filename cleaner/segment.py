@@ -80,6 +80,17 @@ def _at_datelines(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+def _starts_unit(text: str, position: int) -> bool:
+    """Whether a unit may start here, as the splitter would start one: not on a lower-case letter or a digit
+    (a cut anywhere else would glue back to its neighbour once that is removed)."""
+    for char in text[position : position + 3]:
+        if char.isalpha():
+            return not char.islower()
+        if char.isdigit():
+            return False
+    return False
+
+
 def _is_separator(text: str, span: Span) -> bool:
     return all(char in _SEPARATOR_CHARS for char in text[span[0] : span[1]])
 
@@ -129,12 +140,12 @@ def _split_glued_copies(text: str, found: list[Span], paragraph_starts: set[int]
             spaces = [k for k, char in enumerate(unit) if char == " "]
             cut = None
             for k in spaces[:_GLUED_EDGE_WORDS]:  # heading, then a copy
-                if len(unit) - k - 1 >= _GLUED_MIN_CHARS and unit[k + 1 :] in seen:
+                if len(unit) - k - 1 >= _GLUED_MIN_CHARS and _starts_unit(unit, k + 1) and unit[k + 1 :] in seen:
                     cut = k
                     break
             if cut is None:
                 for k in reversed(spaces[-_GLUED_EDGE_WORDS:]):  # a copy, then a heading
-                    if k >= _GLUED_MIN_CHARS and unit[:k] in seen:
+                    if k >= _GLUED_MIN_CHARS and _starts_unit(unit, k + 1) and unit[:k] in seen:
                         cut = k
                         break
             if cut is not None:
