@@ -174,7 +174,7 @@ def test_a_full_disk_during_parquet_output_names_the_file(tmp_path: Path, monkey
 
 
 def test_ctrl_c_says_what_was_committed_and_the_outputs_are_not_discarded_without_a_word(tmp_path: Path) -> None:
-    corpus = make_corpus(tmp_path / "c.jsonl", docs=1200)
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=2400)
     expected = tmp_path / "expected"
     run_batch(BatchConfig(inputs=[str(corpus)], output=str(expected / "out.jsonl")), note=lambda m: None)
     args = ["clean", str(corpus), "-o", str(tmp_path / "out.jsonl")]
@@ -199,7 +199,7 @@ def test_ctrl_c_says_what_was_committed_and_the_outputs_are_not_discarded_withou
 
 
 def test_restart_discards_an_interrupted_run_and_starts_over(tmp_path: Path) -> None:
-    corpus = make_corpus(tmp_path / "c.jsonl", docs=1200)
+    corpus = make_corpus(tmp_path / "c.jsonl", docs=2400)
     args = ["clean", str(corpus), "-o", str(tmp_path / "out.jsonl")]
     subprocess.run([sys.executable, "-c", STOPS, "sigint", "5", str(tmp_path / "unused"), *args], capture_output=True)
     assert (tmp_path / "out.jsonl.newsclean-state.json").exists()

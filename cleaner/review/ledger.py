@@ -103,8 +103,9 @@ def site_of(site: str | None, url: str | None) -> str:
     return NO_SITE
 
 
-def iter_ledger(path: Path) -> Iterator[LedgerEntry]:
-    """Every line of a ledger (.jsonl, .gz or .zst), checked; a bad line is an error naming file and line."""
+def _json_lines(path: Path, what: str) -> Iterator[tuple[int, Any]]:
+    """(line number, value) of every non-blank line of a JSON Lines file (.gz, .zst too); a line that is not JSON,
+    an unreadable file or one that ends early is an error naming the file and line."""
     import orjson
 
     from cleaner.io.streams import TruncatedError, iter_lines, open_binary
@@ -112,7 +113,7 @@ def iter_ledger(path: Path) -> Iterator[LedgerEntry]:
     try:
         stream = open_binary(path)
     except OSError as error:
-        raise LedgerError(f"cannot read ledger {path}: {error.strerror or error}") from None
+        raise LedgerError(f"cannot read {what} {path}: {error.strerror or error}") from None
     with stream:
         number = 0
         try:
@@ -120,12 +121,17 @@ def iter_ledger(path: Path) -> Iterator[LedgerEntry]:
                 if not raw.strip():
                     continue
                 try:
-                    data = orjson.loads(raw)
+                    yield number, orjson.loads(raw)
                 except orjson.JSONDecodeError as error:
-                    raise LedgerError(f"{path}:{number}: not a JSON ledger line ({error})") from None
-                yield _entry(data, path, number)
+                    raise LedgerError(f"{path}:{number}: not a JSON {what} line ({error})") from None
         except TruncatedError as error:
             raise LedgerError(f"{path}: ends early after line {number} ({error})") from None
+
+
+def iter_ledger(path: Path) -> Iterator[LedgerEntry]:
+    """Every line of a ledger (.jsonl, .gz or .zst), checked; a bad line is an error naming file and line."""
+    for number, data in _json_lines(path, "ledger"):
+        yield _entry(data, path, number)
 
 
 def _entry(data: Any, path: Path, number: int) -> LedgerEntry:
@@ -407,31 +413,16 @@ class RejectLine:
 
 def iter_rejects(path: Path) -> Iterator[RejectLine]:
     """The lines of a rejects file (`{"id", "input", "reason"}`), a bad line named by file and line."""
-    import orjson
-
-    from cleaner.io.streams import iter_lines, open_binary
-
-    try:
-        stream = open_binary(path)
-    except OSError as error:
-        raise LedgerError(f"cannot read rejects file {path}: {error.strerror or error}") from None
-    with stream:
-        for number, raw in enumerate(iter_lines(stream), 1):
-            if not raw.strip():
-                continue
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError as error:
-                raise LedgerError(f"{path}:{number}: not a JSON rejects line ({error})") from None
-            if not isinstance(data, dict) or not isinstance(data.get("reason"), str):
-                raise LedgerError(f"{path}:{number}: a rejects line is an object with a 'reason'")
-            origin = data.get("input") if isinstance(data.get("input"), dict) else {}
-            where = str(origin.get("file", ""))
-            for key in ("line", "row", "record"):
-                if key in origin:
-                    where += f":{origin[key]}" if key == "line" else f" {key} {origin[key]}"
-            doc_id = data.get("id")
-            yield RejectLine(doc_id if isinstance(doc_id, str) else None, where, data["reason"])
+    for number, data in _json_lines(path, "rejects"):
+        if not isinstance(data, dict) or not isinstance(data.get("reason"), str):
+            raise LedgerError(f"{path}:{number}: a rejects line is an object with a 'reason'")
+        origin = data.get("input") if isinstance(data.get("input"), dict) else {}
+        where = str(origin.get("file", ""))
+        for key in ("line", "row", "record"):
+            if key in origin:
+                where += f":{origin[key]}" if key == "line" else f" {key} {origin[key]}"
+        doc_id = data.get("id")
+        yield RejectLine(doc_id if isinstance(doc_id, str) else None, where, data["reason"])
 
 
 def default_rejects(cleaned: Sequence[Path]) -> Path | None:
