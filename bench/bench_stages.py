@@ -23,12 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import write_corpus
 
 from cleaner.apply import apply_removals
-from cleaner.neardup import mark_near_duplicates
 from cleaner.normalize import normalize
 from cleaner.pipeline import Cleaner
 from cleaner.record import Document
-from cleaner.rules import apply_rules
-from cleaner.segment import paragraphs
+from cleaner.segment import paragraphs, units
+from cleaner.stages import settle
 
 BATCH = 256  # documents per near-duplicate batch, as Cleaner.clean_many does
 
@@ -60,21 +59,23 @@ def stages(lines: list[bytes], cleaner: Cleaner) -> dict[str, float]:
         for record, source in zip(records, sources, strict=True):
             doc = Document(id=record["id"], source=source, url=record.get("url"), meta={}, origin=None)
             doc.paragraphs = paragraphs(source)
+            doc.units = units(source, doc.paragraphs)
             docs.append(doc)
         return docs
 
-    docs: list[Document] = timed("segment", segment)  # type: ignore[assignment]
-    timed("rules", lambda: [apply_rules(doc, cleaner.ruleset) for doc in docs])  # type: ignore[arg-type]
-
-    def near_duplicates() -> list[Document]:
-        before = [len(doc.removals) for doc in docs]
-        for start in range(0, len(docs), BATCH):
-            mark_near_duplicates(docs[start : start + BATCH], cleaner.options)
-        return [doc for doc, count in zip(docs, before, strict=True) if len(doc.removals) > count]
-
-    changed: list[Document] = timed("near-duplicates", near_duplicates)  # type: ignore[assignment]
-    # As Cleaner._finish does: where a repeated block went, the rules look again (and near-duplicates after them).
-    timed("settle (rules again where blocks went)", lambda: cleaner._settle(changed))
+    docs: list[Document] = timed("segment (paragraphs, units)", segment)  # type: ignore[assignment]
+    for stage in cleaner.stages:  # each stage alone, on documents no other stage has cut
+        alone = segment()
+        timed(
+            f"{stage.name} (alone)",
+            lambda stage=stage, alone=alone: [
+                stage.mark(alone[start : start + BATCH], again=False) for start in range(0, len(alone), BATCH)
+            ],
+        )
+    timed(
+        "all stages, settled (as Cleaner runs them)",
+        lambda: [settle(cleaner.stages, docs[start : start + BATCH]) for start in range(0, len(docs), BATCH)],
+    )
     timed("apply removals", lambda: [apply_removals(doc) for doc in docs])
 
     def dump() -> None:
@@ -108,7 +109,7 @@ def main() -> None:
         floor_s = time.perf_counter() - start
         floors.append(floor_s)
         spent = stages(lines, cleaner)
-        spent["all stages"] = sum(spent.values())
+        spent["total (alone rows aside)"] = sum(v for k, v in spent.items() if "(alone)" not in k)
         for name, seconds in spent.items():
             ratios.setdefault(name, []).append(seconds / floor_s)
             micros.setdefault(name, []).append(seconds / len(lines) * 1e6)
@@ -119,11 +120,6 @@ def main() -> None:
     for name in ratios:
         ratio = statistics.median(ratios[name])
         print(f"{name:40s} {statistics.median(micros[name]):7.1f} us/doc {ratio:6.2f}x the floor")
-    total = statistics.median(ratios["all stages"])
-    nd = statistics.median(ratios["near-duplicates"]) + statistics.median(
-        ratios["settle (rules again where blocks went)"]
-    )
-    print(f"without near-duplicates the stages would still take {total - nd:.1f}x the floor (target for all: 3x)")
 
 
 if __name__ == "__main__":

@@ -87,12 +87,14 @@ class StutterStage:
 
 
 def default_stages(ruleset: RuleSet | None, neardup: NearDupOptions, title: TitleOptions) -> list[Stage]:
-    """The stages of `Cleaner`, in the order of the data flow: rules, stutters, near-duplicates."""
+    """The stages of `Cleaner`, in the order of the data flow: rules, near-duplicates, stutters."""
     stages: list[Stage] = []
     if ruleset is not None:
         stages.append(RuleStage(ruleset))
-    stages.append(StutterStage(title))  # before near-duplicates, which then see a stuttered headline gone
     stages.append(NearDupStage(neardup))
+    # After near-duplicates: it then looks once at what they left, and only the few documents it cuts go back to
+    # the others (before them, every document they cut came back to it).
+    stages.append(StutterStage(title))
     return stages
 
 
