@@ -32,6 +32,9 @@ from pathlib import Path
 import cleaner.batch.workers as workers
 
 how, when, ready = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+# A process started with SIGINT ignored (pytest's own may be, after a library's worker pool) keeps it ignored:
+# the Ctrl-C this script sends itself must raise KeyboardInterrupt, as it does in a terminal.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 calls, original = [0], workers.process_items
 
 def process_items(*args, **kwargs):
