@@ -247,6 +247,7 @@ main()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["killed", "half-sent"])
 def test_a_dead_worker_stops_the_run_with_status_3_and_resume_finishes_it(tmp_path: Path, how: str) -> None:
     corpus = make_corpus(tmp_path / "c.jsonl", docs=2600)
