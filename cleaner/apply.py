@@ -30,6 +30,29 @@ def resolve_overlaps(removals: list[Removal], source: str) -> list[Removal]:
     return result
 
 
+def point_at_kept_sources(removals: list[Removal]) -> list[Removal]:
+    """A copy whose source a later round removed as a copy of its own ("T T T", found in two rounds or by two
+    stages) points at what that source points at, so every removal names text the reader still sees."""
+    copies = {(r.start, r.end): r.dup_of for r in removals if r.dup_of is not None}
+    for removal in removals:
+        for _ in range(len(copies)):
+            if removal.dup_of is None:
+                break
+            start, end = removal.dup_of
+            covering = next(
+                (
+                    span
+                    for span in copies
+                    if span[0] <= start and end <= span[1] and span[1] - span[0] - (end - start) <= 1
+                ),
+                None,
+            )
+            if covering is None or copies[covering] == removal.dup_of:
+                break
+            removal.dup_of = copies[covering]
+    return removals
+
+
 def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
     """A removal of the last units of a line takes the space before it, not the line break after it, when text
     stays on that line: "A. Share this.\n" becomes "A.\n", not "A. " joined to the next line. Unit removals carry
@@ -91,7 +114,7 @@ def delete_spans(source: str, spans: Iterable[Span]) -> str:
 
 def apply_removals(doc: Document) -> Document:
     """Resolve overlaps, then set `doc.text`; the removals stay in the document as its ledger."""
-    doc.removals = keep_line_breaks(resolve_overlaps(doc.removals, doc.source), doc.source)
+    doc.removals = keep_line_breaks(resolve_overlaps(point_at_kept_sources(doc.removals), doc.source), doc.source)
     doc.text = delete_spans(doc.source, [(r.start, r.end) for r in doc.removals])
     return doc
 

@@ -314,9 +314,10 @@ def reference_text_signatures(
 
 # Loading the kernel costs a process ~0.8 s once (importing numba, loading the compiled code from its cache), the
 # time the numpy path takes for ~10 M characters. A process therefore starts on the numpy path and switches to the
-# kernel once it has signed this many characters, or when `load_kernel` is called (the results are the same), so
-# that a one-document `clean` starts fast and a corpus run is fast.
-KERNEL_AFTER_CHARS = 1_000_000
+# kernel once it has signed this many characters (twice what pays for the load, so a run that switches has at
+# least as much work left), or when `load_kernel` is called (the results are the same): a one-document `clean`
+# and a small corpus start fast, and a corpus run of millions of documents runs on the kernel.
+KERNEL_AFTER_CHARS = 20_000_000
 _chars_seen = 0
 
 

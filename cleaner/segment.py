@@ -162,8 +162,8 @@ def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int
     if len(spans) < 2 or not removals:
         return None
     removed = sum(r.end - r.start for r in removals)
-    if removed < len(text) - max(end - start for start, end in spans) - text.count("\n"):
-        return None  # the removals cannot cover all paragraphs but one: the common case, without a scan
+    if removed < len(text) - LONG_PARAGRAPH - text.count("\n"):
+        return None  # the removals cannot leave only one short paragraph: the common case, without a scan
     live, _ = live_spans(text, spans, removals)
     if len(live) != 1:
         return None

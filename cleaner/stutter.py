@@ -61,26 +61,8 @@ def mark_stutters(docs: Sequence[Document], options: TitleOptions) -> None:
     """Mark stutters in every document, looking again at what is left until nothing more goes (a headline three
     times over, or its copy after a byline once the stutter before it is gone), so that the stage is a fixpoint."""
     for doc in docs:
-        mine: list[Removal] = []
         while removals := find_stutters(doc, options):
             doc.removals.extend(removals)
-            mine.extend(removals)
-        if len(mine) > 1:
-            _point_at_kept_copies(mine)
-
-
-def _point_at_kept_copies(removals: list[Removal]) -> None:
-    """A copy found first may point at one that a later round removed ("T T - T T"): point it at what that one
-    points at, so every copy names text that stays."""
-    source_of = {(r.start, r.end): r.dup_of for r in removals if r.dup_of is not None}
-    for removal in removals:
-        seen = 0
-        while removal.dup_of is not None and seen < len(removals):
-            covering = next((s for s in source_of if s[0] <= removal.dup_of[0] and removal.dup_of[1] <= s[1]), None)
-            if covering is None:
-                break
-            removal.dup_of = source_of[covering]
-            seen += 1
 
 
 def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
