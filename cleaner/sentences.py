@@ -276,3 +276,16 @@ def split(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     if last > cursor:
         spans.append((cursor + offset, last + offset))
     return spans
+
+
+def without_unit(text: str, spans: list[Span], index: int) -> tuple[str, list[Span]]:
+    """`text` with unit `index` deleted as a removal deletes it (with the whitespace after it, or before it when it
+    is the last), and the spans the other units then have: what `split` must give again (the stability promise,
+    checked by the tests and measured by bench/bench_splitters.py)."""
+    if index + 1 < len(spans):
+        cut_start, cut_end = spans[index][0], spans[index + 1][0]
+    else:
+        cut_start, cut_end = spans[index - 1][1], spans[index][1]
+    shift = cut_end - cut_start
+    expected = [(s, e) if e <= cut_start else (s - shift, e - shift) for j, (s, e) in enumerate(spans) if j != index]
+    return text[:cut_start] + text[cut_end:], expected

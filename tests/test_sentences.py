@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.sentences import split
+from cleaner.sentences import split, without_unit
 
 SEPARATOR_CHARS = frozenset("-–—―−*~=_•|·¦▪●■□◆◇►▶▸♦∙⋅◦‣⁃○")
 
@@ -155,13 +155,7 @@ def test_deleting_a_unit_leaves_the_others_unchanged(text: str, data: st.DataObj
         return
     i = data.draw(st.sampled_from(deletable))
     # The unit goes with the whitespace after it (before it, if it is the last one), as a removal does.
-    if i + 1 < len(spans):
-        cut_start, cut_end = spans[i][0], spans[i + 1][0]
-    else:
-        cut_start, cut_end = spans[i - 1][1], spans[i][1]
-    rest = text[:cut_start] + text[cut_end:]
-    shift = cut_end - cut_start
-    expected = [(s, e) if e <= cut_start else (s - shift, e - shift) for j, (s, e) in enumerate(spans) if j != i]
+    rest, expected = without_unit(text, spans, i)
     assert split(rest) == expected
 
 
