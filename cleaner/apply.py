@@ -34,22 +34,18 @@ def point_at_kept_sources(removals: list[Removal]) -> list[Removal]:
     """A copy whose source a later round removed as a copy of its own ("T T T", found in two rounds or by two
     stages) points at what that source points at, so every removal names text the reader still sees."""
     copies = {(r.start, r.end): r.dup_of for r in removals if r.dup_of is not None}
+    if len(copies) < 2:
+        return removals
     for removal in removals:
         for _ in range(len(copies)):
             if removal.dup_of is None:
                 break
             start, end = removal.dup_of
-            covering = next(
-                (
-                    span
-                    for span in copies
-                    if span[0] <= start and end <= span[1] and span[1] - span[0] - (end - start) <= 1
-                ),
-                None,
-            )
-            if covering is None or copies[covering] == removal.dup_of:
+            # The source's removal is the source itself, with the space or line break that went with it.
+            found = next((copies[s] for s in ((start, end), (start, end + 1), (start - 1, end)) if s in copies), None)
+            if found is None or found == removal.dup_of:
                 break
-            removal.dup_of = copies[covering]
+            removal.dup_of = found
     return removals
 
 

@@ -19,3 +19,10 @@ def check_threshold(value: object, name: str = "threshold") -> float:
             "of word shingles above which two texts are copies; 1 takes only exact copies)"
         )
     return float(value)
+
+
+def check_positive_int(value: object, name: str) -> int:
+    """A count or size that must be a whole number of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    return value

@@ -19,7 +19,7 @@ import numpy as np
 from cleaner import minhash
 from cleaner.checks import check_threshold
 from cleaner.record import Document, Removal, Span
-from cleaner.segment import live_spans
+from cleaner.segment import end_with_gap, live_spans
 
 # Candidate pairs are taken this far below the threshold, so estimation noise (sd ~0.035 at J=0.8 with 128
 # permutations) never hides a pair that exact verification would accept.
@@ -318,18 +318,11 @@ def is_removable(block: list[Match], copies_of: Counter[int], adjacent: bool) ->
 
 
 def _removal(doc: Document, run: list[tuple[int, int]], score: float) -> Removal:
-    """One removal for a run of copies that are contiguous in the document; `run` holds (copy, source) units.
-
-    The whitespace after the run goes with it: the space before the next unit of its paragraph, or the line
-    break (`cleaner.apply` takes the space before instead when text stays on the line)."""
+    """One removal for a run of copies that are contiguous in the document, with the whitespace after it
+    (`segment.end_with_gap`); `run` holds (copy, source) units."""
     spans = units_of(doc)
     start = spans[run[0][0]][0]
-    last = run[-1][0]
-    end = spans[last][1]
-    if last + 1 < len(spans) and doc.source.find("\n", end, spans[last + 1][0]) < 0:
-        end = spans[last + 1][0]
-    elif end < len(doc.source) and doc.source[end] == "\n":
-        end += 1
+    end = end_with_gap(doc.source, spans, run[-1][0])
     first_source, last_source = run[0][1], run[-1][1]
     return Removal(
         start=start,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cleaner.apply import apply_removals
+from cleaner.checks import check_positive_int
 from cleaner.errors import ConfigError
 from cleaner.io.base import InputDoc
 from cleaner.neardup import NearDupOptions
@@ -84,9 +85,10 @@ class Cleaner:
             self.title = TitleOptions(field=title_field, in_text=title_in_text, min_words=min_words)
         except ValueError as error:
             raise ConfigError(str(error)) from None
-        if isinstance(max_doc_chars, bool) or not isinstance(max_doc_chars, int) or max_doc_chars < 1:
-            raise ConfigError(f"max_doc_chars (--max-doc-chars) must be a positive whole number, got {max_doc_chars!r}")
-        self.max_doc_chars = max_doc_chars
+        try:
+            self.max_doc_chars = check_positive_int(max_doc_chars, "max_doc_chars (--max-doc-chars)")
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
         if isinstance(rules, str | Path):
             raise ConfigError(
                 f"rules must be a list of directories, got the single path {str(rules)!r}; "
@@ -183,7 +185,8 @@ class Cleaner:
                     origin = doc.origin or Origin(file="<records>")
                     failed[position] = Reject(origin, f"could not clean: {type(error).__name__}: {error}", id=doc.id)
             if failed:
-                batch = [failed.get(docs.index(item), item) if isinstance(item, Document) else item for item in batch]
+                by_identity = {id(docs[position]): reject for position, reject in failed.items()}
+                batch = [by_identity.get(id(item), item) for item in batch]
                 docs = [doc for position, doc in enumerate(docs) if position not in failed]
         for doc in docs:
             apply_removals(doc)
@@ -312,7 +315,9 @@ def _reset(doc: Document) -> None:
     """Forget what a failed batch run marked, so the document can be run alone from the start."""
     doc.removals.clear()
     doc.warnings.clear()
+    doc.rule_time.clear()  # the failed run's time must not count against the document's own budget
     doc.site = None
+    doc.units = units(doc.source, doc.paragraphs)  # a failed run may have split a lone paragraph
 
 
 def _check_examples(ruleset: RuleSet) -> None:

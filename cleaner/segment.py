@@ -6,6 +6,8 @@ every later stage marks spans of the same string.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import regex
 
 from cleaner.record import Removal, Span
@@ -169,6 +171,16 @@ def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int
         return None
     start, end = spans[live[0]]
     return live[0] if end - start <= LONG_PARAGRAPH else None
+
+
+def end_with_gap(source: str, spans: Sequence[Span], index: int) -> int:
+    """Where a removal of span `index` (a unit) ends, with the whitespace that goes with it: the space before the
+    next unit of its paragraph, or the line break that ends the paragraph (`cleaner.apply` takes the space before
+    instead when text stays on the line)."""
+    end = spans[index][1]
+    if index + 1 < len(spans) and source.find("\n", end, spans[index + 1][0]) < 0:
+        return spans[index + 1][0]
+    return end + 1 if end < len(source) and source[end] == "\n" else end
 
 
 def unit_breaks(unit_spans: list[Span], paragraph_spans: list[Span]) -> list[int]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import regex
 
 from cleaner.record import Document, Removal, Span
-from cleaner.segment import live_spans
+from cleaner.segment import end_with_gap, live_spans
 
 TITLE_IN_TEXT = ("keep", "drop")
 # A headline repeated before the body is looked for this many units after the first one; the units between must be
@@ -121,9 +121,8 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
                 continue  # inside a paragraph, "We got her. We got her." is the speaker's emphasis, not a stutter
         if position - 1 in found and found[position - 1].dup_of is None:
             continue  # the first copy went as the title itself; this one is now the text's first
-        before = found.get(position - 1)  # "T\nT\nT": both later copies point at the one that stays
-        source_span = before.dup_of if before is not None else spans[live[position - 1]]
-        remove(position, source_span, "repeats the unit right before it (headline stutter)")
+        # "T\nT\nT": the third points at the second; `apply.point_at_kept_sources` points it at the first.
+        remove(position, spans[live[position - 1]], "repeats the unit right before it (headline stutter)")
     return sorted(found.values(), key=lambda r: r.start)
 
 
@@ -150,14 +149,9 @@ def _whole_paragraphs(doc: Document, spans: Sequence[Span], live: list[int]) -> 
 def _unit_removal(
     doc: Document, spans: Sequence[Span], live: list[int], position: int, source: Span | None, reason: str
 ) -> Removal:
-    """A whole unit, with the whitespace after it: the space before the next unit of its paragraph, or the line
-    break that ends the paragraph (`cleaner.apply` takes the space before instead when text stays on the line)."""
-    start, end = spans[live[position]]
-    following = live[position] + 1
-    if following < len(spans) and doc.source.find("\n", end, spans[following][0]) < 0:
-        end = spans[following][0]
-    else:
-        end = end + 1 if end < len(doc.source) and doc.source[end] == "\n" else end
+    """A whole unit, with the whitespace after it (`segment.end_with_gap`)."""
+    start = spans[live[position]][0]
+    end = end_with_gap(doc.source, spans, live[position])
     return Removal(
         start=start,
         end=end,

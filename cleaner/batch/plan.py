@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.batch.config import BatchConfig
-from cleaner.checks import check_threshold
+from cleaner.checks import check_positive_int, check_threshold
 from cleaner.errors import ConfigError, NewscleanError
 from cleaner.io.formats import OutputFormat, check_output_name, mirrored_name, output_format_of, stdin_output
 from cleaner.io.sources import STDIN, Source, check_inputs, iter_sources, kind_of
@@ -138,10 +138,9 @@ def plan_run(config: BatchConfig) -> Plan:
     try:
         check_threshold(config.threshold, "--threshold")
         TitleOptions(field=config.title_field, in_text=config.title_in_text)
+        check_positive_int(config.max_doc_chars, "--max-doc-chars")
     except ValueError as error:
         raise ConfigError(str(error)) from None
-    if isinstance(config.max_doc_chars, bool) or not isinstance(config.max_doc_chars, int) or config.max_doc_chars < 1:
-        raise ConfigError(f"--max-doc-chars must be a positive whole number, got {config.max_doc_chars!r}")
     resolve_rule_dirs(config.rules, what="--rules")
     if config.report is not None and not config.report.endswith((".html", ".htm")):
         raise ConfigError(f"--report {config.report!r} must name an .html file")
