@@ -6,6 +6,7 @@ Every earlier stage only appends `Removal`s. Keeping deletion here is what makes
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from cleaner.record import Document, Removal, Span
@@ -57,6 +58,7 @@ def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
 
     `removals` must be sorted and disjoint; a run only moves onto a kept space."""
     run: list[Removal] = []
+    ends = [r.end for r in removals]  # sorted, as the removals are disjoint
     for index, removal in enumerate(removals):
         if run and removal.start != run[-1].end:
             run = []
@@ -71,7 +73,7 @@ def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
         if (
             source[start - 1 : start] == " "
             and removal.end - start >= 2
-            and _kept_text(source, removals, line_start, start - 1)
+            and _kept_text(source, removals, ends, line_start, start - 1)
         ):
             if takes_break:  # kept text, not only the space, stays before it: the run moves onto the space
                 for moved in run:
@@ -83,12 +85,12 @@ def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
     return removals
 
 
-def _kept_text(source: str, removals: list[Removal], low: int, high: int) -> bool:
-    """Whether any non-space character of source[low:high] is outside every removal."""
+def _kept_text(source: str, removals: list[Removal], ends: list[int], low: int, high: int) -> bool:
+    """Whether any non-space character of source[low:high] is outside every removal (`ends`: the removals' ends,
+    so that only those reaching past `low` are looked at)."""
     cursor = low
-    for removal in removals:
-        if removal.end <= cursor:
-            continue
+    for position in range(bisect_right(ends, low), len(removals)):
+        removal = removals[position]
         if removal.start >= high:
             break
         if source[cursor : removal.start].strip():

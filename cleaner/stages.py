@@ -45,7 +45,7 @@ class Stage(Protocol):
 class RuleStage:
     """Site and `_default` rule files (cleaner.rules)."""
 
-    name = "rules"
+    name = "rule"  # the `stage` of its removals (learned rules' removals say "learned")
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
