@@ -118,7 +118,7 @@ def units(text: str, spans: list[Span], lone: int | None = None) -> list[Span]:
         else:
             found.append(span)
     if len(found) > len(spans) and len(found) <= _GLUED_MAX_UNITS:
-        found = _split_glued_copies(text, found, {start for start, _ in spans})
+        found = _split_glued_copies(text, found)
     return found
 
 
@@ -130,32 +130,47 @@ _GLUED_MAX_UNITS = 5000
 _GLUED_MIN_CHARS = 20
 
 
-def _split_glued_copies(text: str, found: list[Span], paragraph_starts: set[int]) -> list[Span]:
+def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
     """Units with an exact copy of an earlier unit glued to their end (or start) by a missing full stop, cut in two
-    where the copy starts (or ends). The cut depends on what the text repeats, not on what is removed later."""
+    where the copy starts (or ends). The cut depends on what the text repeats, not on what is removed later.
+
+    Only cuts at the first and last `_GLUED_EDGE_WORDS` spaces are tried, and only where the piece is as long as
+    an earlier unit: a few look-ups a unit, never a pass over its characters in Python."""
     seen: set[str] = set()
+    lengths: set[int] = set()
     out: list[Span] = []
     for start, end in found:
         unit = text[start:end]
-        pieces = [(start, end)]
-        if start not in paragraph_starts or len(found) > 1:
-            spaces = [k for k, char in enumerate(unit) if char == " "]
-            cut = None
-            for k in spaces[:_GLUED_EDGE_WORDS]:  # heading, then a copy
-                if len(unit) - k - 1 >= _GLUED_MIN_CHARS and _starts_unit(unit, k + 1) and unit[k + 1 :] in seen:
+        cut = None
+        if lengths:
+            for k in _spaces(unit, forward=True):  # heading, then a copy
+                rest = len(unit) - k - 1
+                if rest in lengths and rest >= _GLUED_MIN_CHARS and _starts_unit(unit, k + 1) and unit[k + 1 :] in seen:
                     cut = k
                     break
             if cut is None:
-                for k in reversed(spaces[-_GLUED_EDGE_WORDS:]):  # a copy, then a heading
-                    if k >= _GLUED_MIN_CHARS and _starts_unit(unit, k + 1) and unit[:k] in seen:
+                for k in _spaces(unit, forward=False):  # a copy, then a heading
+                    if k in lengths and k >= _GLUED_MIN_CHARS and _starts_unit(unit, k + 1) and unit[:k] in seen:
                         cut = k
                         break
-            if cut is not None:
-                pieces = [(start, start + cut), (start + cut + 1, end)]
+        pieces = [(start, end)] if cut is None else [(start, start + cut), (start + cut + 1, end)]
         for piece in pieces:
             seen.add(text[piece[0] : piece[1]])
+            lengths.add(piece[1] - piece[0])
         out.extend(pieces)
     return out
+
+
+def _spaces(unit: str, forward: bool) -> list[int]:
+    """The offsets of the first (or last) `_GLUED_EDGE_WORDS` spaces of `unit`, found with str.find/rfind."""
+    found: list[int] = []
+    position = -1 if forward else len(unit)
+    while len(found) < _GLUED_EDGE_WORDS:
+        position = unit.find(" ", position + 1) if forward else unit.rfind(" ", 0, position)
+        if position < 0:
+            break
+        found.append(position)
+    return found
 
 
 def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int | None:
