@@ -124,8 +124,9 @@ def units(text: str, spans: list[Span], lone: int | None = None) -> list[Span]:
 
 # A heading with no full stop glues itself to the sentence after it in flattened text ("... here The first teaser
 # line ..."). When the rest of such a unit is exactly an earlier unit (or begins with one), the copy is a unit of
-# its own. Looked for within this many words of the unit's edges, in documents of at most this many units.
-_GLUED_EDGE_WORDS = 30
+# its own. The heading may be this long; documents of more units than this are not looked at.
+_GLUED_HEADING_CHARS = 300
+_GLUED_KEY_CHARS = 16
 _GLUED_MAX_UNITS = 5000
 _GLUED_MIN_CHARS = 20
 
@@ -134,43 +135,43 @@ def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
     """Units with an exact copy of an earlier unit glued to their end (or start) by a missing full stop, cut in two
     where the copy starts (or ends). The cut depends on what the text repeats, not on what is removed later.
 
-    Only cuts at the first and last `_GLUED_EDGE_WORDS` spaces are tried, and only where the piece is as long as
-    an earlier unit: a few look-ups a unit, never a pass over its characters in Python."""
-    seen: set[str] = set()
-    lengths: set[int] = set()
+    Earlier units are indexed by their last and first characters, so a unit costs two look-ups, not a pass over
+    its characters; the heading glued on may be up to `_GLUED_HEADING_CHARS` long."""
+    by_end: dict[str, list[str]] = {}
+    by_start: dict[str, list[str]] = {}
     out: list[Span] = []
     for start, end in found:
         unit = text[start:end]
         cut = None
-        if lengths:
-            for k in _spaces(unit, forward=True):  # heading, then a copy
-                rest = len(unit) - k - 1
-                if rest in lengths and rest >= _GLUED_MIN_CHARS and _starts_unit(unit, k + 1) and unit[k + 1 :] in seen:
+        for earlier in by_end.get(unit[-_GLUED_KEY_CHARS:], ()):  # heading, then a copy
+            k = len(unit) - len(earlier) - 1
+            if (
+                0 < k <= _GLUED_HEADING_CHARS
+                and unit[k] == " "
+                and _starts_unit(unit, k + 1)
+                and unit[k + 1 :] == earlier
+            ):
+                cut = k
+                break
+        if cut is None:
+            for earlier in by_start.get(unit[:_GLUED_KEY_CHARS], ()):  # a copy, then a heading
+                k = len(earlier)
+                if (
+                    0 < len(unit) - k - 1 <= _GLUED_HEADING_CHARS
+                    and unit[k] == " "
+                    and _starts_unit(unit, k + 1)
+                    and (unit[:k] == earlier)
+                ):
                     cut = k
                     break
-            if cut is None:
-                for k in _spaces(unit, forward=False):  # a copy, then a heading
-                    if k in lengths and k >= _GLUED_MIN_CHARS and _starts_unit(unit, k + 1) and unit[:k] in seen:
-                        cut = k
-                        break
         pieces = [(start, end)] if cut is None else [(start, start + cut), (start + cut + 1, end)]
-        for piece in pieces:
-            seen.add(text[piece[0] : piece[1]])
-            lengths.add(piece[1] - piece[0])
+        for low, high in pieces:
+            piece = text[low:high]
+            if len(piece) >= _GLUED_MIN_CHARS:
+                by_end.setdefault(piece[-_GLUED_KEY_CHARS:], []).append(piece)
+                by_start.setdefault(piece[:_GLUED_KEY_CHARS], []).append(piece)
         out.extend(pieces)
     return out
-
-
-def _spaces(unit: str, forward: bool) -> list[int]:
-    """The offsets of the first (or last) `_GLUED_EDGE_WORDS` spaces of `unit`, found with str.find/rfind."""
-    found: list[int] = []
-    position = -1 if forward else len(unit)
-    while len(found) < _GLUED_EDGE_WORDS:
-        position = unit.find(" ", position + 1) if forward else unit.rfind(" ", 0, position)
-        if position < 0:
-            break
-        found.append(position)
-    return found
 
 
 def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int | None:
