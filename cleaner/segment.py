@@ -72,12 +72,22 @@ _DATELINE = regex.compile(
 
 
 def _at_datelines(text: str, spans: list[Span]) -> list[Span]:
-    """`spans` with each one that holds a dateline after its start cut before the dateline."""
+    """`spans` with each one that holds a dateline after its start cut before the dateline (one scan of the text
+    they cover, not one a span)."""
+    if not spans:
+        return spans
+    cuts = [m.start() for m in _DATELINE.finditer(text, spans[0][0], spans[-1][1])]
+    if not cuts:
+        return spans
     out: list[Span] = []
+    k = 0
     for start, end in spans:
-        for match in _DATELINE.finditer(text, start, end):
-            out.append((start, match.start()))
-            start = match.end()
+        while k < len(cuts) and cuts[k] < start:
+            k += 1
+        while k < len(cuts) and cuts[k] < end:  # the space before the dateline ends the piece before it
+            out.append((start, cuts[k]))
+            start = cuts[k] + 1
+            k += 1
         out.append((start, end))
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import regex
 
@@ -191,7 +192,8 @@ def _glued(
             return []
     taken = sorted((r.start, r.end) for r in marked if r.end > start and r.start < line_end)
     kept = _kept_segments(start, line_end, taken)
-    words = [w for low, high in kept for w in _WORD.finditer(source, low, high)][:_GLUED_WINDOW_WORDS]
+    # The first words only: in a flattened text the first line is the whole document.
+    words = list(islice((w for low, high in kept for w in _WORD.finditer(source, low, high)), _GLUED_WINDOW_WORDS))
     folded = [w.group().casefold() for w in words]
     if len(folded) < 4 or folded[0] not in folded[1 : _GLUED_MAX_WORDS + 1]:
         return []
