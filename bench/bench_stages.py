@@ -4,7 +4,7 @@ The floor is bench_batch.py's: parse a JSON line, xxhash each paragraph, dump th
 process on the same lines (no process start-up, no file I/O), in paired rounds, so each stage reads as "so many
 floors". That answers what the 3x target of issue 4 would need: which stages would have to cost how much less.
 
-    python bench/bench_stages.py [--docs 4000] [--repeat 5] [--workdir /tmp/newsclean-bench]
+    python bench/bench_stages.py [--docs 4000] [--repeat 5] [--shape paragraphs|flat|realistic]
 """
 
 from __future__ import annotations
@@ -94,8 +94,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="paired rounds (medians are reported)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsclean-bench"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shape", default="paragraphs", help="corpus shape: paragraphs, flat or realistic")
     args = parser.parse_args()
-    corpus = write_corpus(args.workdir / f"stages-{args.docs}.jsonl", args.docs, args.seed)
+    corpus = write_corpus(
+        args.workdir / f"stages-{args.shape}-{args.docs}.jsonl", args.docs, args.seed, shape=args.shape
+    )
     lines = corpus.read_bytes().splitlines()
     cleaner = Cleaner()
     stages(lines[:BATCH], cleaner)  # warm caches (site lookups, rule screens) as a long run would have them
@@ -115,7 +118,7 @@ def main() -> None:
             micros.setdefault(name, []).append(seconds / len(lines) * 1e6)
 
     floor_us = statistics.median(floors) / len(lines) * 1e6
-    print(f"{len(lines):,} docs (seed {args.seed}); medians of {args.repeat} paired rounds")
+    print(f"{len(lines):,} {args.shape} docs (seed {args.seed}); medians of {args.repeat} paired rounds")
     print(f"{'floor (parse, xxhash paragraphs, dump)':40s} {floor_us:7.1f} us/doc   1.00x")
     for name in ratios:
         ratio = statistics.median(ratios[name])

@@ -30,6 +30,7 @@ _GLUED_MAX_WORDS = 40
 _GLUED_MIN_WORDS = 3
 _GLUED_WINDOW_WORDS = 6 * _GLUED_MAX_WORDS  # words looked at: the headline and its copies
 _WORD = regex.compile(r"\w+")
+_WORD_WINDOW = regex.compile(rf"\W*(?:\w+\W*){{1,{_GLUED_WINDOW_WORDS}}}")  # where a window of words ends
 # Longer than this, a unit has `min_words` words or more (only short units are this stage's; long copies are
 # the near-duplicate stage's), so its words need not be counted.
 _SHORT_CHARS = 400
@@ -127,12 +128,21 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     return sorted(found.values(), key=lambda r: r.start)
 
 
-# What `key` ignores, deleted in one C call: a screen that two texts can share their key at all.
-_IGNORED = str.maketrans("", "", " \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»‘’‚‛“”„‟‹›–—…•·")
+# What `key` ignores: a screen that two texts can share their key at all. The ASCII ones are deleted from the
+# UTF-8 bytes in one C call (ASCII bytes never occur inside a multi-byte character), the rest by `str.replace` where
+# present: five times faster than `str.translate`, whose table lookups run per character on non-ASCII text.
+_IGNORED_ASCII = b" \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_IGNORED_OTHER = "«»‘’‚‛“”„‟‹›–—…•·"
 
 
 def _squash(text: str) -> str:
-    return text.casefold().translate(_IGNORED)
+    squashed = text.casefold().encode("utf-8", "surrogatepass").translate(None, _IGNORED_ASCII)
+    text = squashed.decode("utf-8", "surrogatepass")
+    if not text.isascii():
+        for char in _IGNORED_OTHER:
+            if char in text:
+                text = text.replace(char, "")
+    return text
 
 
 def _alike(a: str, b: str) -> bool:
@@ -193,14 +203,13 @@ def _glued(
     taken = sorted((r.start, r.end) for r in marked if r.end > start and r.start < line_end)
     kept = _kept_segments(start, line_end, taken)
     # The first words only: in a flattened text the first line is the whole document.
-    words = list(islice((w for low, high in kept for w in _WORD.finditer(source, low, high)), _GLUED_WINDOW_WORDS))
-    folded = [w.group().casefold() for w in words]
+    folded = _first_words(source, kept, _GLUED_WINDOW_WORDS)
     if len(folded) < 4 or folded[0] not in folded[1 : _GLUED_MAX_WORDS + 1]:
         return []
     title_words = title_key.split()
     drop_title = options.in_text == "drop" and bool(title_words) and folded[: len(title_words)] == title_words
     length = len(title_words) if drop_title else _repeat_length(folded, title_key)
-    if not length or length >= len(words):
+    if not length or length >= len(folded):
         return []
     copies = 1  # the headline and every copy right after it ("T T T body": all but the first go)
     while folded[copies * length : (copies + 1) * length] == folded[:length]:
@@ -210,8 +219,10 @@ def _glued(
         return []
     if not drop_title and _repeat_length(folded[:length] + folded[end_of_copies:], title_key):
         return []  # word soup that would stutter again once cut: no headline to keep once, keep it all
+    # Where the words around the cuts are: the words up to the first one after the copies, found again.
+    words = list(islice((w for low, high in kept for w in _WORD.finditer(source, low, high)), end_of_copies + 1))
     # Cut at the spaces around the copies, so the quotes and brackets of their words go with them.
-    if end_of_copies < len(words):
+    if end_of_copies < len(folded):
         cut_end = _chunk_start(source, words[end_of_copies - 1].end(), words[end_of_copies].start())
     else:
         cut_end = kept[-1][1] if kept else line_end
@@ -238,6 +249,19 @@ def _glued(
         for low, high in pieces
         if high > low
     ]
+
+
+def _first_words(source: str, kept: Sequence[Span], limit: int) -> list[str]:
+    """The first `limit` words of the `kept` segments, case-folded, found in a few C calls rather than a Python
+    loop over matches (in a flattened text the segment is the whole document)."""
+    words: list[str] = []
+    for low, high in kept:
+        if len(words) >= limit:
+            break
+        window = _WORD_WINDOW.match(source, low, high)
+        words.extend(_WORD.findall(source, low, window.end() if window else high))
+    # Case-folding the joined words folds each word alone: no word holds a space, and none folds to one.
+    return " ".join(words[:limit]).casefold().split(" ") if words else []
 
 
 def _kept_segments(low: int, high: int, taken: Sequence[Span]) -> list[Span]:
