@@ -112,6 +112,7 @@ def delete_spans(source: str, spans: Iterable[Span]) -> str:
 
 def apply_removals(doc: Document) -> Document:
     """Resolve overlaps, then set `doc.text`; the removals stay in the document as its ledger."""
+    doc.live.clear()  # the stages' cache (cleaner.segment.live_spans_of) is not part of the result
     doc.removals = keep_line_breaks(resolve_overlaps(point_at_kept_sources(doc.removals), doc.source), doc.source)
     doc.text = delete_spans(doc.source, [(r.start, r.end) for r in doc.removals])
     return doc

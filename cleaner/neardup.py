@@ -19,7 +19,7 @@ import numpy as np
 from cleaner import minhash
 from cleaner.checks import check_threshold
 from cleaner.record import Document, Removal, Span
-from cleaner.segment import end_with_gap, live_spans
+from cleaner.segment import end_with_gap, live_spans_of
 
 # Candidate pairs are taken this far below the threshold, so estimation noise (sd ~0.035 at J=0.8 with 128
 # permutations) never hides a pair that exact verification would accept.
@@ -70,7 +70,7 @@ class Match:
 
 def live_units(doc: Document) -> tuple[list[int], list[str]]:
     """Units (`doc.units`, or paragraphs for a document prepared without them) no earlier stage removed whole."""
-    return live_spans(doc.source, units_of(doc), doc.removals)
+    return live_spans_of(doc, units_of(doc))
 
 
 def units_of(doc: Document) -> list[Span]:

@@ -314,6 +314,7 @@ def _absent(value: object) -> bool:
 def _reset(doc: Document) -> None:
     """Forget what a failed batch run marked, so the document can be run alone from the start."""
     doc.removals.clear()
+    doc.live.clear()
     doc.warnings.clear()
     doc.rule_time.clear()  # the failed run's time must not count against the document's own budget
     doc.site = None

@@ -115,6 +115,8 @@ class Document:
     rule_time: dict[str, float] = field(default_factory=dict)
     text: str | None = None
     extraction: dict[str, Any] | None = None  # set when the text was extracted from HTML
+    # id of a spans list -> what `cleaner.segment.live_spans_of` found for it last (a cache while stages run).
+    live: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def removed(self) -> list[Removal]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import regex
 
-from cleaner.record import Removal, Span
+from cleaner.record import Document, Removal, Span
 from cleaner.sentences import split
 
 
@@ -192,11 +192,34 @@ def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int
     removed = sum(r.end - r.start for r in removals)
     if removed < len(text) - LONG_PARAGRAPH - text.count("\n"):
         return None  # the removals cannot leave only one short paragraph: the common case, without a scan
-    live, _ = live_spans(text, spans, removals)
+    live = _uncovered(spans, removals, stop_after=2)
     if len(live) != 1:
         return None
     start, end = spans[live[0]]
     return live[0] if end - start <= LONG_PARAGRAPH else None
+
+
+def _uncovered(spans: list[Span], removals: list[Removal], stop_after: int) -> list[int]:
+    """The indices of the first `stop_after` spans that removals do not cover whole (`live_spans` without
+    building texts)."""
+    covered: list[Span] = []
+    for start, end in sorted((r.start, r.end) for r in removals if r.end > r.start):
+        if covered and start <= covered[-1][1]:
+            if end > covered[-1][1]:
+                covered[-1] = (covered[-1][0], end)
+        else:
+            covered.append((start, end))
+    found: list[int] = []
+    cursor = 0
+    for index, (start, end) in enumerate(spans):
+        while cursor < len(covered) and covered[cursor][1] <= start:
+            cursor += 1
+        if cursor < len(covered) and covered[cursor][0] <= start and covered[cursor][1] >= end:
+            continue
+        found.append(index)
+        if len(found) >= stop_after:
+            break
+    return found
 
 
 def end_with_gap(source: str, spans: Sequence[Span], index: int) -> int:
@@ -214,6 +237,21 @@ def unit_breaks(unit_spans: list[Span], paragraph_spans: list[Span]) -> list[int
     break. Rules see the text with a line break there (cleaner.rules.apply)."""
     starts = {start for start, _ in paragraph_spans}
     return [start for start, _ in unit_spans if start not in starts]
+
+
+def live_spans_of(doc: Document, spans: list[Span]) -> tuple[list[int], list[str]]:
+    """`live_spans` of `doc`, remembered on the document: the near-duplicate and stutter stages and every settle
+    round ask again, and mostly nothing was removed in between. Removals only grow (or are cleared and rebuilt), so
+    the same spans list, number of removals and last removal mean the same answer. Callers must not change the
+    lists returned."""
+    removals = doc.removals
+    last = removals[-1] if removals else None
+    entry = doc.live.get(id(spans))
+    if entry is not None and entry[0] is spans and entry[1] == len(removals) and entry[2] is last:
+        return entry[3]
+    found = live_spans(doc.source, spans, removals)
+    doc.live[id(spans)] = (spans, len(removals), last, found)
+    return found
 
 
 def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple[list[int], list[str]]:

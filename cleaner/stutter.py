@@ -17,7 +17,7 @@ from itertools import islice
 import regex
 
 from cleaner.record import Document, Removal, Span
-from cleaner.segment import end_with_gap, live_spans
+from cleaner.segment import end_with_gap, live_spans_of
 
 TITLE_IN_TEXT = ("keep", "drop")
 # A headline repeated before the body is looked for this many units after the first one; the units between must be
@@ -70,7 +70,7 @@ def mark_stutters(docs: Sequence[Document], options: TitleOptions) -> None:
 def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     """The stutter removals of one document, against what earlier stages left."""
     spans = doc.units or doc.paragraphs
-    live, texts = live_spans(doc.source, spans, doc.removals)
+    live, texts = live_spans_of(doc, spans)
     if not live:
         return []
     cache: dict[int, str] = {}
