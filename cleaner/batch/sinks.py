@@ -85,7 +85,8 @@ class DeviceSink:
         pass
 
     def flush(self) -> dict[str, int]:
-        self.handle.flush()
+        if not self.handle.closed:  # a closed sink is flushed again by the next commit
+            self.handle.flush()
         return {}
 
     def close(self) -> Completed | None:

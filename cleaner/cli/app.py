@@ -46,7 +46,9 @@ def _remember(key: str) -> Callable[[Any, Any, Any], Any]:
 
 def _check_level(ctx: Any, param: Any, value: str | None) -> str | None:
     if value is not None and value.lower() not in LOG_LEVELS:
-        raise click_module().BadParameter(f"{value!r} is not one of {', '.join(LOG_LEVELS)}", ctx=ctx, param=param)
+        from cleaner.errors import ConfigError
+
+        raise ConfigError(f"--log-level must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
     if value is not None:
         ctx.meta[_META_LEVEL] = value.lower()
     return value

@@ -26,7 +26,7 @@ from cleaner.cli.rejects import list_rejects_file
 def clean(
     inputs: Annotated[list[str], typer.Argument(metavar="INPUT", help="Files, directories, or - for stdin.")],
     output: Annotated[
-        Path | None,
+        str | None,  # not a Path: `-o newdir/` names a directory by its slash, which Path drops
         typer.Option(
             "-o",
             "--output",
@@ -91,7 +91,7 @@ def clean(
 
     config = BatchConfig(
         inputs=inputs,
-        output=str(output) if output else None,
+        output=output or None,
         ledger=str(ledger) if ledger else None,
         rejects=str(rejects) if rejects else None,
         rules=[str(r) for r in rules or []],
