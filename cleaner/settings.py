@@ -125,6 +125,12 @@ def load_settings(directory: Path | None = None) -> Settings:
             settings.notes.append(f"config: {own} is read; [tool.newsclean] in {pyproject} is not")
         return settings
     if pyproject.is_file():
+        try:
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        if "newsclean" not in text:  # someone else's pyproject: its errors are not ours to report
+            return Settings(notes=[f"config: no {CONFIG_FILE}, and no [tool.newsclean] in {pyproject}"])
         tool = _read_toml(pyproject).get("tool", {})
         if isinstance(tool, dict) and "newsclean" in tool:
             return _parse(pyproject, tool["newsclean"], table="tool.newsclean")

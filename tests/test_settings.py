@@ -57,6 +57,11 @@ def test_pyproject_table_and_which_file_wins(tmp_path: Path) -> None:
 def test_a_pyproject_without_the_table_is_no_config(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     assert load_settings(tmp_path).path is None
+    (tmp_path / "pyproject.toml").write_text("[project\nbroken = \n")  # not ours to complain about
+    assert load_settings(tmp_path).path is None
+    (tmp_path / "pyproject.toml").write_text("[tool.newsclean\njobs = 2\n")
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: not valid TOML"):
+        load_settings(tmp_path)
 
 
 @pytest.mark.parametrize(

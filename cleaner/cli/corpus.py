@@ -150,14 +150,14 @@ def dedup(
 
 
 def _rejects_file(given: Path | None, *outputs: Path | None) -> Path | None:
-    """`--rejects`, or OUT.rejects.jsonl next to the first output that is a file (none beside a device)."""
+    """`--rejects`, or OUT.rejects.jsonl next to the first output that is a file (never beside a device)."""
     from cleaner.corpus.output import is_device
     from cleaner.io.writers import rejects_path
 
     if given is not None:
         return given
-    first = next((path for path in outputs if path is not None), None)
-    return rejects_path(first) if first is not None and not is_device(first) else None
+    first = next((path for path in outputs if path is not None and not is_device(path)), None)
+    return rejects_path(first) if first is not None else None
 
 
 @app.command()
