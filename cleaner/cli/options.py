@@ -29,11 +29,15 @@ JOBS_HELP = (
     "Worker processes: 1 (the default) works in this process, 0 starts one per CPU this process may use. "
     "Output is identical for any number."
 )
-Jobs = Annotated[int, typer.Option("--jobs", "-j", min=0, help=JOBS_HELP)]
+Jobs = Annotated[int, typer.Option("--jobs", "-j", help=JOBS_HELP)]
 
 
 def worker_count(jobs: int) -> int:
     """`--jobs` as a number of workers: 0 is one per usable CPU."""
+    if jobs < 0:
+        from cleaner.errors import ConfigError
+
+        raise ConfigError(f"--jobs must be 0 (one worker per CPU) or more, got {jobs}")
     if jobs == 0:
         from cleaner.corpus.engines import usable_cpus
 
