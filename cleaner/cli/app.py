@@ -8,7 +8,6 @@ config file (`cleaner.settings`) into click's `default_map`, so command-line opt
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -24,12 +23,6 @@ _META_CONFIG = "newsclean.config"
 _META_NOTES = "newsclean.settings_notes"
 # Parameters that are about the run's reporting, not settings of the work: not listed by --verbose.
 _NOT_SETTINGS = {"help", "version"}
-
-
-def click_module() -> Any:
-    """The click that typer runs on: its own copy from typer 0.28 on (whose classes are not the click package's),
-    the click package before."""
-    return getattr(typer.core, "_click", None) or importlib.import_module("click")
 
 
 def _remember(key: str) -> Callable[[Any, Any, Any], Any]:

@@ -5,7 +5,6 @@ place left to say it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +50,3 @@ def rejected_part(count: int, path: Path | str | None) -> str:
     if not count:
         return "0 rejected"
     return f"{count:,} rejected (listed in {path})" if path is not None else f"{count:,} rejected (listed above)"
-
-
-def counted(items: Iterable[object]) -> int:
-    return sum(1 for _ in items)
