@@ -17,7 +17,16 @@ from typing import Any
 from cleaner.batch.config import BatchConfig
 from cleaner.checks import check_positive_int, check_threshold
 from cleaner.errors import ConfigError, NewscleanError
-from cleaner.io.formats import OutputFormat, check_output_name, mirrored_name, output_format_of, stdin_output
+from cleaner.io.base import char_device
+from cleaner.io.formats import (
+    OUTPUT_FORMATS,
+    OutputFormat,
+    check_output_name,
+    mirrored_name,
+    output_format_named,
+    output_format_of,
+    stdin_output,
+)
 from cleaner.io.sources import STDIN, Source, check_inputs, iter_sources, kind_of
 from cleaner.io.writers import check_output_file, check_writable_place, inside, refuse_clashes, rejects_path
 from cleaner.rules.load import resolve_rule_dirs
@@ -28,7 +37,8 @@ STATE_SUFFIX = ".newsclean-state.json"  # beside OUT: the resume state of a run 
 
 @dataclass(slots=True)
 class Plan:
-    """Output locations: `output` is None for stdout; `out_is_dir` when inputs mirror into a directory."""
+    """Output locations: `output` is None for stdout or a device (`device`: written to as it is); `out_is_dir`
+    when inputs mirror into a directory; `concat` when several inputs go into the one JSON Lines file `output`."""
 
     config: BatchConfig
     output: Path | None
@@ -40,9 +50,20 @@ class Plan:
     # directory argument -> the name its files go under in OUT (taken once, before any chdir of the caller)
     root_names: dict[Path, str]
     inputs_signature: str = ""  # what every input file was when planned (`state.InputsSignature`)
+    device: Path | None = None  # `-o /dev/null`: a character device the outputs are written to in input order
+    concat: bool = False  # several inputs into the one file `output`, in input order and in its format
+    last_source: Source | None = None  # with `concat`: the last source (its end completes the one output file)
+    concat_writer: Any = None  # with `concat`: the one writer every source's sink shares (`batch.sinks`)
 
     def out_format(self, source: Source) -> OutputFormat | None:
         """The format a source's output is written in; None when it has none (unsupported, or rejected unread)."""
+        own = self.own_format(source)
+        if self.concat and own is not None:
+            return OUTPUT_FORMATS["jsonl"]  # text and HTML inputs become records {id, url, text}
+        return own
+
+    def own_format(self, source: Source) -> OutputFormat | None:
+        """The format a source's output takes when it has an output of its own (a mirrored one)."""
         if source.error is not None:
             return None
         if source.is_stdin:
@@ -63,7 +84,10 @@ class Plan:
         return final
 
     def mirrored_path(self, source: Source) -> Path | None:
-        """`final_path` by name alone, without looking at the file system."""
+        """`final_path` by name alone, without looking at the file system. With `concat` every source has the one
+        output, those without documents of their own too: a resumed run finds the output's position at any source."""
+        if self.concat:
+            return self.output
         if self.output is None or self.out_format(source) is None:
             return None
         if not self.out_is_dir:
@@ -146,24 +170,36 @@ def plan_run(config: BatchConfig) -> Plan:
         raise ConfigError(f"--report {config.report!r} must name an .html file")
     single_file = len(inputs) == 1 and (inputs[0] == STDIN or not Path(inputs[0]).is_dir())
     output = Path(config.output) if config.output else None
+    device = None
+    if output is not None and char_device(output):  # `-o /dev/null`: written to like stdout, never replaced
+        device, output = output, None
     if output is None:
-        if not single_file:
+        where = f"a device ({device})" if device is not None else "stdout"
+        if not single_file and device is None:
             raise ConfigError("several inputs or a directory need -o OUT (a directory for the mirrored outputs)")
-        fmt = _single_output(inputs[0], config)
-        if fmt is not None and not fmt.streams:
-            raise ConfigError(f"{fmt.label or fmt.name} output cannot go to stdout: pass -o OUT{fmt.endings[0]}")
+        if single_file:
+            fmt = _single_output(inputs[0], config)
+            if fmt is not None and not fmt.streams:
+                raise ConfigError(f"{fmt.label or fmt.name} output cannot go to {where}: pass -o OUT{fmt.endings[0]}")
         if config.resume:
-            raise ConfigError("--resume needs -o OUT: output written to stdout cannot be resumed")
+            raise ConfigError(f"--resume needs -o OUT: output written to {where} cannot be resumed")
     if config.resume and config.restart:
         raise ConfigError("--resume and --restart contradict each other: continue the interrupted run, or start over")
     if config.resume and STDIN in inputs:
         raise ConfigError("--resume cannot be used with stdin (-): stdin cannot be read again")
     # `-o newdir/` names a directory even before it exists (it wrote a file called newdir).
     names_a_directory = config.output is not None and config.output.endswith("/")
-    out_is_dir = output is not None and (not single_file or output.is_dir() or names_a_directory)
+    concat = False
+    if output is not None and not single_file and not names_a_directory and not output.is_dir():
+        # `-o out/clean.jsonl.zst` for several inputs: one file, never a directory named like a file
+        named = output_format_named(output)
+        if named is not None:
+            _check_concat_target(output, named)
+            concat = True
+    out_is_dir = output is not None and not concat and (not single_file or output.is_dir() or names_a_directory)
     if out_is_dir and output is not None and output.exists() and not output.is_dir():
         raise ConfigError(f"-o {output} is a file, but these inputs need an output directory")
-    if output is not None and not out_is_dir:
+    if output is not None and not out_is_dir and not concat:
         _check_output_format(output, inputs[0], config)
     rejects: Path | None = Path(config.rejects) if config.rejects else None
     if rejects is None and output is not None:
@@ -179,10 +215,50 @@ def plan_run(config: BatchConfig) -> Plan:
     state = output.with_name(output.name + STATE_SUFFIX) if output is not None else None
     roots = {Path(given): _root_name(Path(given)) for given in inputs if given != STDIN and Path(given).is_dir()}
     rule_dirs = _rule_dirs(config.rules, config.bundled_rules)
-    plan = Plan(config, output, out_is_dir, ledger, rejects, state, rule_dirs, roots)
+    plan = Plan(config, output, out_is_dir, ledger, rejects, state, rule_dirs, roots, device=device, concat=concat)
     _refuse_overwriting_inputs(plan, inputs)
+    if concat or device is not None:
+        _check_sources(plan)
     _survey(plan)
     return plan
+
+
+def _check_concat_target(output: Path, named: OutputFormat) -> None:
+    """Several inputs go into one file only as JSON Lines, where each document is a record of its own."""
+    if named.name == "jsonl":
+        return
+    jsonl = OUTPUT_FORMATS["jsonl"].endings
+    raise ConfigError(
+        f"-o {output}: several inputs cannot go into one {named.label or named.name} file; pass a directory "
+        f"(-o {output.parent / output.name.split('.')[0]}/) for one output per input, or a JSON Lines file "
+        f"({', '.join(jsonl[:3])}) for all of them in one, in order"
+    )
+
+
+def _check_sources(plan: Plan) -> None:
+    """Before any work, for outputs that take every source in turn (one JSON Lines file, or a device): each
+    source's output must fit there; and the last source writing into a shared file is found (its end completes
+    the file)."""
+    seen: set[Source] = set()
+    for source in iter_sources(plan.config.inputs):
+        plan.last_source = source
+        own = plan.own_format(source)
+        if own is None:
+            continue
+        if plan.device is not None and not own.streams:
+            raise ConfigError(
+                f"{source.display}: {own.label or own.name} output cannot be written to a device ({plan.device}); "
+                f"pass -o OUT{own.endings[0]} or a directory"
+            )
+        if plan.concat:
+            if own.name not in ("jsonl", "txt"):
+                raise ConfigError(
+                    f"{source.display}: {own.label or own.name} inputs are not joined into one JSON Lines file; pass "
+                    f"a directory (-o DIR/) for one output per input"
+                )
+            if source in seen:
+                raise ConfigError(f"{source.display} is given twice; each input goes into -o {plan.output} once")
+            seen.add(source)
 
 
 def _single_output(single_input: str, config: BatchConfig) -> OutputFormat | None:

@@ -1,9 +1,11 @@
 """Where a source's cleaned documents go, chosen once per source from the format registry.
 
-- `StdoutSink`: no `-o`; the Unix filter.
+- `StdoutSink`: no `-o`; the Unix filter. `DeviceSink`: `-o /dev/null` (a character device), written to the same way.
 - `FileSink`: one output file per source, through its output format's writer from the registry: an append-only
   part file (JSON Lines, text) or Parquet row groups, renamed into place when the source is done.
 - `TreeSink`: a format with one file per document (text) in a mirrored tree: each written whole, atomically.
+- `SharedFileSink`: several sources into one JSON Lines file, in input order: one writer for all of them, renamed
+  into place when the last one is done.
 - `NoOutput`: a source with no output (rejected unread, or of no known format): only its rejects are written.
 """
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cleaner.io.formats import OUTPUT_FORMATS
 from cleaner.io.sources import Source
 from cleaner.io.writers import PartWriter, make_durable, write_atomic
 
@@ -66,6 +69,66 @@ class StdoutSink:
     def close(self) -> Completed | None:
         sys.stdout.buffer.flush()
         return None
+
+
+class DeviceSink:
+    """A character device (`-o /dev/null`, the usual way to time a run): written to as it is, never renamed over."""
+
+    def __init__(self, device: Path) -> None:
+        self.handle = open(device, "ab")  # noqa: SIM115 - closed in close()
+
+    def write(self, payload: Any) -> int:
+        self.handle.write(payload)
+        return 0
+
+    def rejected(self) -> None:
+        pass
+
+    def flush(self) -> dict[str, int]:
+        if not self.handle.closed:  # a closed sink is flushed again by the next commit
+            self.handle.flush()
+        return {}
+
+    def close(self) -> Completed | None:
+        self.handle.close()
+        return None
+
+
+class SharedWriter:
+    """The one writer of an output that several sources write into, and whether the last one completed it."""
+
+    def __init__(self, writer: PartWriter) -> None:
+        self.writer = writer
+        self.done = False
+
+
+class SharedFileSink:
+    """One source's share of an output file that several sources write into in order. The writer stays open from
+    source to source; a source that is not the last completes nothing (the next commit makes its part durable and
+    records the writer's position), and the last source's end renames the whole file into place. Sources without
+    documents of their own (rejected unread) take part too, so that every commit records the position."""
+
+    def __init__(self, shared: SharedWriter, last: bool) -> None:
+        self.shared = shared
+        self.last = last
+
+    def write(self, payload: Any) -> int:
+        return self.shared.writer.add(payload)
+
+    def rejected(self) -> None:
+        pass
+
+    def flush(self) -> dict[str, int]:
+        if self.shared.done:  # a closed earlier source's sink, flushed at the commit that completed the file
+            return {}
+        return {str(self.shared.writer.final): self.shared.writer.commit()}
+
+    def close(self) -> Completed | None:
+        if not self.last:
+            return None
+        part, leftovers = self.shared.writer.complete()
+        self.shared.done = True
+        return Completed([(part, self.shared.writer.final)], list(leftovers))
 
 
 class NoOutput:
@@ -136,9 +199,15 @@ class TreeSink:
 def open_sink(plan: Plan, source: Source, committed: int) -> Sink:
     """The sink for a source, from its output format; `committed` is the position to resume its output from."""
     if plan.output is None:
-        return StdoutSink()
+        return DeviceSink(plan.device) if plan.device is not None else StdoutSink()
     fmt = plan.out_format(source)
     final = plan.final_path(source)
+    if plan.concat and final is not None:
+        if plan.concat_writer is None:  # the first source of this process (of a resumed run: the one it resumes at)
+            check_output_directory(plan)
+            writer = OUTPUT_FORMATS["jsonl"].writer(final, source, plan.config.read, committed)
+            plan.concat_writer = SharedWriter(writer)
+        return SharedFileSink(plan.concat_writer, last=source == plan.last_source)
     if fmt is None or final is None:
         return NoOutput()
 

@@ -180,7 +180,7 @@ def check_committed_outputs(plan: Plan, position: tuple[int, int]) -> None:
         final = plan.final_path(source)
         fmt = plan.out_format(source)
         per_document = plan.out_is_dir and fmt is not None and fmt.one_file_per_document
-        if final is not None and not per_document and not final.exists():
+        if final is not None and not per_document and not final.exists() and not plan.concat:  # concat: one part
             raise ConfigError(
                 f"cannot resume: {final}, finished before the run was interrupted, is missing; rerun with "
                 "--restart to start over"

@@ -8,15 +8,32 @@ from typing import Annotated
 import typer
 
 from cleaner.cli.app import app
-from cleaner.cli.options import HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
+from cleaner.cli.options import (
+    JOBS_DEFAULT,
+    HtmlField,
+    IdField,
+    Jobs,
+    StdinFormat,
+    TextField,
+    UrlField,
+    read_options,
+    worker_count,
+)
+from cleaner.cli.rejects import list_rejects_file
 
 
 @app.command()
 def clean(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Files, directories, or - for stdin.")],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT", help="Files, directories, or - for stdin.")],
     output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Output file or directory (mirrors the input). Default: stdout."),
+        str | None,  # not a Path: `-o newdir/` names a directory by its slash, which Path drops
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output: a file (several JSON Lines inputs go into one .jsonl/.jsonl.gz/.jsonl.zst file, in order), "
+            "a directory (mirrors the inputs; a name ending in / or without a format ending), or a device such as "
+            "/dev/null. Default: stdout.",
+        ),
     ] = None,
     rules: Annotated[
         list[Path] | None, typer.Option("--rules", help="Rule directory added after the bundled rules.")
@@ -25,9 +42,7 @@ def clean(
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Rejects file (default: OUT's name + .rejects.jsonl, next to OUT).")
     ] = None,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Worker processes; output is identical for any number.")
-    ] = 1,
+    jobs: Jobs = JOBS_DEFAULT,
     threshold: Annotated[
         float, typer.Option("--threshold", help="Near-duplicate paragraph similarity threshold.")
     ] = 0.8,
@@ -49,7 +64,7 @@ def clean(
     id_field: IdField = "id",
     url_field: UrlField = "url",
     html_field: HtmlField = "html",
-    stdin_format: StdinFormat = "text",
+    stdin_format: StdinFormat = "auto",
     title_field: Annotated[
         str, typer.Option("--title-field", help="Record field holding the headline (used where the record has it).")
     ] = "title",
@@ -76,22 +91,23 @@ def clean(
 
     config = BatchConfig(
         inputs=inputs,
-        output=str(output) if output else None,
+        output=output or None,
         ledger=str(ledger) if ledger else None,
         rejects=str(rejects) if rejects else None,
         rules=[str(r) for r in rules or []],
-        jobs=jobs,
+        jobs=worker_count(jobs),
         threshold=threshold,
         rule_timeout=rule_timeout,
         resume=resume,
         restart=restart,
-        read=read_options(text_field, id_field, url_field, html_field, stdin_format),
+        read=read_options(inputs, text_field, id_field, url_field, html_field, stdin_format),
         title_field=title_field,
         title_in_text=title_in_text,
         max_doc_chars=max_doc_chars,
         report=str(report) if report else None,
     )
     summary = run_batch(config)
+    list_rejects_file(summary.rejects_file if summary.rejected else None)
     if not quiet:
         typer.echo(summary.render(), err=True)
     if summary.exit_code:

@@ -112,7 +112,7 @@ def diff(
     id_field: IdField = "id",
     url_field: UrlField = "url",
     html_field: HtmlField = "html",
-    stdin_format: StdinFormat = "text",
+    stdin_format: StdinFormat = "auto",
 ) -> None:
     """Show the normalized input with every removal marked and annotated (stage, rule, duplicate, score)."""
     from cleaner.errors import ConfigError
@@ -147,7 +147,7 @@ def diff(
         from cleaner.rules.load import resolve_rule_dirs
 
         cleaner = Cleaner(rules=resolve_rule_dirs(rules or [], what="--rules"), threshold=threshold)
-        options = read_options(text_field, id_field, url_field, html_field, stdin_format)
+        options = read_options([input], text_field, id_field, url_field, html_field, stdin_format)
         documents = diff_inputs(cleaner, input, options, url)
         single_text = (input == "-" and options.stdin_format == "text") or kind_of(input) == "txt"
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from cleaner.cli.app import app
+from cleaner.cli.app import NewscleanTyper, app
 
-rules_app = typer.Typer(name="rules", help="Validate rule files and run their examples.", no_args_is_help=True)
+rules_app = NewscleanTyper(name="rules", help="Validate rule files and run their examples.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 DirsArg = Annotated[

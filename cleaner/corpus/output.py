@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.errors import ConfigError
+from cleaner.io.base import char_device as is_device
 from cleaner.io.formats import OUTPUT_FORMATS, check_output_name
 from cleaner.io.writers import compression_of, temporary_path
 
@@ -26,7 +27,12 @@ def check_jsonl_path(path: Path, option: str) -> None:
 
 @contextmanager
 def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
-    """A binary stream that becomes `path` only when the block finishes without error."""
+    """A binary stream that becomes `path` only when the block finishes without error; a character device is
+    written to as it is (renaming a file over it would replace it)."""
+    if is_device(path):
+        with open(path, "ab") as device:
+            yield device
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_path(path)
     try:

@@ -112,6 +112,14 @@ def special_file(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def char_device(path: Path) -> bool:
+    """A character device (`/dev/null`, a terminal), after links: an output written to as it is, never replaced."""
+    try:
+        return stat.S_ISCHR(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def inside(path: Path, directory: Path) -> bool:
     """Whether `path` is `directory` or below it (both resolved or both as given: no file system access)."""
     return path == directory or directory in path.parents

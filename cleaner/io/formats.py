@@ -115,6 +115,16 @@ def mirrored_name(name: str, kind: str | None) -> str:
     return name
 
 
+def output_format_named(output: Path) -> OutputFormat | None:
+    """The output format whose ending `output`'s name has (`.jsonl.zst`, `.parquet`, `.txt`), or None: a name that
+    says it is a file of that format, not a directory."""
+    name = output.name.lower()
+    for fmt in OUTPUT_FORMATS.values():
+        if name.endswith(fmt.endings) and not any(name == ending for ending in fmt.endings):
+            return fmt
+    return None
+
+
 def check_output_name(output: Path, out_format: str, option: str = "-o") -> str | None:
     """Why `output` cannot be the name of a file written as `out_format`, or None when it can: a format named by
     its ending needs one of its endings, and no file takes an ending of another such format."""

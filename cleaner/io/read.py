@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Sequence
 
 from cleaner.io.base import ReadItem, ReadOptions
@@ -27,7 +26,9 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
 
 
 def _read_stdin(options: ReadOptions) -> Iterator[ReadItem]:
-    stream = sys.stdin.buffer
+    from cleaner.io.stdin import stdin_bytes
+
+    stream = stdin_bytes()
     if options.stdin_format == "jsonl":
         from cleaner.io.records import read_jsonl_stream
 
