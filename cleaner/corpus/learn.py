@@ -31,12 +31,14 @@ import xxhash
 
 from cleaner import minhash
 from cleaner.corpus.masking import has_literal_words, mask, template
+from cleaner.corpus.mining import Edges, edges_of, ends_at_abbreviation
 from cleaner.corpus.unionfind import UnionFind
 from cleaner.errors import ConfigError
 from cleaner.io.base import InputDoc, ReadItem
 from cleaner.normalize import normalize
 from cleaner.record import Document, Origin, Reject
-from cleaner.segment import paragraphs, sentences
+from cleaner.segment import paragraphs, sentences, unit_breaks
+from cleaner.segment import units as unit_spans
 
 # A sentence rule removes a span at a sentence boundary: after the line start or after a sentence end and a space,
 # and up to the line end or (when the sentence itself ends with punctuation) a space.
@@ -77,8 +79,8 @@ class LearnOptions:
             raise ConfigError(f"variant threshold must be in (0, 1], got {self.threshold}")
 
 
-# What a worker returns per document: (site, [(unit text, masked key, is_sentence)]) or a reject reason.
-DocUnits = tuple[str | None, list[tuple[str, str, bool]]]
+# What a worker returns per document: (site, [(unit text, masked key, is_sentence)], its edges) or a reject reason.
+DocUnits = tuple[str | None, list[tuple[str, str, bool]], Edges | None]
 Payload = tuple[str | None, str | bytes | None, str | None]
 
 
@@ -103,29 +105,37 @@ def units_partition(payloads: list[Payload], rule_dirs: tuple[str, ...], options
             continue
         site = site_of(url, source, ruleset)
         if site is None:
-            out.append((None, []))
+            out.append((None, [], None))
             continue
+        # Segmented as `clean` segments it, so that rules are learned on the units they will see.
+        doc = Document(id="learn", source=source, url=url)
+        doc.paragraphs = paragraphs(source)
+        doc.units = unit_spans(source, doc.paragraphs)
         taken: list[tuple[int, int]] = []
         if ruleset is not None:
             from cleaner.rules import apply_rules
 
-            doc = Document(id="learn", source=source, url=url)
             apply_rules(doc, ruleset)
             taken = [(r.start, r.end) for r in doc.removals]
+        from cleaner.rules.apply import view_of
+
+        edges = edges_of(view_of(source, doc.removals, unit_breaks(doc.units, doc.paragraphs)).text)
         units: dict[str, tuple[str, str, bool]] = {}
-        for span in paragraphs(source):
+        for span in doc.paragraphs:
             parts = sentences(source, span)
             pieces = [(span, False)] + ([(part, True) for part in parts] if len(parts) > 1 else [])
-            for (start, end), is_sentence in pieces:
+            for index, ((start, end), is_sentence) in enumerate(pieces):
                 if end - start > options.max_unit_chars or any(s < end and start < e for s, e in taken):
                     continue
                 unit = source[start:end]
                 if is_sentence and len(_WORD.findall(unit)) < _MIN_SENTENCE_WORDS:
                     continue
+                if is_sentence and index + 1 < len(pieces) and ends_at_abbreviation(unit):
+                    continue  # "The U.S." cut from "The U.S. Senate ...": a fragment, not boilerplate
                 key = mask(unit)
                 if key and key not in units:
                     units[key] = (unit, key, is_sentence)
-        out.append((site, list(units.values())))
+        out.append((site, list(units.values()), edges))
     return out
 
 
@@ -146,6 +156,7 @@ class _Site:
     keys: dict[str, _Key] = field(default_factory=dict)
     members: list[int] = field(default_factory=list)  # its documents' indices
     first_with: dict[int, int] = field(default_factory=dict)  # hash of a URL or text -> first document with it
+    edges: dict[int, Edges] = field(default_factory=dict)  # document (page, once counted) -> its edges
 
 
 def _identities(url: str | None, units: list[tuple[str, str, bool]]) -> list[int]:
@@ -171,6 +182,10 @@ def _count_pages(sites: dict[str, _Site], same_page: list[tuple[int, int]], docu
     repeats = 0
     for stats in sites.values():
         stats.docs = len(np.unique(page_of[stats.members]))
+        edges: dict[int, Edges] = {}
+        for doc in sorted(stats.edges):  # a page's edges once: those of its first document
+            edges.setdefault(int(page_of[doc]), stats.edges[doc])
+        stats.edges = edges
         repeats += len(stats.members) - stats.docs
         for entry in stats.keys.values():
             if len(entry.docs) == 1:
@@ -254,12 +269,14 @@ def learn(
             if isinstance(result, str):
                 rejects.append(Reject(origin, result, id=doc_id or origin.default_id(doc_index)))
                 continue
-            site, units = result
+            site, units, edges = result
             if site is None:
                 without_site += 1
                 continue
             stats = sites.setdefault(site, _Site())
             stats.members.append(doc_index)
+            if edges is not None:
+                stats.edges[doc_index] = edges
             for identity in _identities(url, units):
                 earlier = stats.first_with.setdefault(identity, doc_index)
                 if earlier != doc_index:
@@ -298,25 +315,28 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
     if stats.docs < options.min_docs:
         return None
     need = max(options.min_docs, math.ceil(options.min_share * stats.docs), 2)
+    edge_rules, covered, dropped = _edge_rules(site, stats, need, options)
     multi = sorted(k for k, v in stats.keys.items() if len(v.docs) >= 2 and has_literal_words(_top(v.texts)))
-    if not multi:
-        return None
-    groups = _variant_groups(multi, options)
+    groups = _variant_groups(multi, options) if multi else []
     single = sorted(_top(v.texts) for v in stats.keys.values() if len(v.docs) == 1)
     candidates: list[LearnedRule] = []
     for group in groups:
         docs = len({d for key in group for d in stats.keys[key].docs})
         if docs < need:
             continue
+        if all(key in covered and set(stats.keys[key].docs) <= covered[key] for key in group):
+            continue  # every occurrence is at a document's edge, where an edge rule removes it already
         candidates.append(_make_rule(site, stats, group, docs, options))
-    if not candidates:
+    if not candidates and not edge_rules:
         return None
     existing_text = existing.read_text(encoding="utf-8") if existing is not None else None
     taken_ids = _existing_ids(existing)
-    for rule in sorted(candidates, key=lambda r: (-r.docs, r.pattern)):
+    for rule in sorted(candidates + edge_rules, key=lambda r: (-r.docs, r.pattern)):
         rule.id = _unique_id(rule.id, taken_ids)
     recurring = {k for k, v in stats.keys.items() if len(v.docs) >= 2}
-    safe, dropped = _safety_check(candidates, single, recurring, options)
+    safe, unsafe = _safety_check(candidates, single, recurring, options)
+    dropped += unsafe
+    safe += edge_rules
     safe.sort(key=lambda r: (-r.docs, r.id))
     safe, failed = _example_check(site, stats.docs, safe, existing_text)
     dropped += failed
@@ -324,6 +344,84 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
         return None
     text = render_file(site, stats.docs, safe, existing_text)
     return SiteRules(site, stats.docs, safe, text, dropped, existing)
+
+
+def _edge_rules(
+    site: str, stats: _Site, need: int, options: LearnOptions
+) -> tuple[list[LearnedRule], dict[str, set[int]], list[str]]:
+    """Rules for the recurring ends and starts of the site's documents (`cleaner.corpus.mining`), each checked
+    against every document's edge; the masked texts they remove, with the documents they remove them from (so
+    the unit learner need not write the same text again); why families were not written."""
+    from cleaner.corpus import mining
+
+    rules: list[LearnedRule] = []
+    covered: dict[str, set[int]] = {}
+    dropped: list[str] = []
+    for tail in (True, False):
+        windows = {d: (e.tail, e.tail_whole) if tail else (e.head, e.head_whole) for d, e in stats.edges.items()}
+        families, recurring = mining.mine(windows, need, tail)
+        spans_mid_line = False
+        for family in families:
+            kind, pattern = mining.family_pattern(family, tail)
+            members = {m.doc for m in family.members}
+            rule = LearnedRule(
+                _slug(family.members[0].piece), kind, pattern,
+                f"learned by newsclean learn: {'ends' if tail else 'starts'} {len(members)} of {stats.docs} documents "
+                f"({len(members) / stats.docs:.0%}) of {site}{mining.describe(family)}",
+                len(members), mining.examples(family, options.max_examples),
+            )  # fmt: skip
+            why, hit_docs = _edge_safety(rule, windows, members, recurring)
+            if why is not None:
+                dropped.append(f"{rule.id}: {why}")
+                continue
+            pool = [
+                (line, {w.casefold() for w in _WORD.findall(line)})
+                for d, (window, _whole) in sorted(windows.items())
+                if d not in members and d not in hit_docs
+                for line in [window.rsplit("\n", 1)[-1] if tail else window.split("\n", 1)[0]]
+                if len(line) <= options.max_keep_chars and has_literal_words(line)
+            ]
+            rule.keeps = _keeps(rule, pool, options)
+            rules.append(rule)
+            spans_mid_line = spans_mid_line or kind == "span"
+            for member in family.members:
+                covered.setdefault(mask(member.piece), set()).add(member.doc)
+        if spans_mid_line:  # a span rule can leave the separator before its text alone on a line of its own
+            kind, pattern = mining.SEPARATOR_TAIL if tail else mining.SEPARATOR_HEAD
+            where = "end" if tail else "start"
+            rules.append(LearnedRule(
+                f"learned-separator-at-{where}", kind, pattern,
+                f"learned by newsclean learn: a separator left at the document's {where} once the learned "
+                f"{'trailers after' if tail else 'headers before'} it are removed",
+                0, ["-", "|"], ["He said - and then left."],
+            ))  # fmt: skip
+    return rules, covered, dropped
+
+
+def _edge_safety(
+    rule: LearnedRule, windows: dict[int, tuple[str, bool]], members: set[int], recurring: set[str]
+) -> tuple[str | None, set[int]]:
+    """Why an edge rule may not be written (None: it may), and the documents outside its family it matches: a
+    match there must be text that recurs in the site's edges, never text of one document."""
+    from cleaner.corpus.mining import SEPARATORS
+    from cleaner.rules.apply import RuleTimeout, find_spans
+
+    compiled = _compiled(rule)
+    hit_docs: set[int] = set()
+    for doc, (window, _whole) in sorted(windows.items()):
+        text = window + "\n"
+        try:
+            hits = find_spans(compiled, text, _SAFETY_TIMEOUT)
+        except RuleTimeout:
+            return "pattern too slow to check against the site's documents", hit_docs
+        if not hits or doc in members:
+            continue
+        hit_docs.add(doc)
+        for start, end in hits:
+            piece = text[start:end].strip(" \n" + SEPARATORS)
+            if piece and "e\x00" + mask(piece) not in recurring:
+                return f"would also remove single-document text {piece[:80]!r}", hit_docs
+    return None, hit_docs
 
 
 def _top(texts: Counter[str]) -> str:

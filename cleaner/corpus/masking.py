@@ -1,8 +1,10 @@
 """News-aware masking: the parts of a boilerplate line that change from page to page.
 
 "Updated 10:42 AM, Nov 3, 2025 | 12 comments" and "Updated 9:05 PM, Jan 21, 2026 | 3 comments" are the same
-boilerplate. Masking replaces dates, times, weekdays and numbers (counters such as "3 comments", "1.2K views")
-with placeholders and folds case and spacing, so such variants share one key; `template` turns the same
+boilerplate. Masking replaces dates, times, weekdays and numbers (counters such as "3 comments", "1.2K views",
+also glued to the word before them: "page24") with placeholders, a URL by its host (permalinks differ only in
+their ids: "https://example.com/s/83d1f2c9"), a per-article id (a token of 8 or more letters and digits with two
+digits or more), and folds case and spacing, so such variants share one key; `template` turns the same
 segmentation into a regex (literal text escaped, masked parts as their class pattern) that matches them all.
 """
 
@@ -19,20 +21,33 @@ _MONTH = (
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"\d{4}"
 
-# (placeholder, regex) in priority order: each is also the pattern written into learned rules.
+# (placeholder, regex) in priority order: each is also the pattern written into learned rules (a URL's is its
+# scheme and host, literal, then `_URL_PATH`).
 _CLASSES: tuple[tuple[str, str], ...] = (
+    ("url", r"(?:https?://|www\.)[^\s/]+(?:/\S*)?"),
     (
         "date",
         rf"(?:{_MONTH} {_DAY}(?:,? {_YEAR})?|{_DAY} {_MONTH}(?:,? {_YEAR})?|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})",
     ),
     ("time", r"\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?"),
     ("weekday", r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"),
+    ("id", r"(?=(?:[A-Za-z]*\d){2})[A-Za-z0-9]{8,}"),
     ("number", r"\d+(?:[.,]\d+)*[KkMm]?"),
 )
+# A number may follow letters ("page24", "p.12"); every other class starts and ends at a word boundary.
+_WORD_BEFORE = r"(?<![\p{L}\p{N}])"
+_WORD_AFTER = r"(?![\p{L}\p{N}])"
+_BEFORE = {"number": r"(?<![\p{N}])", "url": r"(?<![\p{L}\p{N}/])"}
 _MASK = regex.compile(
-    "|".join(rf"(?P<{name}>(?<![\p{{L}}\p{{N}}]){pattern}(?![\p{{L}}\p{{N}}]))" for name, pattern in _CLASSES),
+    "|".join(
+        f"(?P<{name}>{_BEFORE.get(name, _WORD_BEFORE)}{pattern}{'' if name == 'url' else _WORD_AFTER})"
+        for name, pattern in _CLASSES
+    ),
     regex.IGNORECASE,
 )
+_URL_HOST = regex.compile(r"(?:https?://|www\.)[^\s/]+", regex.IGNORECASE)
+_URL_PATH = r"(?:/\S*)?"
+_ID_TEMPLATE = r"[A-Za-z0-9]{8,}"  # in a rule, an id is any such token (the key's two-digit test is for masking)
 CLASS_PATTERNS = dict(_CLASSES)
 _WORD = regex.compile(r"\p{L}{2,}")
 
@@ -42,7 +57,7 @@ class Segment:
     """A literal piece of text, or a masked piece with its class name."""
 
     text: str
-    kind: str | None = None  # None for literal text, else "date" | "time" | "weekday" | "number"
+    kind: str | None = None  # None for literal text, else "url" | "date" | "time" | "weekday" | "id" | "number"
 
 
 def segments(text: str) -> list[Segment]:
@@ -61,8 +76,15 @@ def segments(text: str) -> list[Segment]:
 
 def mask(text: str) -> str:
     """The key two variants share: masked classes as placeholders, case folded, spacing collapsed."""
-    parts = [f"\x00{s.kind}\x00" if s.kind else s.text.casefold() for s in segments(text)]
+    parts = [_placeholder(s) if s.kind else s.text.casefold() for s in segments(text)]
     return " ".join("".join(parts).split())
+
+
+def _placeholder(segment: Segment) -> str:
+    if segment.kind == "url":  # one site's permalinks share a key, other sites' links do not
+        host = _URL_HOST.match(segment.text)
+        return f"\x00url:{(host.group() if host else segment.text).casefold()}\x00"
+    return f"\x00{segment.kind}\x00"
 
 
 def has_literal_words(text: str) -> bool:
@@ -76,6 +98,12 @@ def template(text: str) -> str:
     for segment in segments(text):
         if segment.kind is None:
             pieces.append(regex.escape(segment.text, special_only=True, literal_spaces=True))
+        elif segment.kind == "url":
+            host = _URL_HOST.match(segment.text)
+            literal = host.group() if host else segment.text
+            pieces.append(f"(?i:{regex.escape(literal, special_only=True)}){_URL_PATH}")
+        elif segment.kind == "id":
+            pieces.append(_ID_TEMPLATE)
         else:
             pattern = CLASS_PATTERNS[segment.kind]
             pieces.append(pattern if segment.kind == "number" else f"(?i:{pattern})")
