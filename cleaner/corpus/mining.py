@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from cleaner.corpus.masking import has_literal_words, mask, template
+from cleaner.corpus.masking import mask, mask_and_words, template
 
 EDGE_CHARS = 800  # of a document's end (start) kept for mining, as the rules see it
 EDGE_LINES = 8
@@ -52,6 +52,7 @@ _EDGE_JUNK = f" \n{SEPARATORS}"
 _START = regex.compile(r"""(?:^|(?<=[\s.!?…"'”’»)\]}]))(?=[\p{Ps}\p{Pi}"'«]?[\p{Lu}\p{Lt}])""", regex.MULTILINE)
 # Where a header piece may end: before a space and a capitalised word, or a separator, or at the line end.
 _HEAD_END = regex.compile(rf"""(?= (?:[\p{{Ps}}\p{{Pi}}"'«]?[\p{{Lu}}\p{{Lt}}]|{_SEP}(?: |$)))|$""", regex.MULTILINE)
+_AFTER_SENTENCE = regex.compile(r"""[.!?…]["'”’»)\]]*\s+\Z""")
 _NAME_RUN = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{M}'’.-]*(?: \p{Lu}[\p{L}\p{M}'’.-]*){0,3}(?![\p{L}\p{N}])")
 _WORDS = regex.compile(r"\S+")
 _LETTERS = regex.compile(r"\p{L}")
@@ -120,11 +121,12 @@ def _literal_letters(text: str) -> int:
     return len(_LETTERS.findall(text))
 
 
-def offers(piece: str, unit_start: bool, tail: bool) -> list[Offer]:
-    """The keys of a piece: exact, by names, and (when it starts a unit, at the end of a document) by label."""
-    if not has_literal_words(piece):
+def offers(piece: str, sentence_start: bool, tail: bool) -> list[Offer]:
+    """The keys of a piece: exact, by names, and (when it starts a sentence, at the end of a document) by label."""
+    key, words = mask_and_words(piece)
+    if not words:
         return []
-    found = [Offer("e\x00" + mask(piece), "exact")]
+    found = [Offer("e\x00" + key, "exact")]
     runs = list(_NAME_RUN.finditer(piece))
     if runs:
         parts, fill, cursor = [], [], 0
@@ -134,10 +136,10 @@ def offers(piece: str, unit_start: bool, tail: bool) -> list[Offer]:
             fill.append(run.group())
             cursor = run.end()
         parts.append(mask(piece[cursor:]))
-        fixed = regex.sub(r"\x00[^\x00]*\x00", "", "".join(parts))
-        if _literal_letters(fixed) >= MIN_LITERAL_LETTERS and len(fixed.split()) >= 2:
+        fixed = regex.sub(r"\x00[^\x00]*\x00", " ", "".join(parts))
+        if len(fixed.split()) >= 2:  # and letters enough, with the slots every member fills alike (`_admissible`)
             found.append(Offer("n\x00" + "".join(parts), "name", tuple(fill)))
-    if unit_start and tail:
+    if sentence_start and tail:
         words = list(_WORDS.finditer(piece))
         for k in range(2, min(MAX_LABEL_WORDS, len(words) - 1) + 1):
             label = piece[: words[k - 1].end()]
@@ -173,16 +175,17 @@ class Family:
         return len({m.doc for m in self.members})
 
 
-def _pieces(window: str, whole: bool, bound: int, tail: bool) -> list[tuple[int, int, bool]]:
-    """(start, end, whole units) of the pieces at the current edge `bound` (an end for tails, a start for heads),
-    longest first."""
+def _pieces(window: str, whole: bool, bound: int, tail: bool) -> list[tuple[int, int, bool, bool]]:
+    """(start, end, whole units, starts a sentence) of the pieces at the current edge `bound` (an end for tails,
+    a start for heads), longest first."""
     if tail:
         line = window.rfind("\n", 0, bound) + 1
         line_is_unit = line > 0 or whole
         out = []
         for match in _START.finditer(window, max(line, bound - MAX_PIECE_CHARS), bound):
             start = match.start()
-            out.append((start, bound, start == line and line_is_unit))
+            sentence = start == line or _AFTER_SENTENCE.search(window, 0, start) is not None
+            out.append((start, bound, start == line and line_is_unit, sentence))
         return out
     found = window.find("\n", bound)
     line_end = len(window) if found < 0 else found
@@ -191,7 +194,7 @@ def _pieces(window: str, whole: bool, bound: int, tail: bool) -> list[tuple[int,
     for match in _HEAD_END.finditer(window, bound, min(line_end, bound + MAX_PIECE_CHARS)):
         end = match.start()
         if end > bound:
-            out.append((bound, end, end == line_end and line_is_unit))
+            out.append((bound, end, end == line_end and line_is_unit, False))
     return out[::-1]
 
 
@@ -203,9 +206,10 @@ def _trim(window: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _admissible(kind: str, fills: dict[int, tuple[str, ...]], need: int) -> set[int]:
-    """The documents a family may take: for names, those whose every name recurs (at most MAX_NAMES per slot);
-    for labels, all of them when enough of their rests recur."""
+def _admissible(key: str, kind: str, fills: dict[int, tuple[str, ...]], need: int) -> set[int]:
+    """The documents a family may take: for names, those whose every name recurs (at most MAX_NAMES per slot,
+    and letters enough in its fixed part: the text around the slots and the slots all members fill alike); for
+    labels, all of them when enough of their rests recur."""
     docs = set(fills)
     if kind == "exact" or len(docs) < need:
         return docs if len(docs) >= need else set()
@@ -216,9 +220,15 @@ def _admissible(kind: str, fills: dict[int, tuple[str, ...]], need: int) -> set[
     slots = len(next(iter(fills.values())))
     counts = [Counter(fill[i] for fill in fills.values()) for i in range(slots)]
     ok = {d for d, fill in fills.items() if all(counts[i][name] >= 2 for i, name in enumerate(fill))}
+    fixed = _literal_letters(regex.sub(r"\x00[^\x00]*\x00", " ", key))
     for i in range(slots):
-        if len({fills[d][i] for d in ok}) > MAX_NAMES:
+        names = {fills[d][i] for d in ok}
+        if len(names) > MAX_NAMES:
             return set()
+        if len(names) == 1:
+            fixed += _literal_letters(next(iter(names)))
+    if fixed < MIN_LITERAL_LETTERS:
+        return set()
     return ok if len(ok) >= need else set()
 
 
@@ -231,6 +241,7 @@ def mine(edges: dict[int, tuple[str, bool]], need: int, tail: bool) -> tuple[lis
     the exact keys of the pieces that recur in two documents or more (text a rule may remove anywhere)."""
     passing: dict[str, set[int]] | None = None
     recurring: set[str] = set()
+    cache: dict[tuple[str, bool], list[Offer]] = {}  # the sweeps and rounds offer many pieces again
     families: dict[str, Family] = {}
     for _sweep in range(2):
         totals: dict[str, dict[int, tuple[str, ...]]] = defaultdict(dict)
@@ -245,18 +256,20 @@ def mine(edges: dict[int, tuple[str, bool]], need: int, tail: bool) -> tuple[lis
             for doc in sorted(active):
                 window, whole = edges[doc]
                 pieces = []
-                for start, end, whole_units in _pieces(window, whole, bounds[doc], tail):
+                for start, end, whole_units, sentence in _pieces(window, whole, bounds[doc], tail):
                     s, e = _trim(window, start, end)
                     if e <= s:
                         continue
-                    found = offers(window[s:e], whole_units, tail)
+                    found = cache.get((window[s:e], sentence))
+                    if found is None:
+                        found = cache[window[s:e], sentence] = offers(window[s:e], sentence, tail)
                     for offer in found:
                         counts[offer.key].setdefault(doc, offer.fill)
                         totals[offer.key].setdefault(doc, offer.fill)
                     pieces.append((s, e, whole_units, found))
                 offered[doc] = pieces
             if passing is None:  # first sweep: this round's counts decide
-                ok = {key: _admissible(_kind_of(key), fills, need) for key, fills in counts.items()}
+                ok = {key: _admissible(key, _kind_of(key), fills, need) for key, fills in counts.items()}
             else:
                 ok = passing
             moved = set()
@@ -283,7 +296,7 @@ def mine(edges: dict[int, tuple[str, bool]], need: int, tail: bool) -> tuple[lis
                     bounds[doc] = new_bound
                     moved.add(doc)
             active = moved
-        passing = {key: _admissible(_kind_of(key), fills, need) for key, fills in totals.items()}
+        passing = {key: _admissible(key, _kind_of(key), fills, need) for key, fills in totals.items()}
         recurring = {key for key, fills in totals.items() if key[0] == "e" and len(fills) >= 2}
     found = sorted((f for f in families.values() if f.docs >= need), key=lambda f: (-f.docs, f.key))
     return found, recurring
