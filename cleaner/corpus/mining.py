@@ -52,7 +52,6 @@ _EDGE_JUNK = f" \n{SEPARATORS}"
 _START = regex.compile(r"""(?:^|(?<=[\s.!?…"'”’»)\]}]))(?=[\p{Ps}\p{Pi}"'«]?[\p{Lu}\p{Lt}])""", regex.MULTILINE)
 # Where a header piece may end: before a space and a capitalised word, or a separator, or at the line end.
 _HEAD_END = regex.compile(rf"""(?= (?:[\p{{Ps}}\p{{Pi}}"'«]?[\p{{Lu}}\p{{Lt}}]|{_SEP}(?: |$)))|$""", regex.MULTILINE)
-_AFTER_SENTENCE = regex.compile(r"""[.!?…]["'”’»)\]]*\s+\Z""")
 _NAME_RUN = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{M}'’.-]*(?: \p{Lu}[\p{L}\p{M}'’.-]*){0,3}(?![\p{L}\p{N}])")
 _WORDS = regex.compile(r"\S+")
 _LETTERS = regex.compile(r"\p{L}")
@@ -121,8 +120,8 @@ def _literal_letters(text: str) -> int:
     return len(_LETTERS.findall(text))
 
 
-def offers(piece: str, sentence_start: bool, tail: bool) -> list[Offer]:
-    """The keys of a piece: exact, by names, and (when it starts a sentence, at the end of a document) by label."""
+def offers(piece: str, tail: bool) -> list[Offer]:
+    """The keys of a piece: exact, by names, and (at the end of a document) by label."""
     key, words = mask_and_words(piece)
     if not words:
         return []
@@ -139,7 +138,7 @@ def offers(piece: str, sentence_start: bool, tail: bool) -> list[Offer]:
         fixed = regex.sub(r"\x00[^\x00]*\x00", " ", "".join(parts))
         if len(fixed.split()) >= 2:  # and letters enough, with the slots every member fills alike (`_admissible`)
             found.append(Offer("n\x00" + "".join(parts), "name", tuple(fill)))
-    if sentence_start and tail:
+    if tail:
         words = list(_WORDS.finditer(piece))
         for k in range(2, min(MAX_LABEL_WORDS, len(words) - 1) + 1):
             label = piece[: words[k - 1].end()]
@@ -175,17 +174,16 @@ class Family:
         return len({m.doc for m in self.members})
 
 
-def _pieces(window: str, whole: bool, bound: int, tail: bool) -> list[tuple[int, int, bool, bool]]:
-    """(start, end, whole units, starts a sentence) of the pieces at the current edge `bound` (an end for tails,
-    a start for heads), longest first."""
+def _pieces(window: str, whole: bool, bound: int, tail: bool) -> list[tuple[int, int, bool]]:
+    """(start, end, whole units) of the pieces at the current edge `bound` (an end for tails, a start for heads),
+    longest first."""
     if tail:
         line = window.rfind("\n", 0, bound) + 1
         line_is_unit = line > 0 or whole
         out = []
         for match in _START.finditer(window, max(line, bound - MAX_PIECE_CHARS), bound):
             start = match.start()
-            sentence = start == line or _AFTER_SENTENCE.search(window, 0, start) is not None
-            out.append((start, bound, start == line and line_is_unit, sentence))
+            out.append((start, bound, start == line and line_is_unit))
         return out
     found = window.find("\n", bound)
     line_end = len(window) if found < 0 else found
@@ -194,7 +192,7 @@ def _pieces(window: str, whole: bool, bound: int, tail: bool) -> list[tuple[int,
     for match in _HEAD_END.finditer(window, bound, min(line_end, bound + MAX_PIECE_CHARS)):
         end = match.start()
         if end > bound:
-            out.append((bound, end, end == line_end and line_is_unit, False))
+            out.append((bound, end, end == line_end and line_is_unit))
     return out[::-1]
 
 
@@ -241,7 +239,7 @@ def mine(edges: dict[int, tuple[str, bool]], need: int, tail: bool) -> tuple[lis
     the exact keys of the pieces that recur in two documents or more (text a rule may remove anywhere)."""
     passing: dict[str, set[int]] | None = None
     recurring: set[str] = set()
-    cache: dict[tuple[str, bool], list[Offer]] = {}  # the sweeps and rounds offer many pieces again
+    cache: dict[str, list[Offer]] = {}  # the sweeps and rounds offer many pieces again
     families: dict[str, Family] = {}
     for _sweep in range(2):
         totals: dict[str, dict[int, tuple[str, ...]]] = defaultdict(dict)
@@ -256,13 +254,13 @@ def mine(edges: dict[int, tuple[str, bool]], need: int, tail: bool) -> tuple[lis
             for doc in sorted(active):
                 window, whole = edges[doc]
                 pieces = []
-                for start, end, whole_units, sentence in _pieces(window, whole, bounds[doc], tail):
+                for start, end, whole_units in _pieces(window, whole, bounds[doc], tail):
                     s, e = _trim(window, start, end)
                     if e <= s:
                         continue
-                    found = cache.get((window[s:e], sentence))
+                    found = cache.get(window[s:e])
                     if found is None:
-                        found = cache[window[s:e], sentence] = offers(window[s:e], sentence, tail)
+                        found = cache[window[s:e]] = offers(window[s:e], tail)
                     for offer in found:
                         counts[offer.key].setdefault(doc, offer.fill)
                         totals[offer.key].setdefault(doc, offer.fill)
@@ -304,7 +302,11 @@ def mine(edges: dict[int, tuple[str, bool]], need: int, tail: bool) -> tuple[lis
 
 # --- rules ---------------------------------------------------------------------------------------------------------
 
-_TAIL_SPAN_START = rf"""(?:(?<=[\s.!?…"'”’»)\]}}]){_SEP} ?|(?<![\p{{L}}\p{{N}}\p{{M}}]))"""
+# A tail span starts after a separator (which it takes along), at a word boundary, or where a word is glued to
+# the end of the one before it with no space ("With Post wiresThe views expressed ...").
+_TAIL_SPAN_START = (
+    rf"""(?:(?<=[\s.!?…"'”’»)\]}}]){_SEP} ?|(?<![\p{{L}}\p{{N}}\p{{M}}])|(?<=[\p{{Ll}}\p{{Lo}}\p{{N}}])(?=\p{{Lu}}))"""
+)
 
 
 def _alternation(values: Sequence[str]) -> str:
