@@ -272,13 +272,17 @@ def mine(edges: dict[int, tuple[str, bool]], need: int, tail: bool) -> tuple[lis
                 ok = passing
             moved = set()
             for doc, pieces in offered.items():
+                # The piece whose family holds the most documents (so that a trailer glued to another one in
+                # some documents still joins the family of those where it stands alone), then the longest.
                 choice = None
+                best_rank: tuple[int, int, int] = (0, 0, 0)
                 for s, e, whole_units, found in pieces:
-                    best = [(len(ok.get(o.key, ())), -_PRIORITY[o.kind], o) for o in found if doc in ok.get(o.key, ())]
-                    if best:
-                        _n, _p, offer = max(best, key=lambda item: (item[0], item[1]))
-                        choice = (s, e, whole_units, offer)
-                        break
+                    for offer in found:
+                        members = ok.get(offer.key, ())
+                        if doc in members:
+                            rank = (len(members), e - s, -_PRIORITY[offer.kind])
+                            if choice is None or rank > best_rank:
+                                choice, best_rank = (s, e, whole_units, offer), rank
                 if choice is None:
                     continue
                 s, e, whole_units, offer = choice
@@ -367,7 +371,8 @@ def family_pattern(family: Family, tail: bool) -> tuple[str, str]:
 
 def describe(family: Family) -> str:
     if family.kind == "name":
-        names = sorted({n for m in family.members for n in m.fill})
+        slots = [{m.fill[i] for m in family.members} for i in range(len(family.members[0].fill))]
+        names = sorted({n for slot in slots if len(slot) > 1 for n in slot})
         shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
         return f"; one family by names ({shown})"
     if family.kind == "label":
