@@ -204,6 +204,8 @@ class LearnedRule:
     docs: int
     removes: list[str]
     keeps: list[str] = field(default_factory=list)
+    masks: set[str] = field(default_factory=set)  # masked texts it removes (not written: to find redundant rules)
+    side: str = ""  # "tail" | "head" for rules mined at a document's edge
 
 
 @dataclass(slots=True)
@@ -315,7 +317,8 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
     if stats.docs < options.min_docs:
         return None
     need = max(options.min_docs, math.ceil(options.min_share * stats.docs), 2)
-    edge_rules, covered, dropped = _edge_rules(site, stats, need, options)
+    recurring = {k for k, v in stats.keys.items() if len(v.docs) >= 2}
+    edge_rules, covered, dropped = _edge_rules(site, stats, need, options, recurring)
     multi = sorted(k for k, v in stats.keys.items() if len(v.docs) >= 2 and has_literal_words(_top(v.texts)))
     groups = _variant_groups(multi, options) if multi else []
     single = sorted(_top(v.texts) for v in stats.keys.values() if len(v.docs) == 1)
@@ -333,10 +336,9 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
     taken_ids = _existing_ids(existing)
     for rule in sorted(candidates + edge_rules, key=lambda r: (-r.docs, r.pattern)):
         rule.id = _unique_id(rule.id, taken_ids)
-    recurring = {k for k, v in stats.keys.items() if len(v.docs) >= 2}
     safe, unsafe = _safety_check(candidates, single, recurring, options)
     dropped += unsafe
-    safe += edge_rules
+    safe += _not_redundant(edge_rules, safe)
     safe.sort(key=lambda r: (-r.docs, r.id))
     safe, failed = _example_check(site, stats.docs, safe, existing_text)
     dropped += failed
@@ -346,8 +348,17 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
     return SiteRules(site, stats.docs, safe, text, dropped, existing)
 
 
+def _not_redundant(edge_rules: list[LearnedRule], unit_rules: list[LearnedRule]) -> list[LearnedRule]:
+    """Edge rules whose text a unit rule does not remove everywhere already (one rule per text), and the
+    separator rules only where a span rule on their side is left."""
+    removed = set().union(*(rule.masks for rule in unit_rules)) if unit_rules else set()
+    kept = [r for r in edge_rules if not r.masks or not r.masks <= removed]
+    sides = {r.side for r in kept if r.masks and r.kind == "span"}
+    return [r for r in kept if r.masks or r.side in sides]
+
+
 def _edge_rules(
-    site: str, stats: _Site, need: int, options: LearnOptions
+    site: str, stats: _Site, need: int, options: LearnOptions, unit_recurring: set[str]
 ) -> tuple[list[LearnedRule], dict[str, set[int]], list[str]]:
     """Rules for the recurring ends and starts of the site's documents (`cleaner.corpus.mining`), each checked
     against every document's edge; the masked texts they remove, with the documents they remove them from (so
@@ -365,7 +376,7 @@ def _edge_rules(
             kind, pattern = mining.family_pattern(family, tail)
             members = {m.doc for m in family.members}
             rule = LearnedRule(
-                _slug(family.members[0].piece), kind, pattern,
+                _slug(mining.top_piece(family)), kind, pattern,
                 f"learned by newsclean learn: {'ends' if tail else 'starts'} {len(members)} of {stats.docs} documents "
                 f"({len(members) / stats.docs:.0%}) of {site}{mining.describe(family)}",
                 len(members), mining.examples(family, options.max_examples),
@@ -374,14 +385,12 @@ def _edge_rules(
             if why is not None:
                 dropped.append(f"{rule.id}: {why}")
                 continue
-            pool = [
-                (line, {w.casefold() for w in _WORD.findall(line)})
-                for d, (window, _whole) in sorted(windows.items())
-                if d not in members and d not in hit_docs
-                for line in [window.rsplit("\n", 1)[-1] if tail else window.split("\n", 1)[0]]
-                if len(line) <= options.max_keep_chars and has_literal_words(line)
-            ]
-            rule.keeps = _keeps(rule, pool, options)
+            known = (recurring, unit_recurring)
+            rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs | members, known, options), options)
+            if not rule.keeps:  # every document is a member: keep the text next to the trailer (or header)
+                rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs, known, options), options)
+            rule.masks = {mask(member.piece) for member in family.members}
+            rule.side = "tail" if tail else "head"
             rules.append(rule)
             spans_mid_line = spans_mid_line or kind == "span"
             for member in family.members:
@@ -393,9 +402,29 @@ def _edge_rules(
                 f"learned-separator-at-{where}", kind, pattern,
                 f"learned by newsclean learn: a separator left at the document's {where} once the learned "
                 f"{'trailers after' if tail else 'headers before'} it are removed",
-                0, ["-", "|"], ["He said - and then left."],
+                0, ["-", "|"], ["He said - and then left."], side="tail" if tail else "head",
             ))  # fmt: skip
     return rules, covered, dropped
+
+
+def _edge_pool(
+    windows: dict[int, tuple[str, bool]], skip: set[int], known: tuple[set[str], set[str]], options: LearnOptions
+) -> list[tuple[str, set[str]]]:
+    """Candidate `keeps` for an edge rule: the lines of the documents' edges that are not recurring text, from
+    documents the rule does not touch (a rule anchored at the edge leaves them alone standing by themselves)."""
+    seen: set[str] = set()
+    pool = []
+    for doc, (window, _whole) in sorted(windows.items()):
+        if doc in skip:
+            continue
+        for line in window.split("\n"):
+            if line in seen or len(line) > options.max_keep_chars or not has_literal_words(line):
+                continue
+            seen.add(line)
+            key = mask(line)
+            if "e\x00" + key not in known[0] and key not in known[1]:
+                pool.append((line, {w.casefold() for w in _WORD.findall(line)}))
+    return pool
 
 
 def _edge_safety(
@@ -469,7 +498,7 @@ def _make_rule(site: str, stats: _Site, group: list[str], docs: int, options: Le
     variants = f", {len(members)} variants" if len(members) > 1 else ""
     reason = f"learned by newsclean learn: recurs in {docs} of {stats.docs} documents ({share:.0%}) of {site}{variants}"
     return LearnedRule(_slug(_top(stats.keys[members[0]].texts)), "span" if sentence else "line", pattern, reason,
-                       docs, removes)  # fmt: skip
+                       docs, removes, masks=set(members))  # fmt: skip
 
 
 def _slug(text: str) -> str:

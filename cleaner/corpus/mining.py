@@ -329,7 +329,7 @@ def _exact_body(texts: Sequence[str]) -> str:
 
 def _name_body(family: Family) -> str:
     """The top member's text with each name slot as the names its members hold."""
-    top = Counter(m.piece for m in family.members).most_common(1)[0][0]
+    top = top_piece(family)
     runs = list(_NAME_RUN.finditer(top))
     slots = [[m.fill[i] for m in family.members] for i in range(len(runs))]
     parts, cursor = [], 0
@@ -367,6 +367,12 @@ def family_pattern(family: Family, tail: bool) -> tuple[str, str]:
     if whole:
         return "head", rf"\A{body}(?:\n{_SEP})?(?=\n)"
     return "span", rf"\A{body}(?: ?{_SEP})?(?=[ \n]|\z)"
+
+
+def top_piece(family: Family) -> str:
+    """The family's most frequent piece (ties: alphabetical), so that output does not depend on input order."""
+    counts = Counter(m.piece for m in family.members)
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
 def describe(family: Family) -> str:
