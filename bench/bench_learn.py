@@ -73,6 +73,9 @@ def run(pages: list[Page], flat: bool, options: LearnOptions, keep: Path | None,
         f"({after.removed_share:.1%}), unique sentences kept {after.sentences_kept}/{after.sentences} "
         f"({after.kept_share:.2%}), dangling separators {after.dangling} (before {before.dangling})"
     )
+    dropped = [why for s in result.sites for why in s.dropped]
+    if dropped:
+        print(f"    {len(dropped)} candidate rules not written, e.g. {dropped[:show]}")
     if show:
         survivors = [(page.site, piece, text) for page, text in zip(pages, cleaned, strict=True)
                      for piece in boilerplate(page) if piece in text]  # fmt: skip

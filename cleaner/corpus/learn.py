@@ -386,9 +386,9 @@ def _edge_rules(
                 dropped.append(f"{rule.id}: {why}")
                 continue
             known = (recurring, unit_recurring)
-            rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs | members, known, options), options)
+            rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs | members, known, options), options, True)
             if not rule.keeps:  # every document is a member: keep the text next to the trailer (or header)
-                rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs, known, options), options)
+                rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs, known, options), options, True)
             rule.masks = {mask(member.piece) for member in family.members}
             rule.side = "tail" if tail else "head"
             rules.append(rule)
@@ -572,11 +572,26 @@ def _safety_check(
     return safe, dropped
 
 
-def _keeps(rule: LearnedRule, pool: list[tuple[str, set[str]]], options: LearnOptions) -> list[str]:
-    """Same-site text the rule leaves alone: single-document units most like the rule's own text first."""
+def _keeps(
+    rule: LearnedRule, pool: list[tuple[str, set[str]]], options: LearnOptions, verify: bool = False
+) -> list[str]:
+    """Same-site text the rule leaves alone: single-document units most like the rule's own text first. With
+    `verify`, each is run as `rules test` runs it (an edge text may hold the rule's own text glued to another)."""
     words = {w.casefold() for text in rule.removes for w in _WORD.findall(text)}
-    scored = [(-len(words & text_words), len(text), text) for text, text_words in pool]
-    return [text for *_rest, text in sorted(scored)[: options.max_keeps]]
+    scored = sorted((-len(words & text_words), len(text), text) for text, text_words in pool)
+    if not verify:
+        return [text for *_rest, text in scored[: options.max_keeps]]
+    from cleaner.rules.examples import run_example
+    from cleaner.rules.load import Example
+
+    compiled = _compiled(rule)
+    out: list[str] = []
+    for *_rest, text in scored[: 10 * options.max_keeps]:
+        if run_example(compiled, Example(text), False, _SAFETY_TIMEOUT) is None:
+            out.append(text)
+            if len(out) >= options.max_keeps:
+                break
+    return out
 
 
 def _example_check(
