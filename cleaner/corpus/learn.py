@@ -389,6 +389,15 @@ def _edge_rules(
             rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs | members, known, options), options, True)
             if not rule.keeps:  # every document is a member: keep the text next to the trailer (or header)
                 rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs, known, options), options, True)
+            if not rule.keeps:  # every edge holds it glued to article text: the site's one-document units
+                single = [(text, {w.casefold() for w in _WORD.findall(text)}) for text in sorted(
+                    _top(v.texts) for v in stats.keys.values() if len(v.docs) == 1
+                ) if len(text) <= options.max_keep_chars]  # fmt: skip
+                rule.keeps = _keeps(rule, single, options, True)
+            if not rule.keeps and rule.removes:  # no article text alone anywhere: show that position counts
+                example = rule.removes[0]
+                moved = f"{example} The story goes on here." if tail else f"The story starts here. {example}"
+                rule.keeps = _keeps(rule, [(moved, set())], options, True)
             rule.masks = {mask(member.piece) for member in family.members}
             rule.side = "tail" if tail else "head"
             rules.append(rule)
@@ -586,7 +595,7 @@ def _keeps(
 
     compiled = _compiled(rule)
     out: list[str] = []
-    for *_rest, text in scored[: 10 * options.max_keeps]:
+    for *_rest, text in scored[:200]:  # most alike first; an edge text holding the rule's own text fails
         if run_example(compiled, Example(text), False, _SAFETY_TIMEOUT) is None:
             out.append(text)
             if len(out) >= options.max_keeps:

@@ -48,8 +48,12 @@ SEPARATORS = "-–—|•·"
 _SEP = f"[{regex.escape(SEPARATORS)}]+"
 _EDGE_JUNK = f" \n{SEPARATORS}"
 # Where a piece may start: a line start, or after a space, a sentence end or a closing quote or bracket, on a
-# letter that is not lower case (after optional opening quotes or brackets), as a unit would start.
-_START = regex.compile(r"""(?:^|(?<=[\s.!?…"'”’»)\]}]))(?=[\p{Ps}\p{Pi}"'«]?[\p{Lu}\p{Lt}])""", regex.MULTILINE)
+# letter that is not lower case (after optional opening quotes or brackets), as a unit would start, or where a
+# word is glued to the one before ("wiresThe").
+# Not after a comma, semicolon, colon or opening bracket and a space: "(Reporting by X; Editing by Y)" is one piece.
+_START = regex.compile(
+    r"""(?:^|(?<=[\s.!?…"'”’»)\]}])(?<![,;:(\[]\s))(?=[\p{Ps}\p{Pi}"'«]?[\p{Lu}\p{Lt}])""", regex.MULTILINE
+)
 # Where a header piece may end: before a space and a capitalised word, or a separator, or at the line end.
 _HEAD_END = regex.compile(rf"""(?= (?:[\p{{Ps}}\p{{Pi}}"'«]?[\p{{Lu}}\p{{Lt}}]|{_SEP}(?: |$)))|$""", regex.MULTILINE)
 _NAME_RUN = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{M}'’.-]*(?: \p{Lu}[\p{L}\p{M}'’.-]*){0,3}(?![\p{L}\p{N}])")
