@@ -62,9 +62,18 @@ def run(pages: list[Page], flat: bool, options: LearnOptions, keep: Path | None,
         write_rule_files(out, result)
         cleaner = Cleaner(rules=[bundled, out])
         cleaned = [cleaner.clean(doc.text or "", url=doc.url, id=doc.id).text for doc in docs]
+    plain = Cleaner(rules=[bundled])
+    bundled_only = [plain.clean(doc.text or "", url=doc.url, id=doc.id).text for doc in docs]
     before = score(pages, [normalize(doc.text or "") for doc in docs])
     after = score(pages, cleaned)
     base = baseline([doc.text or "" for doc in docs])
+    by_bundled = score(pages, bundled_only)
+    lost_to_learned = [
+        (f"{page.site}-{page.index}", s)
+        for page, text, before_text, unique in zip(pages, cleaned, bundled_only, unique_sentences(pages), strict=True)
+        for s in unique
+        if s in before_text and s not in text
+    ]
     shape = "flattened" if flat else "paragraphs"
     rules = sum(len(s.rules) for s in result.sites)
     print(
@@ -72,6 +81,10 @@ def run(pages: list[Page], flat: bool, options: LearnOptions, keep: Path | None,
         f"normalize+segment); trailers removed {after.trailers_removed}/{after.trailers} "
         f"({after.removed_share:.1%}), unique sentences kept {after.sentences_kept}/{after.sentences} "
         f"({after.kept_share:.2%}), dangling separators {after.dangling} (before {before.dangling})"
+    )
+    print(
+        f"{'':>10}  bundled rules alone: trailers removed {by_bundled.removed_share:.1%}, unique sentences kept "
+        f"{by_bundled.kept_share:.2%}; unique sentences lost to learned rules: {len(lost_to_learned)}"
     )
     dropped = [why for s in result.sites for why in s.dropped]
     if dropped:
@@ -84,10 +97,12 @@ def run(pages: list[Page], flat: bool, options: LearnOptions, keep: Path | None,
             by_site.setdefault(site, []).append(piece)
         for site, pieces in sorted(by_site.items()):
             print(f"    survived on {site}: {len(pieces)}, e.g. {sorted(set(pieces))[:show]}")
-        lost = [(f"{page.site}-{page.index}", s) for page, text, unique in
-                zip(pages, cleaned, unique_sentences(pages), strict=True) for s in unique if s not in text]  # fmt: skip
-        for where, sentence in lost[:show]:
-            print(f"    lost on {where}: {sentence[:100]!r}")
+        for where, sentence in lost_to_learned[:show]:
+            print(f"    lost to learned rules on {where}: {sentence[:100]!r}")
+        for page, text in zip(pages, cleaned, strict=True):
+            stripped = text.strip()
+            if stripped and (stripped[0] in "-|–—" or stripped[-1] in "-|–—"):
+                print(f"    dangling separator on {page.site}-{page.index}: {stripped[:40]!r} ... {stripped[-40:]!r}")
     return {"removed": after.removed_share, "kept": after.kept_share, "seconds": elapsed}
 
 

@@ -310,10 +310,11 @@ def mine(edges: dict[int, tuple[str, bool]], need: int, tail: bool) -> tuple[lis
 
 # --- rules ---------------------------------------------------------------------------------------------------------
 
-# A tail span starts after a separator (which it takes along), at a word boundary, or where a word is glued to
-# the end of the one before it with no space ("With Post wiresThe views expressed ...").
+# A tail span starts at a separator before its text (taken along: " - ", "said.- ", "Disclaimer- "), at a word
+# boundary, or where a word is glued to the end of the one before it with no space ("Post wiresThe views ...").
 _TAIL_SPAN_START = (
-    rf"""(?:(?<=[\s.!?…"'”’»)\]}}]){_SEP} ?|(?<![\p{{L}}\p{{N}}\p{{M}}])|(?<=[\p{{Ll}}\p{{Lo}}\p{{N}}])(?=\p{{Lu}}))"""
+    rf"""(?:(?<=[\s.!?…"'”’»)\]}}]){_SEP} ?|{_SEP} """
+    rf"""|(?<![\p{{L}}\p{{N}}\p{{M}}])|(?<=[\p{{Ll}}\p{{Lo}}\p{{N}}])(?=\p{{Lu}}))"""
 )
 
 
