@@ -30,6 +30,16 @@ import regex
 import xxhash
 
 from cleaner import minhash
+from cleaner.corpus.learned import (
+    SAFETY_TIMEOUT,
+    WORD,
+    LearnedRule,
+    LearnOptions,
+    compiled,
+    keeps,
+    render_file,
+    slug,
+)
 from cleaner.corpus.masking import has_literal_words, mask, template
 from cleaner.corpus.mining import Edges, edges_of, ends_at_abbreviation
 from cleaner.corpus.unionfind import UnionFind
@@ -45,38 +55,9 @@ from cleaner.segment import units as unit_spans
 # (\x27 is the apostrophe, written so that patterns stay TOML literal strings.)
 _SENTENCE_START = r'(?:(?<![^\n])|(?<=[.!?…]["\x27\p{Pf}\p{Pe}]? ))'
 _SENTENCE_END = r'(?=\n|\Z|(?<=[.!?…]["\x27\p{Pf}\p{Pe}]?) )'
-_ASCII_WORD = regex.compile(r"[A-Za-z0-9]+")
-_WORD = regex.compile(r"\w+")
 # A sentence unit needs this many words: sentence splitting also cuts after abbreviations ("Mr.", "Aug.", "U.S."),
 # and such a fragment recurs in many articles without being boilerplate.
 _MIN_SENTENCE_WORDS = 2
-_SAFETY_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True, slots=True)
-class LearnOptions:
-    """When a unit is boilerplate, and how units and variants are found."""
-
-    min_docs: int = 5
-    min_share: float = 0.05
-    threshold: float = 0.7  # Jaccard of masked word 2-shingles for near-variants (short lines need a low one)
-    shingle_size: int = 2
-    max_unit_chars: int = 1000
-    max_examples: int = 3
-    max_keeps: int = 3
-    max_keep_chars: int = 300
-    partition_docs: int = 256
-
-    def __post_init__(self) -> None:
-        if self.min_docs < 2:
-            raise ConfigError(
-                f"--min-docs must be at least 2, got {self.min_docs}: boilerplate is text that recurs across "
-                "documents, and a learned rule never removes text found in only one document"
-            )
-        if not 0.0 <= self.min_share <= 1.0:
-            raise ConfigError(f"--min-share must be a fraction in [0, 1], got {self.min_share} (default 0.05)")
-        if not 0.0 < self.threshold <= 1.0:
-            raise ConfigError(f"variant threshold must be in (0, 1], got {self.threshold}")
 
 
 # What a worker returns per document: (site, [(unit text, masked key, is_sentence)], its edges) or a reject reason.
@@ -128,7 +109,7 @@ def units_partition(payloads: list[Payload], rule_dirs: tuple[str, ...], options
                 if end - start > options.max_unit_chars or any(s < end and start < e for s, e in taken):
                     continue
                 unit = source[start:end]
-                if is_sentence and len(_WORD.findall(unit)) < _MIN_SENTENCE_WORDS:
+                if is_sentence and len(WORD.findall(unit)) < _MIN_SENTENCE_WORDS:
                     continue
                 if is_sentence and index + 1 < len(pieces) and ends_at_abbreviation(unit):
                     continue  # "The U.S." cut from "The U.S. Senate ...": a fragment, not boilerplate
@@ -193,19 +174,6 @@ def _count_pages(sites: dict[str, _Site], same_page: list[tuple[int, int]], docu
             else:
                 entry.docs = np.unique(page_of[entry.docs]).tolist()
     return repeats
-
-
-@dataclass(slots=True)
-class LearnedRule:
-    id: str
-    kind: str
-    pattern: str
-    reason: str
-    docs: int
-    removes: list[str]
-    keeps: list[str] = field(default_factory=list)
-    masks: set[str] = field(default_factory=set)  # masked texts it removes (not written: to find redundant rules)
-    side: str = ""  # "tail" | "head" for rules mined at a document's edge
 
 
 @dataclass(slots=True)
@@ -318,10 +286,13 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
         return None
     need = max(options.min_docs, math.ceil(options.min_share * stats.docs), 2)
     recurring = {k for k, v in stats.keys.items() if len(v.docs) >= 2}
-    edge_rules, covered, dropped = _edge_rules(site, stats, need, options, recurring)
+    from cleaner.corpus.edges import edge_rules as mine_edges
+    from cleaner.corpus.edges import not_redundant
+
+    single = sorted(_top(v.texts) for v in stats.keys.values() if len(v.docs) == 1)
+    edge_rules, covered, dropped = mine_edges(site, stats.docs, stats.edges, need, options, recurring, single)
     multi = sorted(k for k, v in stats.keys.items() if len(v.docs) >= 2 and has_literal_words(_top(v.texts)))
     groups = _variant_groups(multi, options) if multi else []
-    single = sorted(_top(v.texts) for v in stats.keys.values() if len(v.docs) == 1)
     candidates: list[LearnedRule] = []
     for group in groups:
         docs = len({d for key in group for d in stats.keys[key].docs})
@@ -338,7 +309,7 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
         rule.id = _unique_id(rule.id, taken_ids)
     safe, unsafe = _safety_check(candidates, single, recurring, options)
     dropped += unsafe
-    safe += _not_redundant(edge_rules, safe)
+    safe += not_redundant(edge_rules, safe)
     safe.sort(key=lambda r: (-r.docs, r.id))
     safe, failed = _example_check(site, stats.docs, safe, existing_text)
     dropped += failed
@@ -346,120 +317,6 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
         return None
     text = render_file(site, stats.docs, safe, existing_text)
     return SiteRules(site, stats.docs, safe, text, dropped, existing)
-
-
-def _not_redundant(edge_rules: list[LearnedRule], unit_rules: list[LearnedRule]) -> list[LearnedRule]:
-    """Edge rules whose text a unit rule does not remove everywhere already (one rule per text), and the
-    separator rules only where a span rule on their side is left."""
-    removed = set().union(*(rule.masks for rule in unit_rules)) if unit_rules else set()
-    kept = [r for r in edge_rules if not r.masks or not r.masks <= removed]
-    sides = {r.side for r in kept if r.masks and r.kind == "span"}
-    return [r for r in kept if r.masks or r.side in sides]
-
-
-def _edge_rules(
-    site: str, stats: _Site, need: int, options: LearnOptions, unit_recurring: set[str]
-) -> tuple[list[LearnedRule], dict[str, set[int]], list[str]]:
-    """Rules for the recurring ends and starts of the site's documents (`cleaner.corpus.mining`), each checked
-    against every document's edge; the masked texts they remove, with the documents they remove them from (so
-    the unit learner need not write the same text again); why families were not written."""
-    from cleaner.corpus import mining
-
-    rules: list[LearnedRule] = []
-    covered: dict[str, set[int]] = {}
-    dropped: list[str] = []
-    for tail in (True, False):
-        windows = {d: (e.tail, e.tail_whole) if tail else (e.head, e.head_whole) for d, e in stats.edges.items()}
-        families, recurring = mining.mine(windows, need, tail)
-        spans_mid_line = False
-        for family in families:
-            kind, pattern = mining.family_pattern(family, tail)
-            members = {m.doc for m in family.members}
-            rule = LearnedRule(
-                _slug(mining.top_piece(family)), kind, pattern,
-                f"learned by newsclean learn: {'ends' if tail else 'starts'} {len(members)} of {stats.docs} documents "
-                f"({len(members) / stats.docs:.0%}) of {site}{mining.describe(family)}",
-                len(members), mining.examples(family, options.max_examples),
-            )  # fmt: skip
-            why, hit_docs = _edge_safety(rule, windows, members, recurring)
-            if why is not None:
-                dropped.append(f"{rule.id}: {why}")
-                continue
-            known = (recurring, unit_recurring)
-            rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs | members, known, options), options, True)
-            if not rule.keeps:  # every document is a member: keep the text next to the trailer (or header)
-                rule.keeps = _keeps(rule, _edge_pool(windows, hit_docs, known, options), options, True)
-            if not rule.keeps:  # every edge holds it glued to article text: the site's one-document units
-                single = [(text, {w.casefold() for w in _WORD.findall(text)}) for text in sorted(
-                    _top(v.texts) for v in stats.keys.values() if len(v.docs) == 1
-                ) if len(text) <= options.max_keep_chars]  # fmt: skip
-                rule.keeps = _keeps(rule, single, options, True)
-            if not rule.keeps and rule.removes:  # no article text alone anywhere: show that position counts
-                example = rule.removes[0]
-                moved = f"{example} The story goes on here." if tail else f"The story starts here. {example}"
-                rule.keeps = _keeps(rule, [(moved, set())], options, True)
-            rule.masks = {mask(member.piece) for member in family.members}
-            rule.side = "tail" if tail else "head"
-            rules.append(rule)
-            spans_mid_line = spans_mid_line or kind == "span"
-            for member in family.members:
-                covered.setdefault(mask(member.piece), set()).add(member.doc)
-        if spans_mid_line:  # a span rule can leave the separator before its text alone on a line of its own
-            kind, pattern = mining.SEPARATOR_TAIL if tail else mining.SEPARATOR_HEAD
-            where = "end" if tail else "start"
-            rules.append(LearnedRule(
-                f"learned-separator-at-{where}", kind, pattern,
-                f"learned by newsclean learn: a separator left at the document's {where} once the learned "
-                f"{'trailers after' if tail else 'headers before'} it are removed",
-                0, ["-", "|"], ["He said - and then left."], side="tail" if tail else "head",
-            ))  # fmt: skip
-    return rules, covered, dropped
-
-
-def _edge_pool(
-    windows: dict[int, tuple[str, bool]], skip: set[int], known: tuple[set[str], set[str]], options: LearnOptions
-) -> list[tuple[str, set[str]]]:
-    """Candidate `keeps` for an edge rule: the lines of the documents' edges that are not recurring text, from
-    documents the rule does not touch (a rule anchored at the edge leaves them alone standing by themselves)."""
-    seen: set[str] = set()
-    pool = []
-    for doc, (window, _whole) in sorted(windows.items()):
-        if doc in skip:
-            continue
-        for line in window.split("\n"):
-            if line in seen or len(line) > options.max_keep_chars or not has_literal_words(line):
-                continue
-            seen.add(line)
-            key = mask(line)
-            if "e\x00" + key not in known[0] and key not in known[1]:
-                pool.append((line, {w.casefold() for w in _WORD.findall(line)}))
-    return pool
-
-
-def _edge_safety(
-    rule: LearnedRule, windows: dict[int, tuple[str, bool]], members: set[int], recurring: set[str]
-) -> tuple[str | None, set[int]]:
-    """Why an edge rule may not be written (None: it may), and the documents outside its family it matches: a
-    match there must be text that recurs in the site's edges, never text of one document."""
-    from cleaner.corpus.mining import SEPARATORS
-    from cleaner.rules.apply import RuleTimeout, find_spans
-
-    compiled = _compiled(rule)
-    hit_docs: set[int] = set()
-    for doc, (window, _whole) in sorted(windows.items()):
-        text = window + "\n"
-        try:
-            hits = find_spans(compiled, text, _SAFETY_TIMEOUT)
-        except RuleTimeout:
-            return "pattern too slow to check against the site's documents", hit_docs
-        if not hits or doc in members:
-            continue
-        hit_docs.add(doc)
-        for start, end in hits:
-            piece = text[start:end].strip(" \n" + SEPARATORS)
-            if piece and "e\x00" + mask(piece) not in recurring:
-                return f"would also remove single-document text {piece[:80]!r}", hit_docs
-    return None, hit_docs
 
 
 def _top(texts: Counter[str]) -> str:
@@ -506,17 +363,8 @@ def _make_rule(site: str, stats: _Site, group: list[str], docs: int, options: Le
     share = docs / stats.docs
     variants = f", {len(members)} variants" if len(members) > 1 else ""
     reason = f"learned by newsclean learn: recurs in {docs} of {stats.docs} documents ({share:.0%}) of {site}{variants}"
-    return LearnedRule(_slug(_top(stats.keys[members[0]].texts)), "span" if sentence else "line", pattern, reason,
+    return LearnedRule(slug(_top(stats.keys[members[0]].texts)), "span" if sentence else "line", pattern, reason,
                        docs, removes, masks=set(members))  # fmt: skip
-
-
-def _slug(text: str) -> str:
-    words = [w.lower() for w in _ASCII_WORD.findall(text)][:5]
-    if words:
-        return "learned-" + "-".join(words)
-    import xxhash
-
-    return "learned-" + xxhash.xxh3_64_hexdigest(text.encode("utf-8"))[:10]
 
 
 def _unique_id(base: str, taken: set[str]) -> str:
@@ -535,13 +383,6 @@ def _existing_ids(path: Path | None) -> set[str]:
     return {rule.id for rule in load_rule_file(path).rules}
 
 
-def _compiled(rule: LearnedRule) -> Any:
-    from cleaner.rules import Rule
-
-    return Rule(id=rule.id, kind=rule.kind, pattern=regex.compile(rule.pattern), reason=rule.reason, file="_",
-                origin="learned")  # fmt: skip
-
-
 def _safety_check(
     rules: list[LearnedRule], single: list[str], multi_keys: set[str], options: LearnOptions
 ) -> tuple[list[LearnedRule], list[str]]:
@@ -556,7 +397,7 @@ def _safety_check(
     from cleaner.rules.apply import RuleTimeout, find_spans
 
     pool = [  # keep candidates, with their words, computed once per site
-        (text, {w.casefold() for w in _WORD.findall(text)})
+        (text, {w.casefold() for w in WORD.findall(text)})
         for text in single
         if len(text) <= options.max_keep_chars and has_literal_words(text)
     ]
@@ -566,7 +407,7 @@ def _safety_check(
     safe, dropped = [], []
     for rule in rules:
         try:
-            hits = find_spans(_compiled(rule), corpus, _SAFETY_TIMEOUT) if corpus else []
+            hits = find_spans(compiled(rule), corpus, SAFETY_TIMEOUT) if corpus else []
         except RuleTimeout:
             dropped.append(f"{rule.id}: pattern too slow to check against the site's article text")
             continue
@@ -576,31 +417,9 @@ def _safety_check(
             dropped.append(f"{rule.id}: would also remove single-document text {corpus[start:end].strip()[:80]!r}")
             continue
         touched = {single[bisect.bisect_right(starts, a) - 1] for a, _b in hits}
-        rule.keeps = _keeps(rule, [entry for entry in pool if entry[0] not in touched], options)
+        rule.keeps = keeps(rule, [entry for entry in pool if entry[0] not in touched], options)
         safe.append(rule)
     return safe, dropped
-
-
-def _keeps(
-    rule: LearnedRule, pool: list[tuple[str, set[str]]], options: LearnOptions, verify: bool = False
-) -> list[str]:
-    """Same-site text the rule leaves alone: single-document units most like the rule's own text first. With
-    `verify`, each is run as `rules test` runs it (an edge text may hold the rule's own text glued to another)."""
-    words = {w.casefold() for text in rule.removes for w in _WORD.findall(text)}
-    scored = sorted((-len(words & text_words), len(text), text) for text, text_words in pool)
-    if not verify:
-        return [text for *_rest, text in scored[: options.max_keeps]]
-    from cleaner.rules.examples import run_example
-    from cleaner.rules.load import Example
-
-    compiled = _compiled(rule)
-    out: list[str] = []
-    for *_rest, text in scored[:200]:  # most alike first; an edge text holding the rule's own text fails
-        if run_example(compiled, Example(text), False, _SAFETY_TIMEOUT) is None:
-            out.append(text)
-            if len(out) >= options.max_keeps:
-                break
-    return out
 
 
 def _example_check(
@@ -614,7 +433,7 @@ def _example_check(
         for _attempt in range(3):
             path = Path(tmp) / f"{site}.toml"
             path.write_text(render_file(site, docs, rules, existing_text), encoding="utf-8")
-            failures = check_rule_file(load_rule_file(path), _SAFETY_TIMEOUT)
+            failures = check_rule_file(load_rule_file(path), SAFETY_TIMEOUT)
             bad = {f.rule.split("/", 1)[1] for f in failures}
             learned_ids = {r.id for r in rules}
             if not bad & learned_ids:
@@ -622,53 +441,6 @@ def _example_check(
             dropped += [f"{f.rule}: {f.which}: {f.why}" for f in failures if f.rule.split("/", 1)[1] in learned_ids]
             rules = [r for r in rules if r.id not in bad]
     return [], dropped
-
-
-def _toml_string(value: str) -> str:
-    """A TOML literal string when possible (patterns stay readable), else an escaped basic string."""
-    if "'" not in value and not any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return f"'{value}'"
-    escaped = []
-    for char in value:
-        if char in ('"', "\\"):
-            escaped.append("\\" + char)
-        elif ord(char) < 32 or ord(char) == 127:
-            escaped.append(f"\\u{ord(char):04x}")
-        else:
-            escaped.append(char)
-    return '"' + "".join(escaped) + '"'
-
-
-def _toml_list(values: list[str]) -> str:
-    if not values:
-        return "[]"
-    return "[\n" + "".join(f"    {_toml_string(v)},\n" for v in values) + "]"
-
-
-def render_file(site: str, docs: int, rules: list[LearnedRule], existing_text: str | None = None) -> str:
-    """The rule file for a site: the existing file's text (a later rules directory replaces it) plus learned rules."""
-    lines: list[str] = []
-    if existing_text is not None:
-        lines.append(existing_text.rstrip("\n"))
-        lines.append("")
-        lines.append(f"# Learned by `newsclean learn` from {docs} documents of {site}; review before committing.")
-    else:
-        lines.append(f"# Learned by `newsclean learn` from {docs} documents of {site}; review before committing.")
-        lines.append("[site]")
-        lines.append(f"domains = [{_toml_string(site)}, {_toml_string('*.' + site)}]")
-    for rule in rules:
-        lines += [
-            "",
-            "[[rule]]",
-            f"id = {_toml_string(rule.id)}",
-            f"kind = {_toml_string(rule.kind)}",
-            f"origin = {_toml_string('learned')}",
-            f"pattern = {_toml_string(rule.pattern)}",
-            f"reason = {_toml_string(rule.reason)}",
-            f"removes = {_toml_list(rule.removes)}",
-            f"keeps = {_toml_list(rule.keeps)}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def write_rule_files(directory: Path, result: LearnResult) -> list[Path]:
