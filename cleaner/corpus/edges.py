@@ -10,10 +10,12 @@ from cleaner.corpus.mining import Edges
 
 
 def not_redundant(edge_rules: list[LearnedRule], unit_rules: list[LearnedRule]) -> list[LearnedRule]:
-    """Edge rules whose text a unit rule does not remove everywhere already (one rule per text), and the
-    separator rules only where a span rule on their side is left."""
+    """Edge rules whose text a unit rule does not remove everywhere already (one rule per text; a `span` edge rule
+    stays, as it also finds its text glued to the word before), and separator rules only where a span rule on
+    their side is left."""
     removed = set().union(*(rule.masks for rule in unit_rules)) if unit_rules else set()
-    kept = [r for r in edge_rules if not r.masks or not r.masks <= removed]
+    # A unit rule starts only at a unit or sentence start: an edge `span` rule also takes the text glued on.
+    kept = [r for r in edge_rules if not r.masks or r.kind == "span" or not r.masks <= removed]
     sides = {r.side for r in kept if r.masks and r.kind == "span"}
     return [r for r in kept if r.masks or r.side in sides]
 
