@@ -30,55 +30,38 @@ import regex
 import xxhash
 
 from cleaner import minhash
+from cleaner.corpus.learned import (
+    SAFETY_TIMEOUT,
+    WORD,
+    LearnedRule,
+    LearnOptions,
+    compiled,
+    keeps,
+    render_file,
+    slug,
+)
 from cleaner.corpus.masking import has_literal_words, mask, template
+from cleaner.corpus.mining import Edges, edges_of, ends_at_abbreviation
 from cleaner.corpus.unionfind import UnionFind
 from cleaner.errors import ConfigError
 from cleaner.io.base import InputDoc, ReadItem
 from cleaner.normalize import normalize
 from cleaner.record import Document, Origin, Reject
-from cleaner.segment import paragraphs, sentences
+from cleaner.segment import paragraphs, sentences, unit_breaks
+from cleaner.segment import units as unit_spans
 
 # A sentence rule removes a span at a sentence boundary: after the line start or after a sentence end and a space,
 # and up to the line end or (when the sentence itself ends with punctuation) a space.
 # (\x27 is the apostrophe, written so that patterns stay TOML literal strings.)
 _SENTENCE_START = r'(?:(?<![^\n])|(?<=[.!?…]["\x27\p{Pf}\p{Pe}]? ))'
 _SENTENCE_END = r'(?=\n|\Z|(?<=[.!?…]["\x27\p{Pf}\p{Pe}]?) )'
-_ASCII_WORD = regex.compile(r"[A-Za-z0-9]+")
-_WORD = regex.compile(r"\w+")
 # A sentence unit needs this many words: sentence splitting also cuts after abbreviations ("Mr.", "Aug.", "U.S."),
 # and such a fragment recurs in many articles without being boilerplate.
 _MIN_SENTENCE_WORDS = 2
-_SAFETY_TIMEOUT = 10.0
 
 
-@dataclass(frozen=True, slots=True)
-class LearnOptions:
-    """When a unit is boilerplate, and how units and variants are found."""
-
-    min_docs: int = 5
-    min_share: float = 0.05
-    threshold: float = 0.7  # Jaccard of masked word 2-shingles for near-variants (short lines need a low one)
-    shingle_size: int = 2
-    max_unit_chars: int = 1000
-    max_examples: int = 3
-    max_keeps: int = 3
-    max_keep_chars: int = 300
-    partition_docs: int = 256
-
-    def __post_init__(self) -> None:
-        if self.min_docs < 2:
-            raise ConfigError(
-                f"--min-docs must be at least 2, got {self.min_docs}: boilerplate is text that recurs across "
-                "documents, and a learned rule never removes text found in only one document"
-            )
-        if not 0.0 <= self.min_share <= 1.0:
-            raise ConfigError(f"--min-share must be a fraction in [0, 1], got {self.min_share} (default 0.05)")
-        if not 0.0 < self.threshold <= 1.0:
-            raise ConfigError(f"variant threshold must be in (0, 1], got {self.threshold}")
-
-
-# What a worker returns per document: (site, [(unit text, masked key, is_sentence)]) or a reject reason.
-DocUnits = tuple[str | None, list[tuple[str, str, bool]]]
+# What a worker returns per document: (site, [(unit text, masked key, is_sentence)], its edges) or a reject reason.
+DocUnits = tuple[str | None, list[tuple[str, str, bool]], Edges | None]
 Payload = tuple[str | None, str | bytes | None, str | None]
 
 
@@ -103,29 +86,37 @@ def units_partition(payloads: list[Payload], rule_dirs: tuple[str, ...], options
             continue
         site = site_of(url, source, ruleset)
         if site is None:
-            out.append((None, []))
+            out.append((None, [], None))
             continue
+        # Segmented as `clean` segments it, so that rules are learned on the units they will see.
+        doc = Document(id="learn", source=source, url=url)
+        doc.paragraphs = paragraphs(source)
+        doc.units = unit_spans(source, doc.paragraphs)
         taken: list[tuple[int, int]] = []
         if ruleset is not None:
             from cleaner.rules import apply_rules
 
-            doc = Document(id="learn", source=source, url=url)
             apply_rules(doc, ruleset)
             taken = [(r.start, r.end) for r in doc.removals]
+        from cleaner.rules.apply import view_of
+
+        edges = edges_of(view_of(source, doc.removals, unit_breaks(doc.units, doc.paragraphs)).text)
         units: dict[str, tuple[str, str, bool]] = {}
-        for span in paragraphs(source):
+        for span in doc.paragraphs:
             parts = sentences(source, span)
             pieces = [(span, False)] + ([(part, True) for part in parts] if len(parts) > 1 else [])
-            for (start, end), is_sentence in pieces:
+            for index, ((start, end), is_sentence) in enumerate(pieces):
                 if end - start > options.max_unit_chars or any(s < end and start < e for s, e in taken):
                     continue
                 unit = source[start:end]
-                if is_sentence and len(_WORD.findall(unit)) < _MIN_SENTENCE_WORDS:
+                if is_sentence and len(WORD.findall(unit)) < _MIN_SENTENCE_WORDS:
                     continue
+                if is_sentence and index + 1 < len(pieces) and ends_at_abbreviation(unit):
+                    continue  # "The U.S." cut from "The U.S. Senate ...": a fragment, not boilerplate
                 key = mask(unit)
                 if key and key not in units:
                     units[key] = (unit, key, is_sentence)
-        out.append((site, list(units.values())))
+        out.append((site, list(units.values()), edges))
     return out
 
 
@@ -146,6 +137,7 @@ class _Site:
     keys: dict[str, _Key] = field(default_factory=dict)
     members: list[int] = field(default_factory=list)  # its documents' indices
     first_with: dict[int, int] = field(default_factory=dict)  # hash of a URL or text -> first document with it
+    edges: dict[int, Edges] = field(default_factory=dict)  # document (page, once counted) -> its edges
 
 
 def _identities(url: str | None, units: list[tuple[str, str, bool]]) -> list[int]:
@@ -171,6 +163,10 @@ def _count_pages(sites: dict[str, _Site], same_page: list[tuple[int, int]], docu
     repeats = 0
     for stats in sites.values():
         stats.docs = len(np.unique(page_of[stats.members]))
+        edges: dict[int, Edges] = {}
+        for doc in sorted(stats.edges):  # a page's edges once: those of its first document
+            edges.setdefault(int(page_of[doc]), stats.edges[doc])
+        stats.edges = edges
         repeats += len(stats.members) - stats.docs
         for entry in stats.keys.values():
             if len(entry.docs) == 1:
@@ -178,17 +174,6 @@ def _count_pages(sites: dict[str, _Site], same_page: list[tuple[int, int]], docu
             else:
                 entry.docs = np.unique(page_of[entry.docs]).tolist()
     return repeats
-
-
-@dataclass(slots=True)
-class LearnedRule:
-    id: str
-    kind: str
-    pattern: str
-    reason: str
-    docs: int
-    removes: list[str]
-    keeps: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -254,12 +239,14 @@ def learn(
             if isinstance(result, str):
                 rejects.append(Reject(origin, result, id=doc_id or origin.default_id(doc_index)))
                 continue
-            site, units = result
+            site, units, edges = result
             if site is None:
                 without_site += 1
                 continue
             stats = sites.setdefault(site, _Site())
             stats.members.append(doc_index)
+            if edges is not None:
+                stats.edges[doc_index] = edges
             for identity in _identities(url, units):
                 earlier = stats.first_with.setdefault(identity, doc_index)
                 if earlier != doc_index:
@@ -298,25 +285,31 @@ def learn_site(site: str, stats: _Site, options: LearnOptions, existing: Path | 
     if stats.docs < options.min_docs:
         return None
     need = max(options.min_docs, math.ceil(options.min_share * stats.docs), 2)
-    multi = sorted(k for k, v in stats.keys.items() if len(v.docs) >= 2 and has_literal_words(_top(v.texts)))
-    if not multi:
-        return None
-    groups = _variant_groups(multi, options)
+    recurring = {k for k, v in stats.keys.items() if len(v.docs) >= 2}
+    from cleaner.corpus.edges import edge_rules as mine_edges
+    from cleaner.corpus.edges import not_redundant
+
     single = sorted(_top(v.texts) for v in stats.keys.values() if len(v.docs) == 1)
+    edge_rules, covered, dropped = mine_edges(site, stats.docs, stats.edges, need, options, recurring, single)
+    multi = sorted(k for k, v in stats.keys.items() if len(v.docs) >= 2 and has_literal_words(_top(v.texts)))
+    groups = _variant_groups(multi, options) if multi else []
     candidates: list[LearnedRule] = []
     for group in groups:
         docs = len({d for key in group for d in stats.keys[key].docs})
         if docs < need:
             continue
+        if all(key in covered and set(stats.keys[key].docs) <= covered[key] for key in group):
+            continue  # every occurrence is at a document's edge, where an edge rule removes it already
         candidates.append(_make_rule(site, stats, group, docs, options))
-    if not candidates:
+    if not candidates and not edge_rules:
         return None
     existing_text = existing.read_text(encoding="utf-8") if existing is not None else None
     taken_ids = _existing_ids(existing)
-    for rule in sorted(candidates, key=lambda r: (-r.docs, r.pattern)):
+    for rule in sorted(candidates + edge_rules, key=lambda r: (-r.docs, r.pattern)):
         rule.id = _unique_id(rule.id, taken_ids)
-    recurring = {k for k, v in stats.keys.items() if len(v.docs) >= 2}
-    safe, dropped = _safety_check(candidates, single, recurring, options)
+    safe, unsafe = _safety_check(candidates, single, recurring, options)
+    dropped += unsafe
+    safe += not_redundant(edge_rules, safe)
     safe.sort(key=lambda r: (-r.docs, r.id))
     safe, failed = _example_check(site, stats.docs, safe, existing_text)
     dropped += failed
@@ -370,17 +363,8 @@ def _make_rule(site: str, stats: _Site, group: list[str], docs: int, options: Le
     share = docs / stats.docs
     variants = f", {len(members)} variants" if len(members) > 1 else ""
     reason = f"learned by newsclean learn: recurs in {docs} of {stats.docs} documents ({share:.0%}) of {site}{variants}"
-    return LearnedRule(_slug(_top(stats.keys[members[0]].texts)), "span" if sentence else "line", pattern, reason,
-                       docs, removes)  # fmt: skip
-
-
-def _slug(text: str) -> str:
-    words = [w.lower() for w in _ASCII_WORD.findall(text)][:5]
-    if words:
-        return "learned-" + "-".join(words)
-    import xxhash
-
-    return "learned-" + xxhash.xxh3_64_hexdigest(text.encode("utf-8"))[:10]
+    return LearnedRule(slug(_top(stats.keys[members[0]].texts)), "span" if sentence else "line", pattern, reason,
+                       docs, removes, masks=set(members))  # fmt: skip
 
 
 def _unique_id(base: str, taken: set[str]) -> str:
@@ -399,13 +383,6 @@ def _existing_ids(path: Path | None) -> set[str]:
     return {rule.id for rule in load_rule_file(path).rules}
 
 
-def _compiled(rule: LearnedRule) -> Any:
-    from cleaner.rules import Rule
-
-    return Rule(id=rule.id, kind=rule.kind, pattern=regex.compile(rule.pattern), reason=rule.reason, file="_",
-                origin="learned")  # fmt: skip
-
-
 def _safety_check(
     rules: list[LearnedRule], single: list[str], multi_keys: set[str], options: LearnOptions
 ) -> tuple[list[LearnedRule], list[str]]:
@@ -420,7 +397,7 @@ def _safety_check(
     from cleaner.rules.apply import RuleTimeout, find_spans
 
     pool = [  # keep candidates, with their words, computed once per site
-        (text, {w.casefold() for w in _WORD.findall(text)})
+        (text, {w.casefold() for w in WORD.findall(text)})
         for text in single
         if len(text) <= options.max_keep_chars and has_literal_words(text)
     ]
@@ -430,7 +407,7 @@ def _safety_check(
     safe, dropped = [], []
     for rule in rules:
         try:
-            hits = find_spans(_compiled(rule), corpus, _SAFETY_TIMEOUT) if corpus else []
+            hits = find_spans(compiled(rule), corpus, SAFETY_TIMEOUT) if corpus else []
         except RuleTimeout:
             dropped.append(f"{rule.id}: pattern too slow to check against the site's article text")
             continue
@@ -440,16 +417,9 @@ def _safety_check(
             dropped.append(f"{rule.id}: would also remove single-document text {corpus[start:end].strip()[:80]!r}")
             continue
         touched = {single[bisect.bisect_right(starts, a) - 1] for a, _b in hits}
-        rule.keeps = _keeps(rule, [entry for entry in pool if entry[0] not in touched], options)
+        rule.keeps = keeps(rule, [entry for entry in pool if entry[0] not in touched], options)
         safe.append(rule)
     return safe, dropped
-
-
-def _keeps(rule: LearnedRule, pool: list[tuple[str, set[str]]], options: LearnOptions) -> list[str]:
-    """Same-site text the rule leaves alone: single-document units most like the rule's own text first."""
-    words = {w.casefold() for text in rule.removes for w in _WORD.findall(text)}
-    scored = [(-len(words & text_words), len(text), text) for text, text_words in pool]
-    return [text for *_rest, text in sorted(scored)[: options.max_keeps]]
 
 
 def _example_check(
@@ -463,7 +433,7 @@ def _example_check(
         for _attempt in range(3):
             path = Path(tmp) / f"{site}.toml"
             path.write_text(render_file(site, docs, rules, existing_text), encoding="utf-8")
-            failures = check_rule_file(load_rule_file(path), _SAFETY_TIMEOUT)
+            failures = check_rule_file(load_rule_file(path), SAFETY_TIMEOUT)
             bad = {f.rule.split("/", 1)[1] for f in failures}
             learned_ids = {r.id for r in rules}
             if not bad & learned_ids:
@@ -471,53 +441,6 @@ def _example_check(
             dropped += [f"{f.rule}: {f.which}: {f.why}" for f in failures if f.rule.split("/", 1)[1] in learned_ids]
             rules = [r for r in rules if r.id not in bad]
     return [], dropped
-
-
-def _toml_string(value: str) -> str:
-    """A TOML literal string when possible (patterns stay readable), else an escaped basic string."""
-    if "'" not in value and not any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return f"'{value}'"
-    escaped = []
-    for char in value:
-        if char in ('"', "\\"):
-            escaped.append("\\" + char)
-        elif ord(char) < 32 or ord(char) == 127:
-            escaped.append(f"\\u{ord(char):04x}")
-        else:
-            escaped.append(char)
-    return '"' + "".join(escaped) + '"'
-
-
-def _toml_list(values: list[str]) -> str:
-    if not values:
-        return "[]"
-    return "[\n" + "".join(f"    {_toml_string(v)},\n" for v in values) + "]"
-
-
-def render_file(site: str, docs: int, rules: list[LearnedRule], existing_text: str | None = None) -> str:
-    """The rule file for a site: the existing file's text (a later rules directory replaces it) plus learned rules."""
-    lines: list[str] = []
-    if existing_text is not None:
-        lines.append(existing_text.rstrip("\n"))
-        lines.append("")
-        lines.append(f"# Learned by `newsclean learn` from {docs} documents of {site}; review before committing.")
-    else:
-        lines.append(f"# Learned by `newsclean learn` from {docs} documents of {site}; review before committing.")
-        lines.append("[site]")
-        lines.append(f"domains = [{_toml_string(site)}, {_toml_string('*.' + site)}]")
-    for rule in rules:
-        lines += [
-            "",
-            "[[rule]]",
-            f"id = {_toml_string(rule.id)}",
-            f"kind = {_toml_string(rule.kind)}",
-            f"origin = {_toml_string('learned')}",
-            f"pattern = {_toml_string(rule.pattern)}",
-            f"reason = {_toml_string(rule.reason)}",
-            f"removes = {_toml_list(rule.removes)}",
-            f"keeps = {_toml_list(rule.keeps)}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def write_rule_files(directory: Path, result: LearnResult) -> list[Path]:
