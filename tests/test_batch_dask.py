@@ -322,7 +322,7 @@ def test_dead_workers_and_a_lost_scheduler_are_one_line_messages(monkeypatch: py
     monkeypatch.setattr(distributed, "wait", lambda futures, timeout=None: None)
     cluster = _Cluster(Engine(), 1.0)
     with pytest.raises(RunInterrupted, match="Dask workers died while cleaning partition 2 of 5") as died:
-        cluster.result(Future(distributed.KilledWorker("key", "worker")), "partition 2 of 5 (a.jsonl)")
+        cluster.result(Future(distributed.KilledWorker("key", "worker", 3)), "partition 2 of 5 (a.jsonl)")
     assert "\n" not in str(died.value) and "--resume" in str(died.value)
     with pytest.raises(RunInterrupted, match="lost the connection to the Dask scheduler"):
         cluster.result(Future(distributed.comm.CommClosedError("gone")), "partition 1 of 5 (a.jsonl)")
