@@ -34,6 +34,16 @@ class BatchConfig:
     title_in_text: str = "keep"  # drop: the text's own copy of that title goes too
     max_doc_chars: int = 100_000_000  # longer documents are rejected with a reason
     report: str | None = field(default=None, metadata=RESUMABLE)  # the review page written at the end
+    # Where the cleaning runs (`cleaner.corpus.engines`): outputs are identical on every engine, so a run killed on
+    # one may be resumed on another.
+    engine: str = field(default="local", metadata=RESUMABLE)
+    scheduler: str | None = field(default=None, metadata=RESUMABLE)  # an existing Dask cluster; None: a LocalCluster
+    # Dask: a directory (or fsspec URL) every worker and the driver reach, for partition results; None: beside OUT
+    storage: str | None = field(default=None, metadata=RESUMABLE)
+    partition_bytes: int | None = field(default=None, metadata=RESUMABLE)  # None: the input spread over the workers
+    dask_processes: bool = field(default=True, metadata=RESUMABLE)  # False: LocalCluster workers as threads (tests)
+    connect_timeout: float = field(default=20.0, metadata=RESUMABLE)  # seconds to reach --scheduler
+    no_workers_timeout: float = field(default=120.0, metadata=RESUMABLE)  # a cluster without workers this long fails
 
     def cleaner_options(self) -> dict[str, object]:
         """What `Cleaner` takes from this run's options (the rule directories come from the plan): one place, so

@@ -85,6 +85,16 @@ def clean(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    engine: Annotated[
+        str, typer.Option("--engine", help="Where cleaning runs: local, or dask (dask.distributed); same output.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="An existing Dask scheduler; default: a LocalCluster of --jobs.")
+    ] = None,
+    storage: Annotated[
+        str | None,
+        typer.Option("--storage", help="Dask: a directory or fsspec URL all workers reach (default: beside OUT)."),
+    ] = None,
 ) -> None:
     """Clean text, JSON Lines, Parquet, HTML or WARC inputs; write cleaned outputs, a ledger and rejects."""
     from cleaner.batch import BatchConfig, run_batch
@@ -105,6 +115,9 @@ def clean(
         title_in_text=title_in_text,
         max_doc_chars=max_doc_chars,
         report=str(report) if report else None,
+        engine=engine,
+        scheduler=scheduler,
+        storage=storage,
     )
     summary = run_batch(config)
     list_rejects_file(summary.rejects_file if summary.rejected else None)

@@ -90,7 +90,9 @@ class DaskEngine:
         processes: bool = True,
         connect_timeout: str = "20s",
         note: Callable[[str], None] | None = None,
+        quiet: bool = False,
     ) -> None:
+        """`quiet`: the LocalCluster logs only errors (a restarted worker is reported by the caller, in one line)."""
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - depends on the installation
@@ -109,7 +111,15 @@ class DaskEngine:
                 ) from None
         else:
             n = max(1, capped_jobs(workers, note) if workers is not None else min(4, usable_cpus()))
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None)
+            import logging
+
+            self._cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL if quiet else logging.WARN,
+            )
             self.client = Client(self._cluster)
         self.window = 2 * max(1, sum(self.client.nthreads().values()))
 
