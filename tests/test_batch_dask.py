@@ -223,7 +223,7 @@ def test_only_plain_json_lines_files_are_split_and_small_files_are_grouped(tmp_p
 def test_an_interrupted_driver_resumes_without_redoing_finished_partitions(
     tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cleaner.batch import run as run_module
+    from cleaner.batch import distributed as run_module
 
     corpus = mixed_jsonl(tmp_path / "in" / "corpus.jsonl", 240)
     run([corpus], tmp_path / "local.jsonl", ledger=str(tmp_path / "local.ledger.jsonl"), commit_every=10)
@@ -307,7 +307,7 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_3(tmp_path: Path) -> None
 
 def test_dead_workers_and_a_lost_scheduler_are_one_line_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     distributed = pytest.importorskip("distributed")
-    from cleaner.batch.run import _Cluster
+    from cleaner.batch.distributed import _Cluster
 
     class Future:
         def __init__(self, error: BaseException) -> None:

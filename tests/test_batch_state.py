@@ -13,7 +13,10 @@ from cleaner.io import ReadOptions
 from tests.test_batch import make_corpus
 
 # Fields that may change between a killed run and its --resume: they do not change what is written.
-FREE = {"jobs", "resume", "restart", "progress"}
+# Where the cleaning runs changes no output, so a run killed on one engine resumes on another.
+FREE = {"jobs", "resume", "restart", "progress"} | {
+    "engine", "scheduler", "storage", "partition_bytes", "connect_timeout", "no_workers_timeout", "dask_processes"
+}
 
 
 def _changes(tmp_path: Path) -> dict[str, Any]:
@@ -39,6 +42,13 @@ def _changes(tmp_path: Path) -> dict[str, Any]:
         "title_in_text": "drop",
         "max_doc_chars": 1000,
         "report": str(tmp_path / "review.html"),
+        "engine": "dask",
+        "scheduler": "tcp://127.0.0.1:8786",
+        "storage": str(tmp_path / "storage"),
+        "partition_bytes": 1 << 20,
+        "connect_timeout": 5.0,
+        "no_workers_timeout": 30.0,
+        "dask_processes": False,
     }
 
 

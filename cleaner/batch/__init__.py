@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cleaner.batch.config import BatchConfig
 from cleaner.batch.plan import STATE_SUFFIX, Plan, plan_run
-from cleaner.batch.run import run_batch
+from cleaner.batch.start import run_batch
 from cleaner.batch.summary import Summary
 from cleaner.batch.workers import process_items
 from cleaner.io.writers import part_path
