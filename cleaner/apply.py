@@ -6,6 +6,7 @@ Every earlier stage only appends `Removal`s. Keeping deletion here is what makes
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_right
 from collections.abc import Iterable
 
@@ -82,6 +83,28 @@ def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
             else:  # the line break stays anyway (a rule kept it): the run only takes the space before it
                 run[0].start -= 1
                 run[0].text = source[run[0].start : run[0].end]
+    return _no_space_before_breaks(removals, source)
+
+
+def _no_space_before_breaks(removals: list[Removal], source: str) -> list[Removal]:
+    """A run that moved onto the space before it can come to touch the run before it ("A. [B.] [C.\n]" with
+    one space between B and C): the runs together then end the line, and the space before the first goes too."""
+    index = 0
+    while index < len(removals):
+        first = last = index
+        while last + 1 < len(removals) and removals[last + 1].start == removals[last].end:
+            last += 1
+        start, end = removals[first].start, removals[last].end
+        if (
+            first != last
+            and source[start - 1 : start] == " "
+            and source[end : end + 1] in ("\n", "")
+            and (first == 0 or removals[first - 1].end < start - 1)
+            and source[source.rfind("\n", 0, start) + 1 : start].strip()
+        ):
+            removals[first].start -= 1
+            removals[first].text = source[removals[first].start : removals[first].end]
+        index = last + 1
     return removals
 
 
@@ -108,6 +131,13 @@ def delete_spans(source: str, spans: Iterable[Span]) -> str:
         cursor = end
     pieces.append(source[cursor:])
     return "".join(pieces)
+
+
+def closed_removals(doc: Document) -> list[Span]:
+    """The sorted, disjoint spans `apply_removals` would delete from `doc.source`, without changing `doc`."""
+    copies = [copy.copy(removal) for removal in doc.removals]  # the steps below adjust removals in place
+    resolved = keep_line_breaks(resolve_overlaps(point_at_kept_sources(copies), doc.source), doc.source)
+    return [(r.start, r.end) for r in resolved]
 
 
 def apply_removals(doc: Document) -> Document:

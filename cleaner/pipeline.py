@@ -20,7 +20,7 @@ from cleaner.io.base import InputDoc
 from cleaner.neardup import NearDupOptions
 from cleaner.normalize import normalize
 from cleaner.record import Document, Origin, Reject
-from cleaner.segment import lone_paragraph, paragraphs, units
+from cleaner.segment import lone_paragraph, paragraphs, units, units_after_cuts
 from cleaner.stages import Stage, default_stages, settle
 from cleaner.stutter import TitleOptions
 
@@ -209,6 +209,11 @@ class Cleaner:
                     if split != doc.units:
                         doc.units = split
                         changed.append(doc)
+                        continue
+                cleaned_units = units_after_cuts(doc)
+                if cleaned_units is not None:
+                    doc.units = cleaned_units
+                    changed.append(doc)
             if not changed:
                 return
             settle(self.stages, changed)

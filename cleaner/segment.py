@@ -6,6 +6,7 @@ every later stage marks spans of the same string.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import regex
@@ -289,3 +290,55 @@ def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple
             live.append(index)
             texts.append(text)
     return live, texts
+
+
+def units_after_cuts(doc: Document) -> list[Span] | None:
+    """The units the cleaned text will have, as source spans, when a removal cut into a unit and what is left of
+    it would be segmented otherwise (a cut that starts a sentence and ends inside it leaves a remainder the splitter
+    joins to the sentence before it); None when the live units are already the cleaned text's units.
+
+    Cleaning the cleaned text segments it afresh, so the stages must have looked at those units for the result to
+    be a fixpoint. Only documents with a unit cut into are segmented again: most have none."""
+    spans = doc.units or doc.paragraphs
+    live, texts = live_spans_of(doc, spans)
+    if all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True)):
+        return None
+    from cleaner.apply import closed_removals, delete_spans
+
+    removed = closed_removals(doc)
+    cleaned = delete_spans(doc.source, removed)
+    cleaned_paragraphs = paragraphs(cleaned)
+    cleaned_units = units(cleaned, cleaned_paragraphs)
+    if [cleaned[s:e] for s, e in cleaned_units] == texts:
+        return None
+    # Cleaned offsets back to the source: walk the kept segments between the removed spans.
+    kept: list[tuple[int, int]] = []  # (cleaned start, source start) of each kept segment
+    cursor = length = 0
+    for start, end in removed:
+        if start > cursor:
+            kept.append((length, cursor))
+            length += start - cursor
+        cursor = max(cursor, end)
+    kept.append((length, cursor))
+    starts = [c for c, _ in kept]
+
+    def to_source(offset: int) -> int:
+        segment = bisect.bisect_right(starts, offset) - 1
+        return kept[segment][1] + offset - kept[segment][0]
+
+    mapped = [(to_source(s), to_source(e - 1) + 1) for s, e in cleaned_units if e > s]
+    # Units removed whole stay units, where no new unit covers them, so that a removal next to one still takes the
+    # whitespace between them (`end_with_gap` looks at the next unit).
+    alive = set(live)
+    new_starts = [start for start, _ in mapped]
+    for index, (start, end) in enumerate(spans):
+        if index in alive:
+            continue
+        at = bisect.bisect_right(new_starts, start) - 1
+        if at >= 0 and mapped[at][1] > start:
+            continue  # inside a new unit: a cut in it
+        if at + 1 < len(mapped) and mapped[at + 1][0] < end:
+            continue
+        mapped.append((start, end))
+    mapped.sort()
+    return mapped if mapped != spans else None
