@@ -135,15 +135,19 @@ def delete_spans(source: str, spans: Iterable[Span]) -> str:
 
 def closed_removals(doc: Document) -> list[Span]:
     """The sorted, disjoint spans `apply_removals` would delete from `doc.source`, without changing `doc`."""
-    copies = [copy.copy(removal) for removal in doc.removals]  # the steps below adjust removals in place
-    resolved = keep_line_breaks(resolve_overlaps(point_at_kept_sources(copies), doc.source), doc.source)
-    return [(r.start, r.end) for r in resolved]
+    copies = [copy.copy(removal) for removal in doc.removals]  # `_resolved` adjusts removals in place
+    return [(r.start, r.end) for r in _resolved(copies, doc.source)]
+
+
+def _resolved(removals: list[Removal], source: str) -> list[Removal]:
+    """Removals as they are deleted: pointing at kept sources, disjoint, line breaks kept."""
+    return keep_line_breaks(resolve_overlaps(point_at_kept_sources(removals), source), source)
 
 
 def apply_removals(doc: Document) -> Document:
     """Resolve overlaps, then set `doc.text`; the removals stay in the document as its ledger."""
     doc.live.clear()  # the stages' cache (cleaner.segment.live_spans_of) is not part of the result
-    doc.removals = keep_line_breaks(resolve_overlaps(point_at_kept_sources(doc.removals), doc.source), doc.source)
+    doc.removals = _resolved(doc.removals, doc.source)
     doc.text = delete_spans(doc.source, [(r.start, r.end) for r in doc.removals])
     return doc
 
