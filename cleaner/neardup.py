@@ -450,21 +450,19 @@ def document_removals(
 def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> None:
     """Mark repeated blocks in every document; signatures for all their paragraphs are computed in one batch.
 
-    A text that recurs inside its document is shingled and signed once: a doubled body costs half.
+    A text that recurs inside its document is shingled and signed once: a doubled body costs half. A document
+    with fewer than two live units holds no repeat and is not signed at all.
     """
     found = [live_units(doc) for doc in docs]
     distinct: list[str] = []
     text_ids: list[list[int]] = []
-    for _, doc_texts in found:
-        seen: dict[str, int] = {}
-        ids = []
-        for text in doc_texts:
-            text_id = seen.get(text)
-            if text_id is None:
-                text_id = seen[text] = len(distinct)
-                distinct.append(text)
-            ids.append(text_id)
-        text_ids.append(ids)
+    for live, doc_texts in found:
+        if len(live) < 2:
+            text_ids.append([])  # one live unit can repeat nothing: it is not even signed
+            continue
+        seen = {text: row for row, text in enumerate(dict.fromkeys(doc_texts), len(distinct))}
+        distinct.extend(seen)
+        text_ids.append(list(map(seen.__getitem__, doc_texts)))
     if not distinct:
         return
     sig, shingles = minhash.text_signatures(distinct, options.shingle_size, options.num_perm, options.seed)
