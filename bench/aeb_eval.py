@@ -25,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from aeb_score import page_counts, page_precision, page_recall, score, shingles
+from shared_data import AEB as AEB_DIR
 
 
 def load(data: Path) -> list[tuple[str, str, str, bytes]]:
@@ -97,7 +98,7 @@ def attribute(pages: list[tuple[str, str, str, bytes]], docs: list[Any]) -> dict
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/aeb"))
+    parser.add_argument("--data", type=Path, default=AEB_DIR)
     parser.add_argument("--json", type=Path, help="write scores and attributions here")
     parser.add_argument("--examples", type=int, default=8)
     args = parser.parse_args()

@@ -24,9 +24,9 @@ import random
 import re
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from shared_data import AEB_GROUND_TRUTH
 
 from cleaner import minhash
 from cleaner.corpus.dedup import DedupOptions, find_duplicates
@@ -34,7 +34,7 @@ from cleaner.io.base import InputDoc
 from cleaner.normalize import normalize
 from cleaner.record import Origin
 
-AEB = Path("/work/shared/data/aeb/ground-truth.json")
+AEB = AEB_GROUND_TRUTH
 EDIT_WORDS = ["news", "report", "today", "said", "new", "market", "city"]
 BYLINES = ["By Staff Reporter", "Reuters", "AP", "Updated 2 hours ago", "(AFP) -"]
 SHARE = ["Share this article", "Follow us on Twitter", "Subscribe to our newsletter"]

@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shared_data import AEB_GROUND_TRUTH  # noqa: E402
+
 from cleaner import Cleaner  # noqa: E402
 from cleaner.corpus.learn import LearnOptions, learn, write_rule_files  # noqa: E402
 from cleaner.normalize import normalize  # noqa: E402
@@ -34,7 +36,7 @@ from cleaner.rules import bundled_rules_dir  # noqa: E402
 from cleaner.segment import paragraphs, sentences  # noqa: E402
 from tests.test_learn_sites import Page, boilerplate, build, score, unique_sentences  # noqa: E402
 
-AEB = Path("/work/shared/data/aeb/ground-truth.json")
+AEB = AEB_GROUND_TRUTH
 
 
 def bodies(copies: int) -> list[str]:

@@ -22,11 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from shared_data import AEB_GROUND_TRUTH
 
 from cleaner import minhash
 from cleaner.normalize import normalize
 
-DEFAULT_GROUND_TRUTH = Path(__file__).resolve().parents[2] / "shared" / "data" / "aeb" / "ground-truth.json"
+DEFAULT_GROUND_TRUTH = AEB_GROUND_TRUTH
 
 
 def load_paragraphs(path: Path, count: int) -> tuple[list[str], list[str]]:
@@ -55,6 +56,7 @@ _FIRST_CALL = """
 import time
 start = time.perf_counter()
 from cleaner import minhash
+from shared_data import AEB_GROUND_TRUTH
 minhash.load_kernel()
 minhash.text_signatures(["a first call compiles or loads the kernel"])
 print(time.perf_counter() - start)

@@ -42,6 +42,8 @@ import xxhash
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shared_data import AEB_GROUND_TRUTH  # noqa: E402
+
 from cleaner import segment, sentences  # noqa: E402
 
 # The placeholder newsclean had before this splitter, for comparison.
@@ -57,13 +59,15 @@ def _old_sentences(text: str) -> list[tuple[int, int]]:
     if len(text) > cursor:
         spans.append((cursor, len(text)))
     return spans
+
+
 from tests.test_sentences import HARD_CASES, is_separator  # noqa: E402
 
 Span = tuple[int, int]
 # (spans, whether every sentence string the library returned equals the text at its offsets)
 Result = tuple[list[Span], bool]
 
-AEB = Path("/work/shared/data/aeb/ground-truth.json")
+AEB = AEB_GROUND_TRUTH
 
 
 def trim(text: str, start: int, end: int) -> Span | None:

@@ -22,7 +22,9 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-GOLD = Path(__file__).resolve().parents[2] / "shared" / "data" / "aeb" / "ground-truth.json"
+from shared_data import AEB_GROUND_TRUTH
+
+GOLD = AEB_GROUND_TRUTH
 SHARE_LINES = [
     "Share this article",
     "Share on Facebook",

@@ -17,6 +17,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from shared_data import AEB as AEB_DIR
+
 from cleaner.normalize import normalize
 from cleaner.rules import bundled_rules_dir, find_spans, load_rule_file
 
@@ -33,7 +35,7 @@ def lines_hit(source: str, spans: list[tuple[int, int]]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/aeb"))
+    parser.add_argument("--data", type=Path, default=AEB_DIR)
     parser.add_argument("--rules", type=Path, default=bundled_rules_dir() / "_default.toml")
     parser.add_argument("--html", action="store_true", help="also count hits in trafilatura extractions of the HTML")
     parser.add_argument("--timeout", type=float, default=1.0)

@@ -18,11 +18,12 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
+from shared_data import AEB_GROUND_TRUTH
 
 from cleaner import minhash
 from cleaner.normalize import normalize
 
-DEFAULT_GROUND_TRUTH = Path(__file__).resolve().parents[2] / "shared" / "data" / "aeb" / "ground-truth.json"
+DEFAULT_GROUND_TRUTH = AEB_GROUND_TRUTH
 MIN_WORDS = 5
 THRESHOLDS = (0.6, 0.7, 0.8, 0.9)
 SIZES = (1, 2, 3, 4, 5)
