@@ -6,11 +6,19 @@ line, a repeated headline: every stage has work). The command runs this checkout
 installed one. Rounds alternate the three, so a machine that gets busier slows all of them alike; the figures are
 medians over rounds, wall and CPU (user + system of the child), with the ratio to each baseline.
 
-The checked-examples cache (`cleaner.rules.cache`) lives in a directory of this run (NEWSCLEAN_CACHE_DIR): the
+The checked-rules cache (`cleaner.rules.cache`) lives in a directory of this run (NEWSCLEAN_CACHE_DIR): the
 "warm" figure is the steady state a user sees from the second run on; the "cold" one runs with an empty cache
 each time (every rule compiled and every example run, as on a first run).
 
-    python bench/bench_startup.py [--rounds 15] [--no-cold]
+Bytecode: an installed package has its .pyc files (pip writes them). The runs here write and read theirs under a
+directory of this run (PYTHONPYCACHEPREFIX), whatever PYTHONDONTWRITEBYTECODE says, so the checkout is left as it
+was. The "no .pyc" figure keeps the caller's environment instead: where PYTHONDONTWRITEBYTECODE is set (as in this
+project's sandbox) and the checkout has no __pycache__, Python compiles every newsclean module from source on
+every run, which costs ~0.2 s more.
+
+    python bench/bench_startup.py [--rounds 15] [--no-cold] [--compare OTHER_CHECKOUT]
+
+`--compare` times another checkout's `clean` in the same rounds (e.g. main, for a before/after figure).
 """
 
 from __future__ import annotations
@@ -58,12 +66,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--no-cold", action="store_true", help="skip the empty-cache figure")
+    parser.add_argument("--compare", type=Path, help="another checkout to time in the same rounds")
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="newsclean-startup-") as tmp:
         work = Path(tmp)
         (work / "one.txt").write_text(ARTICLE, encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSCLEAN_CACHE_DIR": str(work / "cache")}
+        as_given = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSCLEAN_CACHE_DIR": str(work / "cache")}
+        env = {k: v for k, v in as_given.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pyc")
         clean = [python, "-c", CLEAN, "clean", str(work / "one.txt"), "-o", str(work / "out.txt"), "-q"]
         commands = {
             "python -c pass": ([python, "-c", "pass"], env),
@@ -73,6 +84,13 @@ def main() -> None:
         if not args.no_cold:
             cold_env = {**env, "NEWSCLEAN_CACHE_DIR": str(work / "cold")}
             commands["clean one.txt (cold cache)"] = (clean, cold_env)
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            commands["clean one.txt (warm, no .pyc)"] = (clean, as_given)
+        if args.compare is not None:
+            other = str(args.compare.resolve())
+            commands[f"{args.compare.name}: clean one.txt"] = (clean, {**env, "PYTHONPATH": other})
+            if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+                commands[f"{args.compare.name}: clean (no .pyc)"] = (clean, {**as_given, "PYTHONPATH": other})
         for argv, run_env in commands.values():  # warm the page cache, the .pyc files and the examples cache
             _run(argv, run_env)
         walls: dict[str, list[float]] = {name: [] for name in commands}
@@ -92,11 +110,12 @@ def main() -> None:
     wall = {name: statistics.median(values) for name, values in walls.items()}
     cpu = {name: statistics.median(values) for name, values in cpus.items()}
     bare, typer = "python -c pass", "python -c 'import typer'"
-    print(f"start-up, {args.rounds} alternating rounds, medians (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
-    print(f"{'command':30} {'wall s':>7} {'cpu s':>7} {'wall/typer':>11} {'wall-typer':>11} {'wall/pass':>10}")
+    version = sys.version.split()[0]
+    print(f"start-up, {args.rounds} alternating rounds, medians (python {version}, {os.cpu_count()} CPUs)")
+    print(f"{'command':32} {'wall s':>7} {'cpu s':>7} {'wall/typer':>11} {'wall-typer':>11} {'wall/pass':>10}")
     for name in commands:
         print(
-            f"{name:30} {wall[name]:7.3f} {cpu[name]:7.3f} {wall[name] / wall[typer]:10.2f}x "
+            f"{name:32} {wall[name]:7.3f} {cpu[name]:7.3f} {wall[name] / wall[typer]:10.2f}x "
             f"{wall[name] - wall[typer]:10.3f}s {wall[name] / wall[bare]:9.1f}x"
         )
 
