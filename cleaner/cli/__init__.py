@@ -3,13 +3,50 @@ options, calls the library and prints; heavy imports happen inside the commands.
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
+from collections.abc import Sequence
 
 import typer
 
 from cleaner.cli.app import app
 from cleaner.errors import NewscleanError, os_error_text
+
+# The module that registers each command on `app` (each imports `app` from `cleaner.cli.app`).
+COMMAND_MODULES = {
+    "clean": "clean",
+    "dedup": "corpus",
+    "learn": "corpus",
+    "diff": "diff",
+    "report": "review",
+    "stats": "review",
+    "rules": "rules",
+}
+_APP_OPTIONS_WITH_VALUE = ("--log-level",)
+
+
+def _register(modules: Sequence[str] = tuple(dict.fromkeys(COMMAND_MODULES.values()))) -> None:
+    for module in modules:
+        importlib.import_module(f"cleaner.cli.{module}")
+
+
+# Whoever looks at `app`'s commands (typer, a test's CliRunner) finds all of them; `main` registers only the one
+# it runs.
+app.defer(_register)
+
+
+def _command_of(args: Sequence[str]) -> str | None:
+    """The command word of a command line (`newsclean -v clean x` -> "clean"), or None (`--help`, none)."""
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            return None
+        if word in _APP_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def main() -> None:
@@ -18,6 +55,17 @@ def main() -> None:
     # do, instead of click's exit status 1, which here means "documents rejected".
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    module = COMMAND_MODULES.get(_command_of(sys.argv[1:]) or "")
+    if module is not None:  # only that command's options are built; help, typos and the rest see every command
+        app.defer(None)
+        _register([module])
+    try:
+        return _run()
+    finally:
+        app.defer(_register)  # commands not registered yet are, when next looked at
+
+
+def _run() -> None:
     try:
         # Without standalone mode click returns, rather than raises, the code of a `typer.Exit`.
         code = app(standalone_mode=False)
@@ -51,7 +99,3 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     except ImportError:
         return tuple(found)
     return (*found, click.ClickException)
-
-
-# Importing a command module adds its commands to `app` (they import `app` from here, so this comes last).
-from cleaner.cli import clean, corpus, diff, review, rules  # noqa: E402, F401

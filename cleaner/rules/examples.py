@@ -103,8 +103,19 @@ def check_rule_file(rule_file: RuleFile, timeout: float) -> list[ExampleFailure]
 
 
 def check_examples(ruleset: RuleSet) -> list[ExampleFailure]:
-    """Every failing example of every rule in `ruleset`."""
+    """Every failing example of every rule in `ruleset`. A file whose examples passed before, with the same text,
+    time budget and code (`RuleFile.checked`, from `cleaner.rules.cache`), is not run again; a file that passes
+    now is remembered there. A failing file is never remembered: it fails, with the same message, every time."""
     failures: list[ExampleFailure] = []
     for rule_file in ruleset.files.values():
-        failures.extend(check_rule_file(rule_file, ruleset.timeout))
+        if rule_file.checked:
+            continue
+        found = check_rule_file(rule_file, ruleset.timeout)
+        failures.extend(found)
+        if not found and rule_file.cache_key is not None:
+            from cleaner.rules import cache
+            from cleaner.rules.load import cache_entry
+
+            if cache.store(rule_file.cache_key, cache_entry(rule_file)):
+                rule_file.checked = True
     return failures

@@ -6,10 +6,11 @@ and the valid choices, because the person reading it is editing that file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +28,55 @@ EXAMPLE_KEYS = ("text", "cleaned")
 DEFAULT_TIMEOUT = 0.25  # seconds per pattern per document
 MAX_TIMEOUT = 3600.0  # seconds; `regex` treats a budget near 1e15 s as spent already (so `inf` would be)
 
-_ID = regex.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_RULE_HEADER = regex.compile(r"(?m)^[ \t]*\[\[[ \t]*rule[ \t]*\]\]")
+# The module's own patterns are ASCII-only and mean the same in `re`, which compiles them several times faster
+# than `regex` does (this module is imported by every `clean`).
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_RULE_HEADER = re.compile(r"(?m)^[ \t]*\[\[[ \t]*rule[ \t]*\]\]")
 # A host name as `[site] domains` holds it once normalized: lower-case ASCII labels (IDN as punycode), optionally
 # after "*." for any subdomain.
-_DOMAIN = regex.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*")
+_DOMAIN = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*")
+_UNKNOWN: Any = object()  # `Rule(known_trigger=...)` not given: derive the trigger from the pattern
 
 
 class RuleError(ConfigError):
     """A rule file that cannot be used; exit status 2, nothing written."""
+
+
+class KnownPattern:
+    """A rule pattern that compiled before, in a file whose examples passed with this very code (`cleaner.rules.
+    cache`): it is compiled when first used, so a run compiles only the patterns its documents' triggers admit.
+
+    It is the compiled `regex` pattern in all but type: `pattern` and `flags` are known without compiling, and any
+    other attribute (`finditer`, `search`, `fullmatch`...) is the compiled pattern's, kept on the instance after
+    the first look-up. It pickles as its source and flags, for worker processes."""
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not on the instance yet
+        if name.startswith("__"):
+            raise AttributeError(name)
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            compiled = self.__dict__["_compiled"] = regex.compile(self.pattern)
+        value = getattr(compiled, name)
+        self.__dict__[name] = value
+        return value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (KnownPattern, (self.pattern, self.flags))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, KnownPattern | regex.Pattern):
+            return (self.pattern, self.flags) == (other.pattern, other.flags)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"regex.Regex({self.pattern!r}, flags={self.flags!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +101,15 @@ class Rule:
     line: int | None = None  # line of the rule's [[rule]] header, for messages
     # What any match must contain (and, for a line, start with): the rule runs only where that holds. None: always.
     trigger: Trigger | None = field(init=False, repr=False, compare=False)
+    # The trigger as derived before from this very pattern and kind (`cleaner.rules.cache`), to skip the analysis.
+    known_trigger: InitVar[Trigger | None] = field(default=_UNKNOWN, kw_only=True)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, known_trigger: Trigger | None) -> None:
         if self.kind not in KINDS:
             raise RuleError(f"{self.file}: rule {self.id!r}: {unknown_kind(self.kind)}")
-        self.trigger = trigger_for(self.pattern, lines=self.definition.line_trigger)
+        if known_trigger is _UNKNOWN:
+            known_trigger = trigger_for(self.pattern, lines=self.definition.line_trigger)
+        self.trigger = known_trigger
 
     @property
     def definition(self) -> Kind:
@@ -95,6 +140,10 @@ class RuleFile:
     domains: list[str] = field(default_factory=list)
     detect: list[regex.Pattern[str]] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
+    # `cleaner.rules.cache`: the key of this file's entry (None: loaded without the cache), and whether that entry
+    # says its examples passed already.
+    cache_key: str | None = field(default=None, repr=False, compare=False)
+    checked: bool = field(default=False, repr=False, compare=False)
 
     @property
     def is_global(self) -> bool:
@@ -205,15 +254,21 @@ def chosen_rule_files(dirs: Sequence[str | Path]) -> dict[str, Path]:
 def load_ruleset(dirs: Sequence[str | Path], timeout: float = DEFAULT_TIMEOUT) -> RuleSet:
     """Load every `*.toml` of each directory; a later directory's file replaces an earlier one of the same name.
 
-    A directory without rule files is an error, as in `rules check`: it is almost always the wrong directory."""
+    A directory without rule files is an error, as in `rules check`: it is almost always the wrong directory.
+    A file checked before with the same text, time budget and code (`cleaner.rules.cache`) comes with its rules'
+    triggers from that check and `checked` set, so `check_examples` does not run its examples again."""
     timeout = check_timeout(timeout, "rule timeout")
-    files = {name: load_rule_file(path) for name, path in chosen_rule_files(dirs).items()}
+    files = {name: _load(path, timeout) for name, path in chosen_rule_files(dirs).items()}
     return RuleSet(files=files, timeout=timeout)
 
 
 def load_rule_file(path: str | Path) -> RuleFile:
     """Parse and validate one rule file; raise `RuleError` naming the file, rule and fix."""
-    path = Path(path)
+    return _load(Path(path), None)
+
+
+def _load(path: Path, timeout: float | None) -> RuleFile:
+    """`load_rule_file`; with a rule time budget, through the cache of checked files (None: without it)."""
     try:
         raw = path.read_text(encoding="utf-8-sig")  # a byte order mark, as some editors write, is not TOML
     except (OSError, UnicodeDecodeError) as error:
@@ -224,7 +279,38 @@ def load_rule_file(path: str | Path) -> RuleFile:
         raise RuleError(f"{path}: TOML syntax error: {error}; see https://toml.io for the syntax") from None
     except RecursionError:
         raise RuleError(f"{path}: TOML nested too deeply to read (arrays or tables inside each other)") from None
-    return _build_file(path, data, _rule_header_lines(raw))
+    if timeout is None:
+        return _build_file(path, data, _rule_header_lines(raw))
+    from cleaner.rules import cache
+
+    key = cache.entry_key(path.stem, raw, timeout)
+    known = cache.lookup(key)
+    checked = known if _entry_shape(known) else {}
+    rule_file = _build_file(path, data, _rule_header_lines(raw), checked)
+    rule_file.cache_key = key
+    rule_file.checked = bool(checked) and all(
+        (rule.id, rule.kind, rule.pattern.pattern) in checked for rule in rule_file.rules
+    )
+    return rule_file
+
+
+def _entry_shape(entry: Any) -> bool:
+    """Whether a cache entry is what `cache_entry` makes (anything else is ignored, as if there were none)."""
+    return isinstance(entry, dict) and all(
+        isinstance(key, tuple)
+        and len(key) == 3
+        and all(isinstance(part, str) for part in key)
+        and isinstance(value, tuple)
+        and len(value) == 2
+        and (value[0] is None or isinstance(value[0], Trigger))
+        and type(value[1]) is int
+        for key, value in entry.items()
+    )
+
+
+def cache_entry(rule_file: RuleFile) -> dict[tuple[str, str, str], tuple[Trigger | None, int]]:
+    """What the cache keeps of a checked file: each rule's trigger and pattern flags, by its id, kind and pattern."""
+    return {(rule.id, rule.kind, rule.pattern.pattern): (rule.trigger, rule.pattern.flags) for rule in rule_file.rules}
 
 
 def _rule_header_lines(raw: str) -> list[int]:
@@ -240,7 +326,7 @@ def _rule_header_lines(raw: str) -> list[int]:
     return headers
 
 
-_TOML_QUOTE = regex.compile(r"""\"\"\"|'''|["'#]""")
+_TOML_QUOTE = re.compile(r"""\"\"\"|'''|["'#]""")
 
 
 def _string_left_open(line: str, open_string: str | None) -> str | None:
@@ -286,7 +372,9 @@ def _unknown(where: str, key: str, valid: Sequence[str]) -> RuleError:
     return RuleError(f"{where}: unknown key {key!r}; valid keys are: {', '.join(valid)}")
 
 
-def _build_file(path: Path, data: dict[str, Any], header_lines: list[int]) -> RuleFile:
+def _build_file(
+    path: Path, data: dict[str, Any], header_lines: list[int], known: dict[Any, Any] | None = None
+) -> RuleFile:
     for key in data:
         if key not in TOP_KEYS:
             raise _unknown(f"{path}", key, ["[site]", "[[rule]]"])
@@ -320,7 +408,7 @@ def _build_file(path: Path, data: dict[str, Any], header_lines: list[int]) -> Ru
     seen: dict[str, str] = {}
     for index, entry in enumerate(rules):
         line = header_lines[index] if index < len(header_lines) else None
-        rule = _build_rule(path, index, line, entry)
+        rule = _build_rule(path, index, line, entry, known or {})
         if rule.id in seen:
             raise RuleError(
                 f"{path}: rule {rule.id!r} ({_where(index, line)}) has the same id as {seen[rule.id]}; "
@@ -335,7 +423,9 @@ def _where(index: int, line: int | None) -> str:
     return f"rule #{index + 1}" + (f" at line {line}" if line is not None else "")
 
 
-def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
+def _build_rule(path: Path, index: int, line: int | None, entry: Any, known: dict[Any, Any]) -> Rule:
+    """One validated rule. `known`: (id, kind, pattern) -> (trigger, flags) of a checked file's rules (its
+    pattern is then compiled when first used, and its trigger not derived again)."""
     where = f"{path}: {_where(index, line)}"
     if not isinstance(entry, dict):
         raise RuleError(f"{where}: a rule must be a table written [[rule]]")
@@ -363,7 +453,14 @@ def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
     kind = entry["kind"]
     if kind not in KINDS:
         raise RuleError(f"{where}: {unknown_kind(kind)}")
-    pattern = _compile(entry["pattern"], f"{where}: pattern")
+    source = entry["pattern"]
+    checked = known.get((rule_id, kind, unicodedata.normalize("NFC", source)))
+    pattern: Any
+    if checked is not None:
+        known_trigger, flags = checked
+        pattern = KnownPattern(unicodedata.normalize("NFC", source), flags)
+    else:
+        known_trigger, pattern = _UNKNOWN, _compile(source, f"{where}: pattern")
     max_fraction = entry.get("max_fraction")
     if max_fraction is not None and (
         isinstance(max_fraction, bool) or not isinstance(max_fraction, int | float) or not 0 < max_fraction <= 1
@@ -383,6 +480,7 @@ def _build_rule(path: Path, index: int, line: int | None, entry: Any) -> Rule:
         max_fraction=None if max_fraction is None else float(max_fraction),
         origin=origin,
         line=line,
+        known_trigger=known_trigger,
     )
 
 
