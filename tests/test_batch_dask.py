@@ -267,7 +267,6 @@ def test_an_interrupted_driver_resumes_without_redoing_finished_partitions(
     assert (tmp_path / "ledger.jsonl").read_bytes() == (tmp_path / "local.ledger.jsonl").read_bytes()
 
 
-@pytest.mark.skip(reason="hangs: a PartitionFailed raised in a thread worker never reaches the driver (open bug)")
 def test_a_failing_partition_stops_the_run_with_exit_3_and_keeps_what_was_committed(
     tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -281,7 +280,8 @@ def test_a_failing_partition_stops_the_run_with_exit_3_and_keeps_what_was_commit
         return original(source, piece, options)
 
     monkeypatch.setattr(parts, "read_piece", read_piece)
-    options = {"engine": "dask", "scheduler": scheduler, "partition_bytes": 1, "commit_every": 10}
+    one_file_each = max(path.stat().st_size for path in inputs)  # a partition per file, none cut into ranges
+    options = {"engine": "dask", "scheduler": scheduler, "partition_bytes": one_file_each, "commit_every": 10}
     with pytest.raises(RunInterrupted) as failed:
         run(inputs, tmp_path / "out", **options)
     message = str(failed.value)
@@ -303,6 +303,44 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_3(tmp_path: Path) -> None
     assert failed.value.exit_code == 3 and "\n" not in str(failed.value)
     assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'" in str(failed.value)
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.slow
+def test_a_worker_process_that_dies_stops_the_run_with_exit_3(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    import dask
+
+    class DieOnPartition(distributed.WorkerPlugin):
+        """Makes the worker process exit as it starts cleaning a partition, the way a crash in native code or the
+        out-of-memory killer ends it: a task's function is looked up by name on the worker, so replacing it there
+        reaches the real task. (A local class: cloudpickle sends it by value, the workers need not import tests.)"""
+
+        name = "die-on-partition"
+
+        def setup(self, worker: Any) -> None:
+            from cleaner.batch import partitions
+
+            partitions.clean_partition = lambda job: os._exit(1)
+
+    inputs = [make_corpus(tmp_path / "in" / f"{name}.jsonl", 20) for name in "ab"]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        cluster = distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL
+        )
+    try:
+        with distributed.Client(cluster) as client:
+            client.register_plugin(DieOnPartition())
+        started = time.monotonic()
+        with pytest.raises(RunInterrupted) as died:
+            run(inputs, tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address)
+        assert time.monotonic() - started < 120
+    finally:
+        cluster.close(timeout=20)
+    message = str(died.value)
+    assert died.value.exit_code == 3 and "\n" not in message
+    assert "Dask workers died while cleaning partition 1 of" in message and "--resume" in message
 
 
 def test_dead_workers_and_a_lost_scheduler_are_one_line_messages(monkeypatch: pytest.MonkeyPatch) -> None:
