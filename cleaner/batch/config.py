@@ -42,6 +42,7 @@ class BatchConfig:
     storage: str | None = field(default=None, metadata=RESUMABLE)
     partition_bytes: int | None = field(default=None, metadata=RESUMABLE)  # None: the input spread over the workers
     dask_processes: bool = field(default=True, metadata=RESUMABLE)  # False: LocalCluster workers as threads (tests)
+    parts: bool = False  # Dask: OUT is a directory of part files the workers write, with a manifest; no stitching
     connect_timeout: float = field(default=20.0, metadata=RESUMABLE)  # seconds to reach --scheduler
     no_workers_timeout: float = field(default=120.0, metadata=RESUMABLE)  # a cluster without workers this long fails
 

@@ -69,6 +69,12 @@ def run_distributed(plan: Plan, cleaner: Any, note: Any) -> Summary:
 
     config = plan.config
     _check_distributed(plan)
+    if config.parts:
+        from cleaner.batch.part_files import run_parts
+
+        summary = run_parts(plan, note)
+        _write_report(plan)
+        return summary
     storage = Storage(_storage_location(plan))
     with locked([path for path in (plan.output, plan.ledger, plan.rejects) if path is not None]):
         run = _DistributedRun(plan, note)
@@ -201,6 +207,64 @@ def _connect(config: BatchConfig, note: Any) -> _Cluster:
     return _Cluster(engine, config.no_workers_timeout)
 
 
+def plan_on_cluster(sources: list[Any], cluster: _Cluster, asked: int | None) -> tuple[int, list[Any]]:
+    """The partitions of `sources` and their byte budget, with the line numbers of byte ranges counted on the
+    workers (the driver reads none of the inputs)."""
+    from cleaner.batch import partitions as parts
+
+    budget = parts.partition_bytes(sources, cluster.workers(), asked)
+    planned = parts.plan_partitions(sources, budget)
+    ranged = [p for p in planned if p.pieces[0].start is not None]
+    futures = []
+    for partition in ranged:
+        piece = partition.pieces[0]
+        path = str(parts.absolute(sources[piece.source_index]).path)
+        futures.append(cluster.submit(parts.count_line_starts, path, piece.start, piece.end))
+    counts = {
+        p.index: cluster.result(future, f"counting the lines of {p.describe(sources)}")
+        for p, future in zip(ranged, futures, strict=True)
+    }
+    return budget, parts.number_lines(planned, counts)
+
+
+class JobFactory:
+    """The `PartitionJob` of each partition of a run: what a worker needs, with paths it can open and the digest
+    of the rule files (taken once) that its own copy must match."""
+
+    def __init__(self, plan: Plan, sources: list[Any], partitions: int, storage: str) -> None:
+        from cleaner.batch import partitions as parts
+        from cleaner.rules.load import bundled_rules_dir
+
+        bundled = str(bundled_rules_dir())
+        self.plan = plan
+        self.sources = sources
+        self.partitions = partitions
+        self.storage = storage
+        self.rule_dirs = tuple(parts.BUNDLED if d == bundled else str(Path(d).absolute()) for d in plan.rule_dirs)
+        self.digest = parts.rules_digest(self.rule_dirs)
+
+    def label(self, partition: Any) -> str:
+        return f"partition {partition.index + 1} of {self.partitions} ({partition.describe(self.sources)})"
+
+    def __call__(self, partition: Any) -> Any:
+        from cleaner.batch import partitions as parts
+
+        plan = self.plan
+        sources = tuple(parts.absolute(self.sources[p.source_index]) for p in partition.pieces)
+        return parts.PartitionJob(
+            partition=partition,
+            sources=sources,
+            formats=tuple(plan.out_kind(s) or "txt" for s in sources),
+            read=dataclasses.replace(plan.config.read, defer_json=False),
+            ledger=plan.ledger is not None,
+            rule_dirs=self.rule_dirs,
+            options=tuple(sorted(plan.config.cleaner_options().items())),
+            storage=self.storage,
+            rules_digest=self.digest,
+            label=self.label(partition),
+        )
+
+
 class _Distributed:
     """Partitions planned (or taken from an interrupted run's manifest), cleaned on the cluster at most
     `2 x workers` ahead of the writer, and replayed as the events of a local run, in input order."""
@@ -233,19 +297,7 @@ class _Distributed:
                 pass
         self.storage.clear()  # left by a run that cannot be resumed into these outputs
         self.storage.make()
-        budget = parts.partition_bytes(self.sources, self.cluster.workers(), self.plan.config.partition_bytes)
-        planned = parts.plan_partitions(self.sources, budget)
-        ranged = [p for p in planned if p.pieces[0].start is not None]
-        futures = []
-        for partition in ranged:
-            piece = partition.pieces[0]
-            path = str(parts.absolute(self.sources[piece.source_index]).path)
-            futures.append(self.cluster.submit(parts.count_line_starts, path, piece.start, piece.end))
-        counts = {
-            p.index: self.cluster.result(future, f"counting the lines of {p.describe(self.sources)}")
-            for p, future in zip(ranged, futures, strict=True)
-        }
-        planned = parts.number_lines(planned, counts)
+        budget, planned = plan_on_cluster(self.sources, self.cluster, self.plan.config.partition_bytes)
         record = {"fingerprint": self.run.fingerprint, "budget": budget, "partitions": [p.to_json() for p in planned]}
         self.storage.write_bytes("manifest.json", orjson.dumps(record))
         return planned
@@ -254,32 +306,10 @@ class _Distributed:
         return f"partition {partition.index + 1} of {len(self.partitions)} ({partition.describe(self.sources)})"
 
     def _job(self, partition: Any) -> Any:
-        from cleaner.batch import partitions as parts
-        from cleaner.rules.load import bundled_rules_dir
-
-        plan = self.plan
-        bundled = str(bundled_rules_dir())
-        rule_dirs = tuple(parts.BUNDLED if d == bundled else str(Path(d).absolute()) for d in plan.rule_dirs)
-        sources = tuple(parts.absolute(self.sources[p.source_index]) for p in partition.pieces)
-        return parts.PartitionJob(
-            partition=partition,
-            sources=sources,
-            formats=tuple(plan.out_kind(s) or "txt" for s in sources),
-            read=dataclasses.replace(plan.config.read, defer_json=False),
-            ledger=plan.ledger is not None,
-            rule_dirs=rule_dirs,
-            options=tuple(sorted(plan.config.cleaner_options().items())),
-            storage=self.storage.location if "://" in self.storage.location else self.storage.root,
-            rules_digest=self._digest(rule_dirs),
-            label=self._label(partition),
-        )
-
-    def _digest(self, rule_dirs: tuple[str, ...]) -> str:
-        if not hasattr(self, "_rules_digest"):
-            from cleaner.batch.partitions import rules_digest
-
-            self._rules_digest = rules_digest(rule_dirs)
-        return self._rules_digest
+        if not hasattr(self, "_jobs"):
+            storage = self.storage.location if "://" in self.storage.location else self.storage.root
+            self._jobs = JobFactory(self.plan, self.sources, len(self.partitions), storage)
+        return self._jobs(partition)
 
     # -- the run ----------------------------------------------------------------------------------------------
     def events(self) -> Iterator[workers.Event]:

@@ -386,13 +386,20 @@ def _cleaner(job: PartitionJob) -> Any:
 def clean_partition(job: PartitionJob) -> list[int]:
     """Clean one partition and write its results to storage; returns the item count of each piece. Any failure is
     a `PartitionFailed` naming the partition (a per-document problem is a reject, as in a local run)."""
-    try:
+    with failing_as(job.label):
         return _clean_partition(job)
+
+
+@contextlib.contextmanager
+def failing_as(label: str) -> Iterator[None]:
+    """Any failure of the work on one partition as a one-line `PartitionFailed` that names it."""
+    try:
+        yield
     except PartitionFailed:
         raise
     except Exception as error:
         detail = f"{error.strerror}: {error.filename}" if isinstance(error, OSError) and error.strerror else error
-        raise PartitionFailed(f"{job.label}: {type(error).__name__}: {detail}") from None
+        raise PartitionFailed(f"{label}: {type(error).__name__}: {detail}") from None
 
 
 def _clean_partition(job: PartitionJob) -> list[int]:

@@ -168,6 +168,8 @@ def plan_run(config: BatchConfig) -> Plan:
     resolve_rule_dirs(config.rules, what="--rules")
     if config.report is not None and not config.report.endswith((".html", ".htm")):
         raise ConfigError(f"--report {config.report!r} must name an .html file")
+    if config.parts:
+        return _plan_parts(config, inputs)
     single_file = len(inputs) == 1 and (inputs[0] == STDIN or not Path(inputs[0]).is_dir())
     output = Path(config.output) if config.output else None
     device = None
@@ -220,6 +222,46 @@ def plan_run(config: BatchConfig) -> Plan:
     if concat or device is not None:
         _check_sources(plan)
     _survey(plan)
+    return plan
+
+
+def _plan_parts(config: BatchConfig, inputs: list[str]) -> Plan:
+    """`--parts`: OUT is a directory of part files (and `--ledger` one of ledger parts) written by the workers, with
+    a manifest; no stitched outputs, rejects files or resume state beside OUT (`cleaner.batch.part_files`)."""
+    if config.engine == "local":
+        raise ConfigError("--parts writes the part files Dask workers clean: it needs --engine dask")
+    if config.output is None or char_device(Path(config.output)):
+        raise ConfigError("--parts needs -o DIR: the directory the part files and their manifest go into")
+    if STDIN in inputs:
+        raise ConfigError("--parts cannot read stdin (-): workers read the inputs themselves; pass files")
+    if config.rejects is not None:
+        raise ConfigError(
+            "--parts writes each partition's rejects beside its part (part-NNNNN.rejects.jsonl): drop --rejects"
+        )
+    if config.report is not None:
+        raise ConfigError("--report needs one ledger file: with --parts, run `newsclean report` on a ledger part")
+    output = Path(config.output)
+    ledger = Path(config.ledger) if config.ledger else None
+    for path, option in ((output, "-o"), (ledger, "--ledger")):
+        if path is not None and path.exists() and not path.is_dir():
+            raise ConfigError(f"{option} {path} is a file, but --parts writes a directory of parts there")
+    if ledger is not None and ledger.resolve() == output.resolve():
+        raise ConfigError(f"--ledger {ledger} is -o: give the ledger parts a directory of their own")
+    check_writable_place(output, "-o")
+    if ledger is not None:
+        check_writable_place(ledger, "--ledger")
+    roots = {Path(given): _root_name(Path(given)) for given in inputs if Path(given).is_dir()}
+    rule_dirs = _rule_dirs(config.rules, config.bundled_rules)
+    plan = Plan(config, output, True, ledger, None, None, rule_dirs, roots)
+    out = output.resolve()
+    for given in inputs:
+        path = Path(given).resolve()
+        if inside(out, path) or inside(path, out) or (ledger is not None and inside(path, ledger.resolve())):
+            raise ConfigError(f"-o {output} overlaps input {given}; choose an output directory outside the inputs")
+    signature = InputsSignature()
+    for source in iter_sources(inputs):
+        signature.add(source)
+    plan.inputs_signature = signature.digest()
     return plan
 
 

@@ -83,6 +83,15 @@ class Summary:
             setattr(summary, key, Counter(data.get(key, {})))
         return summary
 
+    def merge(self, other: Summary) -> None:
+        """Add the counts of another part of the run (a partition cleaned on its own)."""
+        for key in ("docs_in", "docs_out", "rejected", "chars_in", "chars_out", "bytes_in", "docs_with_warnings"):
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+        self.docs_this_run += other.docs_this_run
+        self.bytes_this_run += other.bytes_this_run
+        for key in _COUNTERS:
+            getattr(self, key).update(getattr(other, key))
+
     def add(self, result: Cleaned) -> None:
         """Count one cleaned document."""
         self.docs_out += 1

@@ -95,6 +95,13 @@ def clean(
         str | None,
         typer.Option("--storage", help="Dask: a directory or fsspec URL all workers reach (default: beside OUT)."),
     ] = None,
+    parts: Annotated[
+        bool,
+        typer.Option(
+            "--parts",
+            help="Dask: workers write OUT/part-NNNNN files and a manifest.json instead of stitched outputs.",
+        ),
+    ] = False,
 ) -> None:
     """Clean text, JSON Lines, Parquet, HTML or WARC inputs; write cleaned outputs, a ledger and rejects."""
     from cleaner.batch import BatchConfig, run_batch
@@ -118,6 +125,7 @@ def clean(
         engine=engine,
         scheduler=scheduler,
         storage=storage,
+        parts=parts,
     )
     summary = run_batch(config)
     list_rejects_file(summary.rejects_file if summary.rejected else None)

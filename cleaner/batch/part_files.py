@@ -1,0 +1,353 @@
+"""`clean --engine dask --parts`: each worker writes its partition's cleaned records straight into OUT as a part
+file, with its ledger part and rejects part, and the driver writes `manifest.json`. Nothing goes through the
+driver, so it scales with the cluster, not with the machine that started the run.
+
+Layout of OUT (documented in the README):
+- `part-NNNNN.jsonl` (`.jsonl.zst` when the inputs are compressed, `.parquet` when they are all Parquet): the
+  cleaned records of partition NNNNN, in input order. The parts in number order hold exactly what the stitched
+  output of `--engine local` holds (for JSON Lines, their concatenation is that output byte for byte).
+- `part-NNNNN.rejects.jsonl`: the partition's rejected documents, when it has any.
+- `--ledger DIR`: `DIR/part-NNNNN.jsonl`, the partition's ledger lines (their concatenation is the local ledger).
+- `manifest.json`: per part, its files, the inputs it came from (file, byte range, first line) and its counts,
+  plus the run's totals. It is written last: a directory without it is an unfinished run, which `--resume`
+  continues without redoing the parts whose marker under `OUT/.newsclean-parts/` says they are complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from cleaner.batch import partitions as parts
+from cleaner.batch.plan import Plan
+from cleaner.batch.summary import Summary
+from cleaner.errors import ConfigError, RunCancelled
+from cleaner.io.base import Source
+
+STATE_DIR = ".newsclean-parts"  # inside OUT: the plan of an unfinished run and a marker per finished part
+MANIFEST = "manifest.json"
+_RECORD_KINDS = ("jsonl", "parquet")
+
+
+def part_name(index: int, suffix: str) -> str:
+    return f"part-{index:05d}{suffix}"
+
+
+def rejects_name(index: int) -> str:
+    return part_name(index, ".rejects.jsonl")
+
+
+def _marker_name(index: int) -> str:
+    return f"p{index:06d}.json"  # `Storage.clear` removes these names
+
+
+@dataclass(frozen=True, slots=True)
+class PartsJob:
+    """One partition for a worker that writes its part files itself."""
+
+    job: parts.PartitionJob  # the partition, its sources and the cleaner's options
+    output: str  # OUT, absolute
+    ledger: str | None  # the ledger parts directory, absolute; None: no ledger
+    suffix: str  # ".jsonl", ".jsonl.zst" or ".parquet"
+    schema_source: str | None  # Parquet: the input whose schema the part takes
+
+
+def parts_suffix(plan: Plan, sources: Sequence[Source]) -> str:
+    """The part files' ending, from the inputs: refused (exit 2) when they cannot share one record format."""
+    from cleaner.io.streams import compression_of
+
+    readable = [s for s in sources if s.error is None]
+    if not readable:
+        raise ConfigError("--parts found no input files to clean")
+    kinds = {plan.out_kind(s) for s in readable}
+    if kinds == {"parquet"}:
+        return ".parquet"
+    if "parquet" in kinds:
+        other = next(s for s in readable if plan.out_kind(s) != "parquet")
+        raise ConfigError(
+            f"--parts writes one record format, but {other.display} is not Parquet like the other inputs: "
+            "clean the Parquet inputs and the others in two runs"
+        )
+    compressed = any(s.path is not None and compression_of(s.path) for s in readable)
+    return ".jsonl.zst" if compressed else ".jsonl"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# On a worker.
+
+
+class _PartWriter:
+    """Cleaned records into one open part file: JSON Lines (a zstd frame per chunk when compressed) or Parquet."""
+
+    def __init__(self, handle: IO[bytes], suffix: str, schema_source: str | None, text_field: str) -> None:
+        self.handle = handle
+        self.suffix = suffix
+        self.parquet: Any = None
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            from cleaner.io.writers import parquet_schema
+
+            self.schema = parquet_schema(Path(schema_source) if schema_source else None, text_field)
+            self.parquet = pq.ParquetWriter(handle, self.schema)
+
+    def add(self, payloads: list[Any]) -> None:
+        if self.parquet is not None:
+            if payloads:
+                import pyarrow as pa
+
+                self.parquet.write_table(pa.Table.from_pylist(payloads, schema=self.schema))
+            return
+        data = b"".join(payloads)
+        if data:
+            from cleaner.io.writers import compress_chunk
+
+            self.handle.write(compress_chunk(data, Path(self.suffix)))
+
+    def close(self) -> None:
+        if self.parquet is not None:
+            self.parquet.close()
+
+
+def write_parts(job: PartsJob) -> dict[str, Any]:
+    """Clean one partition into its part files; returns what the manifest says of it. A failure is a
+    `PartitionFailed` naming the partition; a bad document is a reject, as in a local run."""
+    with parts.failing_as(job.job.label):
+        return _write_parts(job)
+
+
+def _write_parts(job: PartsJob) -> dict[str, Any]:
+    import orjson
+
+    from cleaner.batch.workers import Cleaned, process_items
+
+    work = job.job
+    index = work.partition.index
+    cleaner = parts._cleaner(work)
+    fmt = "parquet" if job.suffix == ".parquet" else "jsonl"
+    out = parts.Storage(job.output)
+    ledger = parts.Storage(job.ledger) if job.ledger else None
+    summary = Summary()
+    with contextlib.ExitStack() as files:
+        writer = _PartWriter(
+            files.enter_context(out.writing(part_name(index, job.suffix))),
+            job.suffix,
+            job.schema_source,
+            work.read.text_field,
+        )
+        ledger_file = files.enter_context(ledger.writing(part_name(index, ".jsonl"))) if ledger else None
+        rejects_file = files.enter_context(out.writing(rejects_name(index)))
+        for piece, source in zip(work.partition.pieces, work.sources, strict=True):
+            for chunk in parts._chunks(parts.read_piece(source, piece, work.read)):
+                payloads = []
+                for result in process_items(cleaner, chunk, fmt, work.read, ledger is not None):
+                    summary.docs_in += 1
+                    if isinstance(result, Cleaned):
+                        summary.add(result)
+                        payloads.append(result.payload)
+                        if ledger_file is not None:
+                            ledger_file.write(result.ledger_line)
+                    else:
+                        summary.rejected += 1
+                        rejects_file.write(result.line)
+                writer.add(payloads)
+        writer.close()
+    if not summary.rejected:
+        out.remove(rejects_name(index))
+    summary.docs_this_run = summary.docs_in
+    entry = {
+        "index": index,
+        "file": part_name(index, job.suffix),
+        "ledger": part_name(index, ".jsonl") if ledger else None,
+        "rejects": rejects_name(index) if summary.rejected else None,
+        "inputs": [
+            _piece_json(piece, source) for piece, source in zip(work.partition.pieces, work.sources, strict=True)
+        ],
+        "documents": summary.docs_out,
+        "rejected": summary.rejected,
+        "chars_in": summary.chars_in,
+        "chars_out": summary.chars_out,
+        "summary": summary.to_json(),
+    }
+    parts.Storage(f"{job.output}/{STATE_DIR}").write_bytes(_marker_name(index), orjson.dumps(entry))
+    return entry
+
+
+def _piece_json(piece: parts.Piece, source: Source) -> dict[str, Any]:
+    where: dict[str, Any] = {"input": source.display}
+    if piece.start is not None:
+        where.update(bytes=[piece.start, piece.end], first_line=piece.first_line)
+    return where
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# On the driver.
+
+
+def run_parts(plan: Plan, note: Any) -> Summary:
+    """The run: partitions planned (or an unfinished run's plan taken up with --resume), cleaned by the workers
+    into OUT at most `2 x workers` at a time, then the manifest."""
+    import orjson
+
+    from cleaner.batch import state as run_state
+    from cleaner.batch.distributed import _connect, plan_on_cluster
+    from cleaner.batch.lock import locked
+    from cleaner.io.sources import iter_sources
+
+    config = plan.config
+    assert plan.output is not None
+    output = plan.output.absolute()
+    sources = list(iter_sources(config.inputs))
+    suffix = parts_suffix(plan, sources)
+    fingerprint = run_state.fingerprint(plan)
+    out = parts.Storage(str(output))
+    state = parts.Storage(str(output / STATE_DIR))
+    started = time.perf_counter()
+    with locked([output]):
+        planned = _unfinished_plan(plan, out, state, fingerprint)
+        if planned is None and (output / MANIFEST).exists():  # --resume of a finished run: nothing to do
+            note(f"{plan.output} holds a finished run ({MANIFEST}); nothing to do")
+            return _summary_of(orjson.loads((output / MANIFEST).read_bytes()), plan, started, this_run=False)
+        cluster = _connect(config, note)
+        workers = cluster.workers()
+        try:
+            if planned is None:
+                out.make()
+                state.make()
+                if plan.ledger is not None:
+                    parts.Storage(str(plan.ledger.absolute())).make()
+                _, planned = plan_on_cluster(sources, cluster, config.partition_bytes)
+                record = {"fingerprint": fingerprint, "partitions": [p.to_json() for p in planned]}
+                state.write_bytes("plan.json", orjson.dumps(record))
+            entries = _clean_all(plan, sources, planned, cluster, state, suffix)
+        except KeyboardInterrupt:
+            raise RunCancelled(
+                f"interrupted (Ctrl-C): the finished parts in {plan.output} are kept; run the same command with "
+                "--resume to continue, or with --restart to start over"
+            ) from None
+        finally:
+            cluster.close()
+        manifest = _manifest(plan, entries, suffix)
+        out.write_bytes(MANIFEST, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
+        state.clear()
+    summary = _summary_of(manifest, plan, started, this_run=True)
+    summary.jobs = workers
+    return summary
+
+
+def _unfinished_plan(plan: Plan, out: Any, state: Any, fingerprint: str) -> list[parts.Partition] | None:
+    """An unfinished run's partitions when resuming it; None for a new run. OUT with anything else in it is
+    refused: a part file left there would mix with this run's."""
+    import orjson
+
+    config = plan.config
+    found = [name for name in out.names() if name != STATE_DIR]
+    previous = state.read_bytes("plan.json")
+    if config.restart:
+        _discard(plan, out, state)
+        return None
+    if config.resume:
+        if previous is not None:
+            data = orjson.loads(previous)
+            if data.get("fingerprint") != fingerprint:
+                raise ConfigError(
+                    f"--resume: the unfinished run in {plan.output} had other inputs, options, rules or code; "
+                    "run with --restart to start over"
+                )
+            return [parts.Partition.from_json(p) for p in data["partitions"]]
+        if MANIFEST in found:
+            return None
+        if found:
+            raise ConfigError(f"--resume: {plan.output} holds no unfinished --parts run; choose an empty -o DIR")
+        return None
+    if found or previous is not None:
+        what = "an unfinished --parts run" if previous is not None else "files"
+        raise ConfigError(
+            f"-o {plan.output} holds {what}: --parts writes into an empty directory; run with --resume to "
+            "continue an unfinished run, --restart to discard it, or choose another -o DIR"
+        )
+    return None
+
+
+def _discard(plan: Plan, out: Any, state: Any) -> None:
+    """--restart: remove what a run of this tool wrote into OUT (part files, manifest, markers), nothing else."""
+    for name in out.names():
+        if name.startswith("part-") or name == MANIFEST:
+            out.remove(name)
+    if plan.ledger is not None:
+        ledger = parts.Storage(str(plan.ledger.absolute()))
+        for name in ledger.names():
+            if name.startswith("part-"):
+                ledger.remove(name)
+    state.clear()
+
+
+def _clean_all(
+    plan: Plan, sources: list[Source], planned: list[parts.Partition], cluster: Any, state: Any, suffix: str
+) -> list[dict[str, Any]]:
+    import dataclasses
+
+    import orjson
+
+    from cleaner.batch.distributed import JobFactory
+
+    done: dict[int, dict[str, Any]] = {}
+    names = set(state.names())
+    for partition in planned:
+        if _marker_name(partition.index) in names:
+            with contextlib.suppress(orjson.JSONDecodeError, TypeError):
+                done[partition.index] = orjson.loads(state.read_bytes(_marker_name(partition.index)) or b"")
+    todo = [p for p in planned if p.index not in done]
+    output = str(Path(plan.output or ".").absolute())
+    jobs = JobFactory(plan, sources, len(planned), output)
+    schema_source = next((str(s.path) for s in sources if s.path is not None and s.error is None), None)
+    ledger = str(plan.ledger.absolute()) if plan.ledger is not None else None
+    window = 2 * cluster.workers()
+    queue = iter(todo)
+    futures: dict[int, Any] = {}
+
+    def top_up() -> None:
+        while len(futures) < window:
+            partition = next(queue, None)
+            if partition is None:
+                return
+            job = PartsJob(dataclasses.replace(jobs(partition), formats=()), output, ledger, suffix, schema_source)
+            futures[partition.index] = cluster.submit(write_parts, job)
+
+    top_up()
+    for partition in todo:
+        done[partition.index] = cluster.result(futures.pop(partition.index), jobs.label(partition))
+        top_up()
+    return [done[p.index] for p in planned]
+
+
+def _manifest(plan: Plan, entries: list[dict[str, Any]], suffix: str) -> dict[str, Any]:
+    from cleaner import __version__
+
+    total = Summary()
+    for entry in entries:
+        total.merge(Summary.from_json(entry["summary"]))
+    return {
+        "newsclean": __version__,
+        "format": "parquet" if suffix == ".parquet" else "jsonl",
+        "ledger": str(plan.ledger) if plan.ledger is not None else None,
+        "parts": [{k: v for k, v in entry.items() if k != "summary"} for entry in entries],
+        "documents": total.docs_out,
+        "rejected": total.rejected,
+        "chars_in": total.chars_in,
+        "chars_out": total.chars_out,
+        "summary": total.to_json(),
+    }
+
+
+def _summary_of(manifest: dict[str, Any], plan: Plan, started: float, this_run: bool) -> Summary:
+    summary = Summary.from_json(manifest["summary"])
+    if this_run:  # a resumed run counts the parts it took over as its own: the rate is the whole run's
+        summary.docs_this_run, summary.bytes_this_run = summary.docs_in, summary.bytes_in
+    summary.seconds = time.perf_counter() - started
+    summary.rejects_file = f"{plan.output}/part-*.rejects.jsonl"
+    return summary
