@@ -132,3 +132,26 @@ def test_a_write_the_file_system_refuses_is_a_message_not_a_traceback(tmp_path: 
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith(f"newsclean: error: {tmp_path / 'kept.jsonl'}: No space left on device")
     assert "Traceback" not in done.stderr
+
+
+def test_a_bug_is_one_line_and_exit_4_and_the_variable_shows_its_traceback(tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("The body.\n", encoding="utf-8")
+    broken = (  # a bug no check anticipated: the cleaner raises something that is not a newsclean error
+        "import cleaner.pipeline as p\n"
+        "def boom(self, *a, **k): raise KeyError('units')\n"
+        "p.Cleaner.__init__ = boom\n"
+        "from cleaner.cli import main; main()\n"
+    )
+    args = [sys.executable, "-c", broken, "clean", str(text)]
+    done = subprocess.run(
+        args, capture_output=True, text=True, timeout=120, env={**os.environ, "NEWSCLEAN_TRACEBACK": ""}
+    )
+    assert done.returncode == 4, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    assert (
+        "internal error" in done.stderr and "KeyError: 'units'" in done.stderr and "NEWSCLEAN_TRACEBACK" in done.stderr
+    )
+    env = {**os.environ, "NEWSCLEAN_TRACEBACK": "1"}
+    shown = subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
+    assert shown.returncode == 1 and "Traceback" in shown.stderr and "boom" in shown.stderr

@@ -4,6 +4,7 @@ options, calls the library and prints; heavy imports happen inside the commands.
 from __future__ import annotations
 
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ COMMAND_MODULES = {
     "rules": "rules",
 }
 _APP_OPTIONS_WITH_VALUE = ("--log-level",)
+INTERNAL_ERROR = 4  # exit status of a bug in newsclean (an exception no check anticipated)
 
 
 def _register(modules: Sequence[str] = tuple(dict.fromkeys(COMMAND_MODULES.values()))) -> None:
@@ -84,7 +86,16 @@ def _run() -> None:
         if isinstance(error, _usage_errors()):
             error.show()  # type: ignore[attr-defined]
             sys.exit(2)
-        raise
+        if os.environ.get("NEWSCLEAN_TRACEBACK"):
+            raise
+        # A bug in newsclean: one line that says so, not a traceback; the variable shows where it happened.
+        text = " ".join(str(error).split()) or "no message"
+        typer.echo(
+            f"newsclean: internal error (a bug in newsclean, please report it with the command): "
+            f"{type(error).__name__}: {text}; NEWSCLEAN_TRACEBACK=1 shows where it happened",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR)
     sys.exit(code if isinstance(code, int) else 0)
 
 
