@@ -69,6 +69,7 @@ the number of units.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from cleaner.record import Span
@@ -125,7 +126,6 @@ _ABBREVIATIONS = sorted(
 )
 
 _T = re.escape(_TERMINALS)
-_UPPER = f"[{_letter_class(upper=True)}]"
 _LETTER = "[^\\W\\d_]"
 # Where a token starts: after whitespace, a quote or bracket, or a CJK stop ('"Gov.' is "Gov", 'x?"J.' is "J"),
 # so whether a full stop closes an abbreviation never depends on an earlier sentence glued to this one.
@@ -143,23 +143,33 @@ def _not_after(tokens: dict[int, list[str]]) -> str:
     return "".join(parts)
 
 
-_NOT_SENTENCE_ENDS: dict[int, list[str]] = {1: [_UPPER]}  # an initial: "J. K. Rowling"
-for _word in _ABBREVIATIONS:
-    _NOT_SENTENCE_ENDS.setdefault(len(_word), []).append(re.escape(_word))
-for _letters in range(2, 7):  # a dotted acronym: "U.S.", "e.g.", "a.m."
-    _NOT_SENTENCE_ENDS.setdefault(2 * _letters - 1, []).append("\\.".join([_LETTER] * _letters))
-# After a bare full stop: fails if the stop closes an abbreviation, an initial or a dotted acronym (up to six letters).
-_NO_ABBREVIATION = _not_after(_NOT_SENTENCE_ENDS)
-_BARE_STOP_ENDS_SENTENCE = re.compile(f"\\.{_NO_ABBREVIATION}")
-_R = f"(?=[{re.escape(_OPENERS)}]*+{_UPPER})"
-# A cut: a run of terminals, starting only at the run's first character, and a letter ahead (after openers) that is
-# not lower case. Either a bare full stop before whitespace that closes no abbreviation (group 1: the gap), or any
-# other run with its closers (group 2) and optional whitespace (group 3; empty means glued: checked in Python).
-_BOUNDARY = re.compile(
-    f"[{_T}](?<![{_T}][{_T}])"
-    f"(?:(?<=\\.)(?![{_T}{re.escape(_CLOSERS)}]){_NO_ABBREVIATION}(\\s++){_R}"
-    f"|(?!(?<=\\.)\\s)[{_T}]*+([{re.escape(_CLOSERS)}]*+)(\\s*+){_R})"
-)
+@functools.cache
+def _scans() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The boundary scan and the bare-stop test, built on first use: their classes of upper-case letters take
+    ~50 ms to build and compile, which a process that never splits a paragraph (one-per-line text) need not pay."""
+    upper = f"[{_letter_class(upper=True)}]"
+    not_sentence_ends: dict[int, list[str]] = {1: [upper]}  # an initial: "J. K. Rowling"
+    for word in _ABBREVIATIONS:
+        not_sentence_ends.setdefault(len(word), []).append(re.escape(word))
+    for letters in range(2, 7):  # a dotted acronym: "U.S.", "e.g.", "a.m."
+        not_sentence_ends.setdefault(2 * letters - 1, []).append("\\.".join([_LETTER] * letters))
+    # After a bare full stop: fails if the stop closes an abbreviation, an initial or a dotted acronym (up to six
+    # letters).
+    no_abbreviation = _not_after(not_sentence_ends)
+    bare_stop_ends_sentence = re.compile(f"\\.{no_abbreviation}")
+    right = f"(?=[{re.escape(_OPENERS)}]*+{upper})"
+    # A cut: a run of terminals, starting only at the run's first character, and a letter ahead (after openers)
+    # that is not lower case. Either a bare full stop before whitespace that closes no abbreviation (group 1: the
+    # gap), or any other run with its closers (group 2) and optional whitespace (group 3; empty means glued:
+    # checked in Python).
+    boundary = re.compile(
+        f"[{_T}](?<![{_T}][{_T}])"
+        f"(?:(?<=\\.)(?![{_T}{re.escape(_CLOSERS)}]){no_abbreviation}(\\s++){right}"
+        f"|(?!(?<=\\.)\\s)[{_T}]*+([{re.escape(_CLOSERS)}]*+)(\\s*+){right})"
+    )
+    return boundary, bare_stop_ends_sentence
+
+
 # One separator token: a run of separator characters starting at the run's first character, followed by whitespace
 # or the end. What precedes it (whitespace, a sentence end) is checked in Python.
 _S = re.escape(_SEPARATORS)
@@ -179,7 +189,7 @@ def _ends_sentence(text: str, end: int) -> bool:
     if j == 0 or text[j - 1] not in _TERMINALS:
         return False
     if j == i and text[j - 1] == "." and (j == 1 or text[j - 2] not in _TERMINALS):
-        return _BARE_STOP_ENDS_SENTENCE.match(text, j - 1) is not None
+        return _scans()[1].match(text, j - 1) is not None
     return True
 
 
@@ -202,7 +212,7 @@ def _glued_cut(text: str, close_start: int, close_end: int) -> int | None:
 def _boundary_cuts(text: str) -> list[Span]:
     """Cuts (end of the left sentence, start of the right one) found by the terminal-punctuation scan."""
     cuts: list[Span] = []
-    for match in _BOUNDARY.finditer(text):
+    for match in _scans()[0].finditer(text):
         gap = match.span(1)
         if gap[0] >= 0:
             cuts.append(gap)  # a bare full stop, no abbreviation: the common case
