@@ -7,6 +7,7 @@ every later stage marks spans of the same string.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 
 import regex
@@ -77,7 +78,7 @@ def _at_datelines(text: str, spans: list[Span]) -> list[Span]:
     they cover, not one a span)."""
     if not spans:
         return spans
-    cuts = [m.start() for m in _DATELINE.finditer(text, spans[0][0], spans[-1][1])]
+    cuts = _dateline_starts(text, spans[0][0], spans[-1][1])
     if not cuts:
         return spans
     out: list[Span] = []
@@ -91,6 +92,25 @@ def _at_datelines(text: str, spans: list[Span]) -> list[Span]:
             k += 1
         out.append((start, end))
     return out
+
+
+_DASH = re.compile("[-–—]")
+_DATELINE_SPACES = 5  # a dateline holds at most 4 spaces (4 words and ", Town"), so it starts at one of the 5 before
+
+
+def _dateline_starts(text: str, start: int, end: int) -> list[int]:
+    """What `_DATELINE.finditer(text, start, end)` finds, tried only where a match can start: at one of the few
+    spaces before a dash. The scan of every space was a tenth of a flattened document's cleaning time."""
+    found: set[int] = set()
+    for dash in _DASH.finditer(text, start, end):
+        space = dash.start() - 1  # the space before the dash ends the dateline
+        for _ in range(_DATELINE_SPACES):
+            space = text.rfind(" ", start, space)
+            if space < 0:
+                break
+            if _DATELINE.match(text, space, end):
+                found.add(space)
+    return sorted(found)
 
 
 def _starts_unit(text: str, position: int) -> bool:

@@ -191,3 +191,29 @@ def test_pathological_only_separators() -> None:
     spans = split(text)
     assert len(spans) == 600_000
     assert all(is_separator(text[s:e]) for s, e in spans)
+
+
+# Dateline-like text: capitals, commas, dots, dashes and spaces, with some lower case and other letters.
+_DATELINE_ALPHABET = st.sampled_from(["WASHINGTON", "DC", "U.S.", "BAKU", "Baku", "Paris", "the", "a", "x"])
+_DATELINE_TEXT = st.lists(
+    st.one_of(_DATELINE_ALPHABET, st.sampled_from([" ", " ", ", ", " - ", " – ", ".- ", "-", ". ", "—", "  "])),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(_DATELINE_TEXT, st.integers(0, 20), st.integers(0, 20))
+def test_dateline_starts_are_what_a_scan_of_every_position_finds(text: str, cut_start: int, cut_end: int) -> None:
+    from cleaner.segment import _DATELINE, _dateline_starts
+
+    start, end = min(cut_start, len(text)), max(len(text) - cut_end, 0)
+    expected = [m.start() for m in _DATELINE.finditer(text, start, end)] if start < end else []
+    assert _dateline_starts(text, start, end) == expected
+
+
+def test_dateline_starts_on_real_datelines() -> None:
+    from cleaner.segment import _dateline_starts
+
+    text = "Iran talks stall WASHINGTON, DC - As Iran said no. The end BAKU, Azerbaijan. - Next WASHINGTON - x"
+    expected = [text.index(" WASHINGTON"), text.index(" BAKU"), text.rindex(" WASHINGTON")]
+    assert _dateline_starts(text, 0, len(text)) == expected
