@@ -20,6 +20,7 @@ from cleaner.cli.options import (
     worker_count,
 )
 from cleaner.cli.rejects import list_rejects_file
+from cleaner.extract import COMMENTS
 
 
 @app.command()
@@ -75,6 +76,15 @@ def clean(
             help="keep: the text keeps its first copy of the title field; drop: that copy goes too.",
         ),
     ] = "keep",
+    comments: Annotated[
+        str,
+        typer.Option(
+            "--comments",
+            metavar="[" + "|".join(COMMENTS) + "]",
+            help="HTML: drop the page's reader comments (the article alone), or keep them (widget text such as "
+            "'Reply' is then removed by the bundled _comments rules).",
+        ),
+    ] = "drop",
     max_doc_chars: Annotated[
         int, typer.Option("--max-doc-chars", help="Reject documents longer than this (memory bound; 100,000,000).")
     ] = 100_000_000,
@@ -114,6 +124,7 @@ def clean(
         title_field=title_field,
         title_in_text=title_in_text,
         max_doc_chars=max_doc_chars,
+        comments=comments,
         report=str(report) if report else None,
         engine=engine,
         scheduler=scheduler,
