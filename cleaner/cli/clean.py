@@ -10,6 +10,7 @@ import typer
 from cleaner.cli.app import app
 from cleaner.cli.options import (
     JOBS_DEFAULT,
+    Comments,
     HtmlField,
     IdField,
     Jobs,
@@ -20,7 +21,6 @@ from cleaner.cli.options import (
     worker_count,
 )
 from cleaner.cli.rejects import list_rejects_file
-from cleaner.extract import COMMENTS
 
 
 @app.command()
@@ -76,15 +76,7 @@ def clean(
             help="keep: the text keeps its first copy of the title field; drop: that copy goes too.",
         ),
     ] = "keep",
-    comments: Annotated[
-        str,
-        typer.Option(
-            "--comments",
-            metavar="[" + "|".join(COMMENTS) + "]",
-            help="HTML: drop the page's reader comments (the article alone), or keep them (widget text such as "
-            "'Reply' is then removed by the bundled _comments rules).",
-        ),
-    ] = "drop",
+    comments: Comments = "drop",
     max_doc_chars: Annotated[
         int, typer.Option("--max-doc-chars", help="Reject documents longer than this (memory bound; 100,000,000).")
     ] = 100_000_000,
