@@ -189,3 +189,19 @@ def test_jobs_2_gives_the_output_and_ledger_of_jobs_1_with_keep(
     assert all(COMMENT_TEXT[1] in r["text"] and "\nReply\n" not in r["text"] for r in records)
     entries = [json.loads(line) for line in found[0]["ledger.jsonl"].splitlines()]
     assert all(e["extraction"]["options"]["include_comments"] is True for e in entries)
+
+
+def test_a_comments_file_of_ones_own_replaces_the_bundled_one_and_is_scoped_alike(tmp_path: Path) -> None:
+    from cleaner.rules import bundled_rules_dir
+
+    mine = tmp_path / "rules"
+    mine.mkdir()
+    (mine / "_comments.toml").write_text(
+        '[[rule]]\nid = "reply"\nkind = "line"\npattern = \'Reply\'\nreason = "reply link"\nremoves = ["Reply"]\n'
+    )
+    cleaner = Cleaner(rules=[bundled_rules_dir(), mine], comments="keep")
+    (doc,) = cleaner.clean_many(read_html(PAGE))
+    assert isinstance(doc, Document) and doc.text is not None
+    assert {r.rule for r in doc.removals} == {"_comments/reply"}  # the bundled file's rules are replaced
+    assert "Loading comments..." in doc.text.splitlines() and "Reply" not in doc.text.splitlines()
+    assert cleaner.clean("The council met on Tuesday.\nReply\n").removals == []  # text: not extracted with comments
