@@ -205,3 +205,14 @@ def test_a_comments_file_of_ones_own_replaces_the_bundled_one_and_is_scoped_alik
     assert {r.rule for r in doc.removals} == {"_comments/reply"}  # the bundled file's rules are replaced
     assert "Loading comments..." in doc.text.splitlines() and "Reply" not in doc.text.splitlines()
     assert cleaner.clean("The council met on Tuesday.\nReply\n").removals == []  # text: not extracted with comments
+
+
+def test_html_in_json_lines_records_is_extracted_with_its_comments_too(tmp_path: Path) -> None:
+    records = tmp_path / "pages.jsonl"
+    page = PAGE.read_text(encoding="utf-8")
+    records.write_text(json.dumps({"id": "p", "html": page}) + "\n" + json.dumps({"id": "t", "text": "Reply\n"}) + "\n")
+    out = tmp_path / "out.jsonl"
+    run_batch(BatchConfig(inputs=[str(records)], output=str(out), comments="keep"), note=lambda m: None)
+    html_doc, text_doc = (json.loads(line) for line in out.read_text().splitlines())
+    assert html_doc["text"] == (FIXTURES / "html" / "comments.keep.expected.txt").read_text(encoding="utf-8")
+    assert text_doc["text"] == "Reply\n"  # a record with text is not extracted: unaffected
