@@ -47,6 +47,7 @@ def options_for(comments: str = "drop") -> dict[str, Any]:
     options["include_comments"] = check_comments(comments) == "keep"
     return options
 
+
 FAST_ABOVE = 320_000
 """Pages with more markup than this (characters outside <script> and <style>) are extracted without trafilatura's
 fallback extractors, whose time grows with the square of the page (a 1 MB page of comments took 40 s). Every page

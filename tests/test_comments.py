@@ -178,7 +178,10 @@ def test_jobs_2_gives_the_output_and_ledger_of_jobs_1_with_keep(
             monkeypatch.setattr(threading, "active_count", lambda: 2)  # a parent with threads does not fork
         out = tmp_path / f"jobs{jobs}"
         config = BatchConfig(
-            inputs=[str(pages)], output=str(out / "all.jsonl"), ledger=str(out / "ledger.jsonl"), jobs=jobs,
+            inputs=[str(pages)],
+            output=str(out / "all.jsonl"),
+            ledger=str(out / "ledger.jsonl"),
+            jobs=jobs,
             comments="keep",
         )
         summary = run_batch(config, note=lambda m: None)

@@ -147,9 +147,7 @@ def diff(
         from cleaner.pipeline import Cleaner
         from cleaner.rules.load import resolve_rule_dirs
 
-        cleaner = Cleaner(
-            rules=resolve_rule_dirs(rules or [], what="--rules"), threshold=threshold, comments=comments
-        )
+        cleaner = Cleaner(rules=resolve_rule_dirs(rules or [], what="--rules"), threshold=threshold, comments=comments)
         options = read_options([input], text_field, id_field, url_field, html_field, stdin_format)
         documents = diff_inputs(cleaner, input, options, url)
         single_text = (input == "-" and options.stdin_format == "text") or kind_of(input) == "txt"
