@@ -7,6 +7,8 @@ near-duplicate stage does that job per document, the same in any order and with 
 Options were chosen on the article-extraction benchmark (bench/aeb_eval.py): `include_comments=False` is how the
 benchmark runs trafilatura (comments are not the article: P +0.014, R unchanged); `favor_precision` raises P by
 0.016 but costs 0.008 recall, more than the 0.002 newsclean may lose, so it stays off; tables stay in (R +0.006).
+Reader comments are wanted by some (media monitoring): `comments="keep"` (`--comments keep`) turns
+`include_comments` on, and the ledger's options say so; the rules of `_comments.toml` then clean the widget text.
 """
 
 from __future__ import annotations
@@ -24,6 +26,27 @@ OPTIONS: dict[str, Any] = {
     "deduplicate": False,
 }
 """Keyword options passed to `trafilatura.extract`; recorded in every ledger entry via `Extraction.info`."""
+
+COMMENTS = ("drop", "keep")
+"""What `comments=` may say: "drop" (the default, `OPTIONS` as they are) or "keep" (with `include_comments`)."""
+
+
+def check_comments(value: object, name: str = "comments") -> str:
+    """The one check of a `comments` choice (CLI, `Cleaner`, config file), with the valid values in the message."""
+    if value not in COMMENTS:
+        raise ValueError(
+            f"{name} must be one of {', '.join(COMMENTS)}, got {value!r}: 'drop' extracts the article alone, 'keep' "
+            "its reader comments too"
+        )
+    return str(value)
+
+
+def options_for(comments: str = "drop") -> dict[str, Any]:
+    """The trafilatura options of an extraction that drops or keeps reader comments."""
+    options = dict(OPTIONS)
+    options["include_comments"] = check_comments(comments) == "keep"
+    return options
+
 
 FAST_ABOVE = 320_000
 """Pages with more markup than this (characters outside <script> and <style>) are extracted without trafilatura's
@@ -170,13 +193,13 @@ def _markup_chars(text: str) -> int:
     return total + len(lowered) - position
 
 
-def _info(html_chars: int, encoding: str | None) -> dict[str, Any]:
+def _info(html_chars: int, encoding: str | None, options: dict[str, Any]) -> dict[str, Any]:
     import trafilatura
 
     info: dict[str, Any] = {
         "tool": "trafilatura",
         "version": trafilatura.__version__,
-        "options": dict(OPTIONS),
+        "options": dict(options),
         "html_chars": html_chars,
     }
     if encoding is not None:
@@ -184,21 +207,24 @@ def _info(html_chars: int, encoding: str | None) -> dict[str, Any]:
     return info
 
 
-def extract(html: str | bytes, url: str | None = None, charset: str | None = None) -> Extraction:
+def extract(
+    html: str | bytes, url: str | None = None, charset: str | None = None, *, comments: str = "drop"
+) -> Extraction:
     """Extract the article text of one page; deterministic, no state shared between calls.
 
     `charset` is an encoding declared outside the page (the HTTP header of a WARC record); it is only used for
-    bytes that are not valid UTF-8.
+    bytes that are not valid UTF-8. `comments="keep"` extracts the page's reader comments too (`COMMENTS`).
     """
+    options = options_for(comments)
     if isinstance(html, bytes):
         if not html.strip():
-            return Extraction(None, "empty page: no content", _info(0, None))
+            return Extraction(None, "empty page: no content", _info(0, None, options))
         if reason := _not_html_reason(html):
-            return Extraction(None, reason, _info(len(html), None))
+            return Extraction(None, reason, _info(len(html), None, options))
         text, encoding = decode_html(html, charset)
     else:
         text, encoding = html, None
-    info = _info(len(text), encoding)
+    info = _info(len(text), encoding, options)
     if not text.strip():
         return Extraction(None, "empty page: no content", info)
     if text[:4096].count("\x00") > MAX_NUL_SHARE * len(text[:4096]):
@@ -220,7 +246,7 @@ def extract(html: str | bytes, url: str | None = None, charset: str | None = Non
     import trafilatura
 
     try:
-        extracted = trafilatura.extract(text, url=url, output_format="txt", fast=fast, **OPTIONS)
+        extracted = trafilatura.extract(text, url=url, output_format="txt", fast=fast, **options)
     except Exception as err:  # trafilatura/lxml raise a variety of errors on hostile markup
         return Extraction(None, f"extraction failed: {type(err).__name__}: {err}", info)
     if not extracted or not extracted.strip():

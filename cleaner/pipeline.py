@@ -57,7 +57,8 @@ class Cleaner:
     >>> result = c.clean(text, url=None)  # result.text, result.source, result.removed, result.diff()
 
     Rule files are loaded and their `removes`/`keeps` examples run once, here: a failing example is a bad rule
-    file (`check_examples=False` skips that, for rules known to pass).
+    file (`check_examples=False` skips that, for rules known to pass). `comments="keep"` extracts HTML pages'
+    reader comments too (the default "drop" leaves them out); the `_comments` rules then clean their widget text.
     """
 
     def __init__(
@@ -73,7 +74,14 @@ class Cleaner:
         title_field: str = "title",
         title_in_text: str = "keep",
         max_doc_chars: int = MAX_DOC_CHARS,
+        comments: str = "drop",
     ) -> None:
+        from cleaner.extract import check_comments
+
+        try:
+            self.comments = check_comments(comments, "comments (--comments)")
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
         defaults = NearDupOptions()
         try:
             self.options = NearDupOptions(
@@ -232,7 +240,7 @@ class Cleaner:
                 if not isinstance(record.html, str | bytes):
                     return Reject(origin, f"html is not str or bytes ({type(record.html).__name__})", id=doc_id)
                 try:
-                    extracted = extract(record.html, record.url)
+                    extracted = extract(record.html, record.url, comments=self.comments)
                 except Exception as error:  # one bad page must not stop a corpus run
                     return Reject(origin, f"could not extract: {type(error).__name__}: {error}", id=doc_id)
                 if extracted.text is None:

@@ -61,6 +61,12 @@ def _threshold(value: object) -> float:
     return check_threshold(value, "it")
 
 
+def _comments(value: object) -> str:
+    from cleaner.extract import check_comments
+
+    return check_comments(value, "it")
+
+
 def _choice(*choices: str) -> Callable[[object], str]:
     def check(value: object) -> str:
         if value not in choices:
@@ -92,6 +98,7 @@ KEYS: dict[str, Key] = {
     "html-field": Key("html_field", _string, _FIELDS),
     "stdin-format": Key("stdin_format", _choice("auto", "text", "jsonl"), _FIELDS),
     "title-field": Key("title_field", _string, ("clean",)),
+    "comments": Key("comments", _comments, ("clean", "diff")),
     "min-docs": Key("min_docs", _count, ("learn",)),
     "min-share": Key("min_share", _share, ("learn",)),
     "keep": Key("keep", _choice("first", "longest"), ("dedup",)),

@@ -160,6 +160,22 @@ def test_parquet_and_several_inputs_into_a_directory(tmp_path: Path, scheduler: 
     assert dask == local
 
 
+def test_comments_keep_reaches_the_partitions(tmp_path: Path, scheduler: str) -> None:
+    """`--comments keep` travels in each partition's cleaner options: Dask extracts the comments as local does."""
+    page = (ROOT / "fixtures" / "html" / "comments.html").read_text(encoding="utf-8")
+    pages = tmp_path / "in" / "pages"
+    pages.mkdir(parents=True)
+    for n in range(6):
+        (pages / f"p{n}.html").write_text(page.replace("Finally!", f"Reader {n}: finally!"), encoding="utf-8")
+    local, dask = both(tmp_path, scheduler, [pages], "out.jsonl", partition_bytes=2000, comments="keep")
+    assert dask == local
+    texts = [json.loads(line)["text"] for line in local["out.jsonl"].splitlines()]
+    assert len(texts) == 6 and all("Reader" in text and "\nReply\n" not in text for text in texts)
+    ledger = [json.loads(line) for line in dask["ledger.jsonl"].splitlines()]
+    assert all(entry["extraction"]["options"]["include_comments"] is True for entry in ledger)
+    assert {r["rule"] for entry in ledger for r in entry["removed"]} >= {"_comments/comment-actions"}
+
+
 def test_storage_may_be_an_fsspec_url(tmp_path: Path, scheduler: str) -> None:
     """memory:// is shared by the thread workers of this cluster; s3:// and the like work the same way."""
     pytest.importorskip("fsspec")

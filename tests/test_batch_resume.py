@@ -157,6 +157,7 @@ def test_resume_refuses_changed_options(tmp_path: Path, reference: tuple[list[st
     out, config = _interrupted(tmp_path, reference[0], 3)
     assert (out / f"clean{STATE_SUFFIX}").exists()
     _resume_is_refused({**config, "threshold": 0.7}, "changed since the interrupted run")
+    _resume_is_refused({**config, "comments": "keep"}, "changed since the interrupted run")
 
 
 @pytest.mark.parametrize("change", ["add", "remove", "edit", "edit keeping size and times"])

@@ -41,6 +41,7 @@ def _changes(tmp_path: Path) -> dict[str, Any]:
         "title_field": "headline",
         "title_in_text": "drop",
         "max_doc_chars": 1000,
+        "comments": "keep",
         "report": str(tmp_path / "review.html"),
         "engine": "dask",
         "scheduler": "tcp://127.0.0.1:8786",

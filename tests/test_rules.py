@@ -162,7 +162,7 @@ def test_failing_example_in_rules_test(tmp_path: Path, capsys, monkeypatch) -> N
 
 def test_rules_check_cli(tmp_path: Path, capsys, monkeypatch) -> None:
     code, out, _ = run_main(["rules", "check"], capsys, monkeypatch)
-    assert code == 0 and "rules check: 2 rule files" in out and "OK" in out
+    assert code == 0 and "rules check: 3 rule files" in out and "OK" in out
     write(tmp_path / "bad", "a.toml", rule("x", "nope", "x"))
     write(tmp_path / "bad", "b.toml", "[[rule]\n")
     code, out, err = run_main(["rules", "check", str(tmp_path / "bad")], capsys, monkeypatch)

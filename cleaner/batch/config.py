@@ -33,6 +33,7 @@ class BatchConfig:
     title_field: str = "title"  # the record field holding the headline
     title_in_text: str = "keep"  # drop: the text's own copy of that title goes too
     max_doc_chars: int = 100_000_000  # longer documents are rejected with a reason
+    comments: str = "drop"  # keep: HTML pages' reader comments are extracted too (and `_comments` rules clean them)
     report: str | None = field(default=None, metadata=RESUMABLE)  # the review page written at the end
     # Where the cleaning runs (`cleaner.corpus.engines`): outputs are identical on every engine, so a run killed on
     # one may be resumed on another.
@@ -55,4 +56,5 @@ class BatchConfig:
             "title_field": self.title_field,
             "title_in_text": self.title_in_text,
             "max_doc_chars": self.max_doc_chars,
+            "comments": self.comments,
         }

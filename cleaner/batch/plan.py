@@ -17,6 +17,7 @@ from typing import Any
 from cleaner.batch.config import BatchConfig
 from cleaner.checks import check_positive_int, check_threshold
 from cleaner.errors import ConfigError, NewscleanError
+from cleaner.extract import check_comments
 from cleaner.io.base import char_device
 from cleaner.io.formats import (
     OUTPUT_FORMATS,
@@ -163,6 +164,7 @@ def plan_run(config: BatchConfig) -> Plan:
         check_threshold(config.threshold, "--threshold")
         TitleOptions(field=config.title_field, in_text=config.title_in_text)
         check_positive_int(config.max_doc_chars, "--max-doc-chars")
+        check_comments(config.comments, "--comments")
     except ValueError as error:
         raise ConfigError(str(error)) from None
     resolve_rule_dirs(config.rules, what="--rules")

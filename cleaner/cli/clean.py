@@ -10,6 +10,7 @@ import typer
 from cleaner.cli.app import app
 from cleaner.cli.options import (
     JOBS_DEFAULT,
+    Comments,
     HtmlField,
     IdField,
     Jobs,
@@ -75,6 +76,7 @@ def clean(
             help="keep: the text keeps its first copy of the title field; drop: that copy goes too.",
         ),
     ] = "keep",
+    comments: Comments = "drop",
     max_doc_chars: Annotated[
         int, typer.Option("--max-doc-chars", help="Reject documents longer than this (memory bound; 100,000,000).")
     ] = 100_000_000,
@@ -121,6 +123,7 @@ def clean(
         title_field=title_field,
         title_in_text=title_in_text,
         max_doc_chars=max_doc_chars,
+        comments=comments,
         report=str(report) if report else None,
         engine=engine,
         scheduler=scheduler,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cleaner.cli.app import app
-from cleaner.cli.options import HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
+from cleaner.cli.options import Comments, HtmlField, IdField, StdinFormat, TextField, UrlField, read_options
 
 if TYPE_CHECKING:
     from cleaner.io import ReadOptions
@@ -108,6 +108,7 @@ def diff(
         str | None, typer.Option("--url", help="The document's URL, to pick its site rules (over its own URL).")
     ] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Near-duplicate similarity threshold.")] = 0.8,
+    comments: Comments = "drop",
     text_field: TextField = "text",
     id_field: IdField = "id",
     url_field: UrlField = "url",
@@ -146,7 +147,7 @@ def diff(
         from cleaner.pipeline import Cleaner
         from cleaner.rules.load import resolve_rule_dirs
 
-        cleaner = Cleaner(rules=resolve_rule_dirs(rules or [], what="--rules"), threshold=threshold)
+        cleaner = Cleaner(rules=resolve_rule_dirs(rules or [], what="--rules"), threshold=threshold, comments=comments)
         options = read_options([input], text_field, id_field, url_field, html_field, stdin_format)
         documents = diff_inputs(cleaner, input, options, url)
         single_text = (input == "-" and options.stdin_format == "text") or kind_of(input) == "txt"

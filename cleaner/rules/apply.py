@@ -5,8 +5,8 @@ paragraph, `cleaner.segment.units`) is a line of its own. Each kind (`cleaner.ru
 view; they are placed without overlaps (`_Taken`) and mapped back to the source. Every removal leaves canonical
 text when deleted: line-based kinds take whole lines (units) with their "\\n"; a `span` takes one adjacent space
 (and becomes a line removal when it covers the whole line). The site's rules run before the global files
-(`_default`), and a rule that runs earlier wins; later matches are trimmed to the lines still free, or dropped
-when a span cannot be placed cleanly.
+(`_default`; `_comments` only on text extracted with its reader comments), and a rule that runs earlier wins;
+later matches are trimmed to the lines still free, or dropped when a span cannot be placed cleanly.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
     if site is not None:
         doc.site = site.name
     site_rules = site.rules if site is not None else []
-    rules = [*site_rules, *(rule for rule_file in ruleset.global_files for rule in rule_file.rules)]
+    global_files = ruleset.global_files_for(comments=has_comments(doc))
+    rules = [*site_rules, *(rule for rule_file in global_files for rule in rule_file.rules)]
     if again:
         # Only rules whose matches can depend on the lines around them, and all of a site placed only now.
         fresh = set() if placed_before else set(map(id, site_rules))
@@ -67,7 +68,12 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
         site = _detect(doc, ruleset, timeout)
         if site is not None:
             doc.site = site.name
-            run_rules(doc, site.rules + [rule for f in ruleset.global_files for rule in f.rules], timeout)
+            run_rules(doc, site.rules + [rule for f in global_files for rule in f.rules], timeout)
+
+
+def has_comments(doc: Document) -> bool:
+    """Whether the document's text was extracted from HTML with its reader comments (`--comments keep`)."""
+    return bool(doc.extraction and doc.extraction.get("options", {}).get("include_comments"))
 
 
 def _detect(doc: Document, ruleset: RuleSet, timeout: float) -> RuleFile | None:

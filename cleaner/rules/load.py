@@ -26,6 +26,7 @@ TOP_KEYS = ("site", "rule")
 ORIGINS = ("manual", "learned")
 EXAMPLE_KEYS = ("text", "cleaned")
 DEFAULT_TIMEOUT = 0.25  # seconds per pattern per document
+COMMENTS_FILE = "_comments"  # the global file that applies only where reader comments were extracted
 MAX_TIMEOUT = 3600.0  # seconds; `regex` treats a budget near 1e15 s as spent already (so `inf` would be)
 
 # The module's own patterns are ASCII-only and mean the same in `re`, which compiles them several times faster
@@ -147,8 +148,14 @@ class RuleFile:
 
     @property
     def is_global(self) -> bool:
-        """Files named `_*.toml` (e.g. `_default.toml`) apply to every document."""
+        """Files named `_*.toml` (e.g. `_default.toml`) apply to every document (`_comments.toml`: see below)."""
         return self.name.startswith("_")
+
+    @property
+    def for_comments(self) -> bool:
+        """`_comments.toml` (bundled, or a directory's own) cleans reader-comment widgets: it applies only to text
+        extracted from HTML with its comments (`--comments keep`), so every other output stays as it was."""
+        return self.name == COMMENTS_FILE
 
 
 @dataclass(slots=True)
@@ -163,6 +170,10 @@ class RuleSet:
     @property
     def global_files(self) -> list[RuleFile]:
         return [f for f in self.files.values() if f.is_global]
+
+    def global_files_for(self, comments: bool) -> list[RuleFile]:
+        """The global files for a document: `_comments` only where its text holds extracted reader comments."""
+        return [f for f in self.files.values() if f.is_global and (comments or not f.for_comments)]
 
     @property
     def site_files(self) -> list[RuleFile]:
