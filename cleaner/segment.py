@@ -7,6 +7,7 @@ every later stage marks spans of the same string.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -312,6 +313,19 @@ def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple
     return live, texts
 
 
+def _joins_across_removed_units(source: str, spans: list[Span], live: list[int]) -> bool:
+    """Whether units removed whole may have held apart two kept units that the splitter joins once they meet: the
+    unit before them ends no sentence, on the same line ("(Photo: AP) Title" cut in two because "Title" repeats the
+    headline; with "Title" gone, "(Photo: AP)" joins the sentence after it). A unit that ends a sentence stays cut
+    from what follows (the splitter's cuts are stable under deletion)."""
+    return any(
+        after > before + 1
+        and not _ends_sentence(source, spans[before])
+        and "\n" not in source[spans[before][1] : spans[after][0]]
+        for before, after in itertools.pairwise(live)
+    )
+
+
 def units_after_cuts(doc: Document) -> list[Span] | None:
     """The units the cleaned text will have, as source spans, when a removal cut into a unit and what is left of
     it would be segmented otherwise (a cut that starts a sentence and ends inside it leaves a remainder the splitter
@@ -321,7 +335,8 @@ def units_after_cuts(doc: Document) -> list[Span] | None:
     be a fixpoint. Only documents with a unit cut into are segmented again: most have none."""
     spans = doc.units or doc.paragraphs
     live, texts = live_spans_of(doc, spans)
-    if all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True)):
+    whole = all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True))
+    if whole and not _joins_across_removed_units(doc.source, spans, live):
         return None
     from cleaner.apply import closed_removals, delete_spans
 

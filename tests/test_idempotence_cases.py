@@ -60,3 +60,17 @@ def test_detect_after_near_duplicates_places_the_site() -> None:
     assert result.site == "turan.az"
     assert "Leave a review" not in result.text
 
+
+
+def test_a_glued_copys_heading_that_joins_the_next_sentence_is_looked_at_again() -> None:
+    """ "(Photo: AP) T." is cut in two because "T." repeats the headline; once that copy goes, "(Photo: AP)" joins
+    the sentence after it, which brings the next copy of the headline into the window a second cleaning looks at.
+    (No rules: the bundled photo-credit rule would remove "(Photo: AP)" first.)"""
+    text = (
+        "The the the minister. The. The the the minister. The. (Photo: AP) The the the minister. The. The the the "
+        "minister. The. The the the minister. The."
+    )
+    cleaner = Cleaner(rules=[])
+    once = cleaner.clean(text)
+    assert once.text == "The the the minister. The. (Photo: AP) The. The. The.\n"
+    assert cleaner.clean(once.text).text == once.text
