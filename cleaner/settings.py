@@ -98,6 +98,7 @@ KEYS: dict[str, Key] = {
     "html-field": Key("html_field", _string, _FIELDS),
     "stdin-format": Key("stdin_format", _choice("auto", "text", "jsonl"), _FIELDS),
     "title-field": Key("title_field", _string, ("clean",)),
+    "title-in-text": Key("title_in_text", _choice("keep", "drop"), ("clean",)),
     "comments": Key("comments", _comments, ("clean", "diff")),
     "min-docs": Key("min_docs", _count, ("learn",)),
     "min-share": Key("min_share", _share, ("learn",)),

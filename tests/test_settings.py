@@ -75,6 +75,7 @@ def test_a_pyproject_without_the_table_is_no_config(tmp_path: Path) -> None:
         ("jobs = -1\n", "jobs must be a whole number"),
         ("text-field = 3\n", "text-field must be a non-empty string"),
         ("stdin-format = 'xml'\n", "stdin-format must be one of 'auto', 'text', 'jsonl'"),
+        ("[clean]\ntitle-in-text = 'sideways'\n", "title-in-text must be one of 'keep', 'drop'"),
         ("rules = 'missing'\n", "rules: 'missing' is not a directory"),
         ("rules = [1]\n", "rules must be a directory or a list of directories"),
         ("clean = 3\n", "[clean]: must be a table"),
@@ -128,3 +129,15 @@ def test_rules_from_the_file_are_used(tmp_path: Path, capsys, monkeypatch) -> No
     code, out, err = run_main(["clean", str(_corpus(tmp_path)), "-q"], capsys, monkeypatch)
     assert code == 0, err
     assert "Hello there." not in json.loads(out.splitlines()[0])["body"]  # (it replaced the bundled _default.toml)
+
+
+def test_title_in_text_from_the_file_drops_the_texts_copy_of_the_title(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    record = {"id": "1", "title": "The minister resigned", "text": "The minister resigned\nThe body of it, in words."}
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(json.dumps(record) + "\n")
+    (tmp_path / "newsclean.toml").write_text('[clean]\ntitle-in-text = "drop"\n')
+    code, out, err = run_main(["clean", str(corpus), "-v"], capsys, monkeypatch)
+    assert code == 0, err
+    assert json.loads(out)["text"] == "The body of it, in words.\n"
+    assert f"setting --title-in-text = 'drop' ({tmp_path / 'newsclean.toml'})" in err
