@@ -171,7 +171,7 @@ def test_a_device_output_lists_rejects_on_stderr(tmp_path: Path) -> None:
     corpus = _jsonl(tmp_path / "c.jsonl", [{"id": "a", "text": "Fine."}, {"id": "b", "text": 3}])
     done = newsclean("clean", str(corpus), "-o", os.devnull, cwd=tmp_path)
     assert done.returncode == 1
-    assert b"c.jsonl:2: field 'text'" in done.stderr and b"1 rejected" in done.stderr
+    assert b"c.jsonl:2: field 'text'" in done.stderr and b"1 rejected (listed above)" in done.stderr
 
 
 def test_devices_are_still_not_replaced_by_files(tmp_path: Path) -> None:

@@ -121,7 +121,9 @@ class Summary:
         share = f" ({100 * removed / self.chars_in:.1f}%)" if self.chars_in else ""
         lines = [
             f"documents: {self.docs_in:,} in, {self.docs_out:,} cleaned, {self.rejected:,} rejected"
-            + (f" (listed in {self.rejects_file})" if self.rejected and self.rejects_file else ""),
+            + (f" (listed in {self.rejects_file})" if self.rejected and self.rejects_file else "")
+            # without a rejects file (output to stdout or a device) each reject was a note on stderr as it came
+            + (" (listed above)" if self.rejected and not self.rejects_file else ""),
             f"characters: {self.chars_in:,} in, {self.chars_out:,} out, {removed:,} removed{share}",
         ]
         if self.removals_by_stage:
