@@ -69,12 +69,6 @@ def run_distributed(plan: Plan, cleaner: Any, note: Any) -> Summary:
 
     config = plan.config
     _check_distributed(plan)
-    if config.parts:
-        from cleaner.batch.part_files import run_parts
-
-        summary = run_parts(plan, note)
-        _write_report(plan)
-        return summary
     storage = Storage(_storage_location(plan))
     with locked([path for path in (plan.output, plan.ledger, plan.rejects) if path is not None]):
         run = _DistributedRun(plan, note)

@@ -26,6 +26,10 @@ def run_batch(config: BatchConfig, note: Any = None) -> Summary:
     config = plan.config = dataclasses.replace(config, jobs=capped_jobs(config.jobs, note))
     # Validates the rules up front, before the lock creates anything.
     cleaner = Cleaner(rules=plan.rule_dirs, **config.cleaner_options())  # type: ignore[arg-type]
+    if config.parts:  # plan_run checked that the engine is dask
+        from cleaner.batch.part_files import run_parts
+
+        return run_parts(plan, note)
     if config.engine != "local":
         return run_distributed(plan, cleaner, note)
     return run_local(plan, cleaner, note)
