@@ -56,7 +56,6 @@ _FIRST_CALL = """
 import time
 start = time.perf_counter()
 from cleaner import minhash
-from shared_data import AEB_GROUND_TRUTH
 minhash.load_kernel()
 minhash.text_signatures(["a first call compiles or loads the kernel"])
 print(time.perf_counter() - start)

@@ -283,19 +283,25 @@ def test_an_interrupted_driver_resumes_without_redoing_finished_partitions(
     assert (tmp_path / "ledger.jsonl").read_bytes() == (tmp_path / "local.ledger.jsonl").read_bytes()
 
 
+def unreadable_on_workers(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
+    """Make the input named `name` unreadable where the (thread) workers read it; returns the real reader."""
+    original = parts.read_piece
+
+    def read_piece(source: Any, piece: Any, options: Any) -> Any:
+        if source.display.endswith(name):
+            raise PermissionError(13, "Permission denied", str(source.path))
+        return original(source, piece, options)
+
+    monkeypatch.setattr(parts, "read_piece", read_piece)
+    return original
+
+
 def test_a_failing_partition_stops_the_run_with_exit_3_and_keeps_what_was_committed(
     tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inputs = [make_corpus(tmp_path / "in" / f"{name}.jsonl", 30) for name in "abcd"]
     run(inputs, tmp_path / "local", commit_every=10)
-    original = parts.read_piece
-
-    def read_piece(source: Any, piece: Any, options: Any) -> Any:
-        if source.display.endswith("c.jsonl"):
-            raise PermissionError(13, "Permission denied", str(source.path))
-        return original(source, piece, options)
-
-    monkeypatch.setattr(parts, "read_piece", read_piece)
+    original = unreadable_on_workers(monkeypatch, "c.jsonl")
     one_file_each = max(path.stat().st_size for path in inputs)  # a partition per file, none cut into ranges
     options = {"engine": "dask", "scheduler": scheduler, "partition_bytes": one_file_each, "commit_every": 10}
     with pytest.raises(RunInterrupted) as failed:

@@ -17,7 +17,7 @@ from cleaner.batch import distributed as distributed_module
 from cleaner.batch import partitions as parts
 from cleaner.errors import ConfigError, RunInterrupted
 from tests.test_batch import make_corpus
-from tests.test_batch_dask import mixed_jsonl, scheduler, watchdog  # noqa: F401 - fixtures
+from tests.test_batch_dask import mixed_jsonl, scheduler, unreadable_on_workers, watchdog  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,14 +103,7 @@ def test_an_unfinished_run_resumes_without_redoing_finished_parts(
     inputs = [make_corpus(tmp_path / "in" / f"{name}.jsonl", 30) for name in "abcd"]
     run(inputs, tmp_path / "local.jsonl")
     one_file_each = max(path.stat().st_size for path in inputs)
-    original = parts.read_piece
-
-    def read_piece(source: Any, piece: Any, options: Any) -> Any:
-        if source.display.endswith("c.jsonl"):
-            raise PermissionError(13, "Permission denied", str(source.path))
-        return original(source, piece, options)
-
-    monkeypatch.setattr(parts, "read_piece", read_piece)
+    original = unreadable_on_workers(monkeypatch, "c.jsonl")
     out = tmp_path / "parts"
     with pytest.raises(RunInterrupted) as failed:
         run_parts(inputs, out, scheduler, partition_bytes=one_file_each)
