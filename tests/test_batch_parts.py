@@ -159,6 +159,13 @@ def test_what_parts_refuses(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match=message):
             run(inputs, output, parts=True, scheduler="tcp://127.0.0.1:1", connect_timeout=1.0, **options)
     assert not (tmp_path / "o").exists() and sorted(p.name for p in (tmp_path / "full").iterdir()) == ["mine.txt"]
+    with pytest.raises(ConfigError, match="files this tool did not write"):
+        run([corpus], tmp_path / "full", parts=True, engine="dask", restart=True, scheduler="tcp://127.0.0.1:1")
+    assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["mine.txt"]
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "part-00000.jsonl").write_text("{}\n")
+    with pytest.raises(ConfigError, match="holds ledger parts of another run"):
+        run([corpus], tmp_path / "o", parts=True, engine="dask", ledger=str(tmp_path / "ledger"), scheduler="x")
 
 
 @pytest.mark.slow

@@ -247,7 +247,14 @@ def _unfinished_plan(plan: Plan, out: Any, state: Any, fingerprint: str) -> list
     config = plan.config
     found = [name for name in out.names() if name != STATE_DIR]
     previous = state.read_bytes("plan.json")
+    ledger_parts = _ledger_parts(plan)
     if config.restart:
+        foreign = [name for name in found if not _ours(name)]
+        if foreign:
+            raise ConfigError(
+                f"--restart: -o {plan.output} holds files this tool did not write ({', '.join(sorted(foreign)[:3])}"
+                f"{', ...' if len(foreign) > 3 else ''}): choose an empty -o DIR"
+            )
         _discard(plan, out, state)
         return None
     if config.resume:
@@ -270,19 +277,34 @@ def _unfinished_plan(plan: Plan, out: Any, state: Any, fingerprint: str) -> list
             f"-o {plan.output} holds {what}: --parts writes into an empty directory; run with --resume to "
             "continue an unfinished run, --restart to discard it, or choose another -o DIR"
         )
+    if ledger_parts:
+        raise ConfigError(
+            f"--ledger {plan.ledger} holds ledger parts of another run ({ledger_parts[0]}, ...): they would mix with "
+            "this run's; choose another --ledger DIR, or --restart to discard them"
+        )
     return None
+
+
+def _ours(name: str) -> bool:
+    """A name this tool writes into OUT (a part, a rejects part, the manifest, or a part being written)."""
+    return name.startswith("part-") or name == MANIFEST or name.startswith(f"{MANIFEST}.")
+
+
+def _ledger_parts(plan: Plan) -> list[str]:
+    if plan.ledger is None:
+        return []
+    return sorted(name for name in parts.Storage(str(plan.ledger.absolute())).names() if name.startswith("part-"))
 
 
 def _discard(plan: Plan, out: Any, state: Any) -> None:
     """--restart: remove what a run of this tool wrote into OUT (part files, manifest, markers), nothing else."""
     for name in out.names():
-        if name.startswith("part-") or name == MANIFEST:
+        if _ours(name):
             out.remove(name)
     if plan.ledger is not None:
         ledger = parts.Storage(str(plan.ledger.absolute()))
-        for name in ledger.names():
-            if name.startswith("part-"):
-                ledger.remove(name)
+        for name in _ledger_parts(plan):
+            ledger.remove(name)
     state.clear()
 
 
