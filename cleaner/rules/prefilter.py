@@ -97,12 +97,22 @@ class Trigger:
 
     def admits_folded_text(self, text: bytes, present: dict[bytes, bool]) -> bool:
         """Document-level test on "\\n" + the folded text; `present` memoizes needle look-ups across rules."""
+        # Loops rather than any()/all() over generators: this runs for every rule of every document, and the
+        # generators cost more than the look-ups they make.
         for alternative in self.alternatives:
-            if alternative.prefixes is not None and not any(
-                _has(text, b"\n" + prefix, present) for prefix in alternative.prefixes
-            ):
-                continue
-            if all(any(_has(text, needle, present) for needle in group) for group in alternative.groups):
+            if alternative.prefixes is not None:
+                for prefix in alternative.prefixes:
+                    if _has(text, b"\n" + prefix, present):
+                        break
+                else:
+                    continue
+            for group in alternative.groups:
+                for needle in group:
+                    if _has(text, needle, present):
+                        break
+                else:
+                    break  # a group with none of its needles: this alternative cannot match
+            else:
                 return True
         return False
 
