@@ -32,7 +32,7 @@ def run_parts(inputs: list[Path], output: Path, scheduler: str, **options: Any) 
 
 
 def manifest(output: Path) -> dict[str, Any]:
-    return orjson.loads((output / "manifest.json").read_bytes())  # type: ignore[no-any-return]
+    return orjson.loads((output / "_manifest.json").read_bytes())  # type: ignore[no-any-return]
 
 
 def joined(directory: Path, names: list[str | None]) -> bytes:
@@ -54,7 +54,7 @@ def test_json_lines_parts_hold_the_local_output_ledger_and_rejects(tmp_path: Pat
     assert sum(e["documents"] for e in entries) == found["documents"] == summary.docs_out
     assert found["rejected"] == summary.rejected == 3 and summary.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["manifest.json"] + [e["file"] for e in entries] + [e["rejects"] for e in entries if e["rejects"]]
+        ["_manifest.json"] + [e["file"] for e in entries] + [e["rejects"] for e in entries if e["rejects"]]
     ), "the run's state directory or temporary files were left in OUT"
 
 
@@ -83,16 +83,31 @@ def test_parquet_inputs_give_parquet_parts(tmp_path: Path, scheduler: str) -> No
     for name, docs in (("a", 40), ("b", 25)):
         rows = [orjson.loads(line) for line in make_corpus(tmp_path / f"{name}.jsonl", docs).read_bytes().splitlines()]
         path = tmp_path / "in" / f"{name}.parquet"
-        pq.write_table(pa.Table.from_pylist([{"id": r["id"], "text": r["text"]} for r in rows]), path)
+        table = [{"id": r["id"], "text": r["text"], "lang": r["lang"], "i": r["meta"]["i"]} for r in rows]
+        table[1]["text"] = None  # a record without text is rejected: into the part's rejects file
+        pq.write_table(pa.Table.from_pylist(table), path)
         inputs.append(path)
     run(inputs, tmp_path / "local/")
     out = tmp_path / "parts"
     run_parts(inputs, out, scheduler, partition_bytes=1)
     entries = manifest(out)["parts"]
     assert manifest(out)["format"] == "parquet" and len(entries) == 2
+    assert [e["rejected"] for e in entries] == [1, 1] and all((out / e["rejects"]).exists() for e in entries)
     tables = [pq.read_table(out / e["file"]) for e in entries]
     local = [pq.read_table(tmp_path / "local" / f"{name}.parquet") for name in "ab"]
     assert pa.concat_tables(tables).to_pylist() == pa.concat_tables(local).to_pylist()
+    # OUT reads as a dataset of its parts: the manifest, rejects and state are names dataset readers skip
+    import pyarrow.dataset as ds
+
+    assert ds.dataset(out, format="parquet").to_table().to_pylist() == pa.concat_tables(local).to_pylist()
+
+    # Inputs whose schemas differ cannot share a part: refused before anything is written
+    other = tmp_path / "in2" / "c.parquet"
+    other.parent.mkdir()
+    pq.write_table(pa.Table.from_pylist([{"id": "c", "text": "Some text here.", "extra": 1}]), other)
+    with pytest.raises(ConfigError, match=r"one Parquet schema, but .*c\.parquet has columns or types other than"):
+        run_parts([inputs[0], other], tmp_path / "mixed", scheduler)
+    assert not (tmp_path / "mixed").exists()
 
 
 def test_an_unfinished_run_resumes_without_redoing_finished_parts(
@@ -109,7 +124,7 @@ def test_an_unfinished_run_resumes_without_redoing_finished_parts(
         run_parts(inputs, out, scheduler, partition_bytes=one_file_each)
     assert failed.value.exit_code == 3 and "partition 3 of 4" in str(failed.value)
     assert "Permission denied" in str(failed.value) and "--resume" in str(failed.value)
-    assert not (out / "manifest.json").exists()
+    assert not (out / "_manifest.json").exists()
     finished = {int(p.name[5:10]) for p in out.glob("part-*.jsonl")}
     assert 2 not in finished and finished
     with pytest.raises(ConfigError, match="holds an unfinished --parts run"):
@@ -131,10 +146,36 @@ def test_an_unfinished_run_resumes_without_redoing_finished_parts(
     assert joined(out, [e["file"] for e in entries]) == (tmp_path / "local.jsonl").read_bytes()
     assert summary.docs_out == 120
     submitted.clear()
-    run_parts(inputs, out, scheduler, partition_bytes=one_file_each, resume=True)  # finished: nothing to do
-    assert not submitted
+    again = run_parts(inputs, out, scheduler, partition_bytes=one_file_each, resume=True)  # finished: nothing to do
+    assert not submitted and again.docs_out == 120 and again.docs_this_run == 0
+    with pytest.raises(ConfigError, match="holds a finished run with other inputs, options"):
+        run_parts(inputs, out, scheduler, partition_bytes=one_file_each, resume=True, threshold=0.5)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(RunInterrupted, match="cannot reach the Dask scheduler"):  # nothing deleted before that
+        run(inputs, out, engine="dask", parts=True, restart=True, scheduler="tcp://127.0.0.1:1", connect_timeout=1.0)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     run_parts(inputs, out, scheduler, partition_bytes=one_file_each, restart=True)
     assert joined(out, [e["file"] for e in manifest(out)["parts"]]) == (tmp_path / "local.jsonl").read_bytes()
+
+
+def test_markers_and_temporaries_of_other_runs_are_not_taken(tmp_path: Path, scheduler: str) -> None:  # noqa: F811
+    corpus = make_corpus(tmp_path / "in" / "a.jsonl", 40)
+    run([corpus], tmp_path / "local.jsonl")
+    out = tmp_path / "parts"
+    run_parts([corpus], out, scheduler)
+    # a state left by a run that never wrote its plan: a marker of another run and a worker's half-written part
+    (out / "_manifest.json").unlink()
+    (out / ".newsclean-parts").mkdir()
+    marker = {"index": 0, "file": "part-00000.jsonl", "ledger": None, "rejects": None, "fingerprint": "other"}
+    (out / ".newsclean-parts" / "p000000.json").write_bytes(orjson.dumps(marker))
+    (out / ".newsclean-parts" / "plan.json").write_bytes(orjson.dumps({"fingerprint": "x", "partitions": []}))
+    with pytest.raises(ConfigError, match="had other inputs"):
+        run_parts([corpus], out, scheduler, resume=True)
+    (out / ".newsclean-parts" / "plan.json").unlink()
+    (out / ".part-00000.jsonl.123.456.tmp").write_bytes(b"half a record")
+    run_parts([corpus], out, scheduler, restart=True)
+    assert sorted(p.name for p in out.iterdir()) == ["_manifest.json", "part-00000.jsonl"]
+    assert (out / "part-00000.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
 
 
 def test_what_parts_refuses(tmp_path: Path) -> None:
@@ -146,13 +187,22 @@ def test_what_parts_refuses(tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pylist([{"id": "x", "text": "Some text."}]), table)
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "mine.txt").write_text("not newsclean's")
+    (tmp_path / "plain").write_text("a file without a format ending")
     cases = [
         ({"output": tmp_path / "o"}, [corpus], "needs --engine dask"),
         ({"output": tmp_path / "full", "engine": "dask"}, [corpus], "holds files"),
         ({"output": tmp_path / "o", "engine": "dask"}, [corpus, table], "not Parquet like the other inputs"),
         ({"output": tmp_path / "o", "engine": "dask", "rejects": str(tmp_path / "r.jsonl")}, [corpus], "--rejects"),
-        ({"output": corpus, "engine": "dask"}, [corpus], "is a file"),
+        ({"output": tmp_path / "plain", "engine": "dask"}, [corpus], "is a file"),
         ({"output": tmp_path / "in" / "sub", "engine": "dask"}, [tmp_path / "in"], "overlaps input"),
+        (
+            {"output": tmp_path / "o", "engine": "dask", "ledger": str(tmp_path / "in" / "l")},
+            [tmp_path / "in"],
+            "--ledger .* overlaps input",
+        ),
+        ({"output": tmp_path / "o", "engine": "dask", "ledger": str(tmp_path / "o" / "l")}, [corpus], "overlap"),
+        ({"output": tmp_path / "o.jsonl", "engine": "dask"}, [corpus], "names a file, but --parts writes a directory"),
+        ({"output": tmp_path / "o", "engine": "dask", "storage": str(tmp_path / "s")}, [corpus], "--storage"),
     ]
     for options, inputs, message in cases:
         output = options.pop("output")
@@ -164,8 +214,9 @@ def test_what_parts_refuses(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["mine.txt"]
     (tmp_path / "ledger").mkdir()
     (tmp_path / "ledger" / "part-00000.jsonl").write_text("{}\n")
-    with pytest.raises(ConfigError, match="holds ledger parts of another run"):
-        run([corpus], tmp_path / "o", parts=True, engine="dask", ledger=str(tmp_path / "ledger"), scheduler="x")
+    for resume in (False, True):  # --resume into a new OUT is a new run: the same check
+        with pytest.raises(ConfigError, match="holds ledger parts of another run"):
+            run([corpus], tmp_path / "o", parts=True, engine="dask", ledger=str(tmp_path / "ledger"), resume=resume)
 
 
 @pytest.mark.slow

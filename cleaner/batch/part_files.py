@@ -1,21 +1,24 @@
 """`clean --engine dask --parts`: each worker writes its partition's cleaned records straight into OUT as a part
-file, with its ledger part and rejects part, and the driver writes `manifest.json`. Nothing goes through the
+file, with its ledger part and rejects part, and the driver writes `_manifest.json`. Nothing goes through the
 driver, so it scales with the cluster, not with the machine that started the run.
 
 Layout of OUT (documented in the README):
 - `part-NNNNN.jsonl` (`.jsonl.zst` when the inputs are compressed, `.parquet` when they are all Parquet): the
   cleaned records of partition NNNNN, in input order. The parts in number order hold exactly what the stitched
   output of `--engine local` holds (for JSON Lines, their concatenation is that output byte for byte).
-- `part-NNNNN.rejects.jsonl`: the partition's rejected documents, when it has any.
+- `_rejects-NNNNN.jsonl`: the partition's rejected documents, when it has any.
 - `--ledger DIR`: `DIR/part-NNNNN.jsonl`, the partition's ledger lines (their concatenation is the local ledger).
-- `manifest.json`: per part, its files, the inputs it came from (file, byte range, first line) and its counts,
-  plus the run's totals. It is written last: a directory without it is an unfinished run, which `--resume`
-  continues without redoing the parts whose marker under `OUT/.newsclean-parts/` says they are complete.
+- `_manifest.json`: per part, its files, the inputs it came from (file, byte range, first line) and its counts,
+  plus the run's totals and fingerprint. It is written last: a directory without it is an unfinished run, which
+  `--resume` continues without redoing the parts whose marker under `OUT/.newsclean-parts/` says they are complete.
+Names starting with "_" or "." are what dataset readers (pyarrow.dataset, Spark) skip in a directory of parts, so
+OUT reads as a dataset of its parts alone; files being written are hidden (`.part-….tmp`) until complete.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +32,9 @@ from cleaner.errors import ConfigError, RunCancelled
 from cleaner.io.base import Source
 
 STATE_DIR = ".newsclean-parts"  # inside OUT: the plan of an unfinished run and a marker per finished part
-MANIFEST = "manifest.json"
-_RECORD_KINDS = ("jsonl", "parquet")
+MANIFEST = "_manifest.json"
+_OURS = re.compile(r"part-\d{5}(?:\.jsonl|\.jsonl\.zst|\.parquet)|_rejects-\d{5}\.jsonl|_manifest\.json")
+_LEDGER_PART = re.compile(r"part-\d{5}\.jsonl")
 
 
 def part_name(index: int, suffix: str) -> str:
@@ -38,7 +42,7 @@ def part_name(index: int, suffix: str) -> str:
 
 
 def rejects_name(index: int) -> str:
-    return part_name(index, ".rejects.jsonl")
+    return f"_rejects-{index:05d}.jsonl"
 
 
 def _marker_name(index: int) -> str:
@@ -53,18 +57,19 @@ class PartsJob:
     output: str  # OUT, absolute
     ledger: str | None  # the ledger parts directory, absolute; None: no ledger
     suffix: str  # ".jsonl", ".jsonl.zst" or ".parquet"
-    schema_source: str | None  # Parquet: the input whose schema the part takes
+    schema_source: str | None  # Parquet: the input whose schema the part takes (every input has the same)
+    fingerprint: str  # the run's: a marker counts only for the run that wrote it
 
 
 def parts_suffix(plan: Plan, sources: Sequence[Source]) -> str:
-    """The part files' ending, from the inputs: refused (exit 2) when they cannot share one record format."""
+    """The part files' ending, from the inputs: refused (exit 2) when they cannot share one record format (and,
+    for Parquet, one schema: a part holds the records of several inputs)."""
     from cleaner.io.streams import compression_of
 
     readable = [s for s in sources if s.error is None]
-    if not readable:
-        raise ConfigError("--parts found no input files to clean")
     kinds = {plan.out_kind(s) for s in readable}
-    if kinds == {"parquet"}:
+    if readable and kinds == {"parquet"}:
+        _check_one_schema(plan, readable)
         return ".parquet"
     if "parquet" in kinds:
         other = next(s for s in readable if plan.out_kind(s) != "parquet")
@@ -74,6 +79,19 @@ def parts_suffix(plan: Plan, sources: Sequence[Source]) -> str:
         )
     compressed = any(s.path is not None and compression_of(s.path) for s in readable)
     return ".jsonl.zst" if compressed else ".jsonl"
+
+
+def _check_one_schema(plan: Plan, sources: Sequence[Source]) -> None:
+    from cleaner.io.writers import parquet_schema
+
+    text_field = plan.config.read.text_field
+    first = parquet_schema(sources[0].path, text_field)
+    for source in sources[1:]:
+        if not parquet_schema(source.path, text_field).equals(first):
+            raise ConfigError(
+                f"--parts writes one Parquet schema, but {source.display} has columns or types other than "
+                f"{sources[0].display}: clean them in separate runs, or without --parts (one output per input)"
+            )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -111,6 +129,7 @@ class _PartWriter:
     def close(self) -> None:
         if self.parquet is not None:
             self.parquet.close()
+            self.parquet = None
 
 
 def write_parts(job: PartsJob) -> dict[str, Any]:
@@ -139,6 +158,7 @@ def _write_parts(job: PartsJob) -> dict[str, Any]:
             job.schema_source,
             work.read.text_field,
         )
+        files.callback(writer.close)  # on a failure too: an unclosed ParquetWriter complains when collected
         ledger_file = files.enter_context(ledger.writing(part_name(index, ".jsonl"))) if ledger else None
         rejects_file = files.enter_context(out.writing(rejects_name(index)))
         for piece, source in zip(work.partition.pieces, work.sources, strict=True):
@@ -155,7 +175,6 @@ def _write_parts(job: PartsJob) -> dict[str, Any]:
                         summary.rejected += 1
                         rejects_file.write(result.line)
                 writer.add(payloads)
-        writer.close()
     if not summary.rejected:
         out.remove(rejects_name(index))
     summary.docs_this_run = summary.docs_in
@@ -173,7 +192,8 @@ def _write_parts(job: PartsJob) -> dict[str, Any]:
         "chars_out": summary.chars_out,
         "summary": summary.to_json(),
     }
-    parts.Storage(f"{job.output}/{STATE_DIR}").write_bytes(_marker_name(index), orjson.dumps(entry))
+    marker = {**entry, "fingerprint": job.fingerprint}
+    parts.Storage(f"{job.output}/{STATE_DIR}").write_bytes(_marker_name(index), orjson.dumps(marker))
     return entry
 
 
@@ -190,7 +210,8 @@ def _piece_json(piece: parts.Piece, source: Source) -> dict[str, Any]:
 
 def run_parts(plan: Plan, note: Any) -> Summary:
     """The run: partitions planned (or an unfinished run's plan taken up with --resume), cleaned by the workers
-    into OUT at most `2 x workers` at a time, then the manifest."""
+    into OUT at most `2 x workers` at a time, then the manifest. Nothing is deleted or written before the cluster
+    is reached."""
     import orjson
 
     from cleaner.batch import state as run_state
@@ -201,29 +222,34 @@ def run_parts(plan: Plan, note: Any) -> Summary:
     config = plan.config
     assert plan.output is not None
     output = plan.output.absolute()
+    ledger_dir = plan.ledger.absolute() if plan.ledger is not None else None
     sources = list(iter_sources(config.inputs))
     suffix = parts_suffix(plan, sources)
     fingerprint = run_state.fingerprint(plan)
     out = parts.Storage(str(output))
     state = parts.Storage(str(output / STATE_DIR))
     started = time.perf_counter()
-    with locked([output]):
-        planned = _unfinished_plan(plan, out, state, fingerprint)
-        if planned is None and (output / MANIFEST).exists():  # --resume of a finished run: nothing to do
-            note(f"{plan.output} holds a finished run ({MANIFEST}); nothing to do")
-            return _summary_of(orjson.loads((output / MANIFEST).read_bytes()), plan, started, this_run=False)
+    with locked([output] + ([ledger_dir] if ledger_dir is not None else [])):
+        decision, planned = _decide(plan, out, state, fingerprint)
+        if decision == "finished":
+            note(f"{plan.output} holds this run, finished ({MANIFEST}); nothing to do")
+            return _summary_of(orjson.loads((output / MANIFEST).read_bytes())["summary"], plan, started, fresh=[])
         cluster = _connect(config, note)
         workers = cluster.workers()
         try:
+            if decision == "restart":
+                _discard(plan, out, state)
+            _remove_temporaries(plan)
             if planned is None:
+                state.clear()  # markers of a run that never wrote its plan: not this run's
                 out.make()
                 state.make()
-                if plan.ledger is not None:
-                    parts.Storage(str(plan.ledger.absolute())).make()
+                if ledger_dir is not None:
+                    parts.Storage(str(ledger_dir)).make()
                 _, planned = plan_on_cluster(sources, cluster, config.partition_bytes)
                 record = {"fingerprint": fingerprint, "partitions": [p.to_json() for p in planned]}
                 state.write_bytes("plan.json", orjson.dumps(record))
-            entries = _clean_all(plan, sources, planned, cluster, state, suffix)
+            entries, fresh = _clean_all(plan, sources, planned, cluster, state, suffix, fingerprint)
         except KeyboardInterrupt:
             raise RunCancelled(
                 f"interrupted (Ctrl-C): the finished parts in {plan.output} are kept; run the same command with "
@@ -231,75 +257,80 @@ def run_parts(plan: Plan, note: Any) -> Summary:
             ) from None
         finally:
             cluster.close()
-        manifest = _manifest(plan, entries, suffix)
+        manifest = _manifest(plan, entries, suffix, fingerprint)
         out.write_bytes(MANIFEST, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
         state.clear()
-    summary = _summary_of(manifest, plan, started, this_run=True)
+    summary = _summary_of(manifest["summary"], plan, started, [entries[i] for i in fresh])
     summary.jobs = workers
     return summary
 
 
-def _unfinished_plan(plan: Plan, out: Any, state: Any, fingerprint: str) -> list[parts.Partition] | None:
-    """An unfinished run's partitions when resuming it; None for a new run. OUT with anything else in it is
-    refused: a part file left there would mix with this run's."""
+def _decide(plan: Plan, out: Any, state: Any, fingerprint: str) -> tuple[str, list[parts.Partition] | None]:
+    """What to do with OUT: "new" (empty), "resume" (this run, unfinished: its partitions), "finished" (this run,
+    done: --resume has nothing to do) or "restart" (--restart: discard what this tool wrote, once the cluster is
+    reached). Anything else is refused before a file is touched: a part left there would mix with this run's."""
     import orjson
 
     config = plan.config
-    found = [name for name in out.names() if name != STATE_DIR]
+    found = [name for name in out.names() if name != STATE_DIR and not _temporary(name)]
     previous = state.read_bytes("plan.json")
-    ledger_parts = _ledger_parts(plan)
     if config.restart:
-        foreign = [name for name in found if not _ours(name)]
+        foreign = sorted(name for name in found if not _OURS.fullmatch(name))
         if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
             raise ConfigError(
-                f"--restart: -o {plan.output} holds files this tool did not write ({', '.join(sorted(foreign)[:3])}"
-                f"{', ...' if len(foreign) > 3 else ''}): choose an empty -o DIR"
+                f"--restart: -o {plan.output} holds files this tool did not write ({shown}): choose an empty -o DIR"
             )
-        _discard(plan, out, state)
-        return None
-    if config.resume:
-        if previous is not None:
-            data = orjson.loads(previous)
-            if data.get("fingerprint") != fingerprint:
-                raise ConfigError(
-                    f"--resume: the unfinished run in {plan.output} had other inputs, options, rules or code; "
-                    "run with --restart to start over"
-                )
-            return [parts.Partition.from_json(p) for p in data["partitions"]]
-        if MANIFEST in found:
-            return None
-        if found:
-            raise ConfigError(f"--resume: {plan.output} holds no unfinished --parts run; choose an empty -o DIR")
-        return None
+        return "restart", None
+    if config.resume and previous is not None:
+        data = orjson.loads(previous)
+        if data.get("fingerprint") != fingerprint:
+            raise ConfigError(
+                f"--resume: the unfinished run in {plan.output} had other inputs, options, rules or code; "
+                "run with --restart to start over"
+            )
+        return "resume", [parts.Partition.from_json(p) for p in data["partitions"]]
+    if config.resume and MANIFEST in found:
+        try:
+            finished = orjson.loads(out.read_bytes(MANIFEST) or b"").get("fingerprint")
+        except (orjson.JSONDecodeError, AttributeError):
+            finished = None
+        if finished != fingerprint:
+            raise ConfigError(
+                f"--resume: {plan.output} holds a finished run with other inputs, options, rules or code; run with "
+                "--restart to redo it, or choose another -o DIR"
+            )
+        return "finished", None
     if found or previous is not None:
         what = "an unfinished --parts run" if previous is not None else "files"
         raise ConfigError(
             f"-o {plan.output} holds {what}: --parts writes into an empty directory; run with --resume to "
             "continue an unfinished run, --restart to discard it, or choose another -o DIR"
         )
+    ledger_parts = _ledger_parts(plan)
     if ledger_parts:
         raise ConfigError(
             f"--ledger {plan.ledger} holds ledger parts of another run ({ledger_parts[0]}, ...): they would mix with "
             "this run's; choose another --ledger DIR, or --restart to discard them"
         )
-    return None
+    return "new", None
 
 
-def _ours(name: str) -> bool:
-    """A name this tool writes into OUT (a part, a rejects part, the manifest, or a part being written)."""
-    return name.startswith("part-") or name == MANIFEST or name.startswith(f"{MANIFEST}.")
+def _temporary(name: str) -> bool:
+    return name.startswith(".") and name.endswith(".tmp")
 
 
 def _ledger_parts(plan: Plan) -> list[str]:
     if plan.ledger is None:
         return []
-    return sorted(name for name in parts.Storage(str(plan.ledger.absolute())).names() if name.startswith("part-"))
+    names = parts.Storage(str(plan.ledger.absolute())).names()
+    return sorted(name for name in names if _LEDGER_PART.fullmatch(name))
 
 
 def _discard(plan: Plan, out: Any, state: Any) -> None:
-    """--restart: remove what a run of this tool wrote into OUT (part files, manifest, markers), nothing else."""
+    """--restart: remove what a run of this tool wrote into OUT (parts, rejects, manifest, markers), nothing else."""
     for name in out.names():
-        if _ours(name):
+        if _OURS.fullmatch(name):
             out.remove(name)
     if plan.ledger is not None:
         ledger = parts.Storage(str(plan.ledger.absolute()))
@@ -308,26 +339,54 @@ def _discard(plan: Plan, out: Any, state: Any) -> None:
     state.clear()
 
 
+def _remove_temporaries(plan: Plan) -> None:
+    """Files a worker killed mid-part left (hidden, so no reader of OUT saw them)."""
+    for directory in (plan.output, plan.ledger):
+        if directory is not None:
+            storage = parts.Storage(str(directory.absolute()))
+            for name in storage.names():
+                if _temporary(name) and name.startswith(".part-"):
+                    storage.remove(name)
+
+
 def _clean_all(
-    plan: Plan, sources: list[Source], planned: list[parts.Partition], cluster: Any, state: Any, suffix: str
-) -> list[dict[str, Any]]:
+    plan: Plan,
+    sources: list[Source],
+    planned: list[parts.Partition],
+    cluster: Any,
+    state: Any,
+    suffix: str,
+    fingerprint: str,
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """Every partition's manifest entry, in order (those finished by this run, with their files in place, from
+    their markers), and the indices this run cleaned."""
     import dataclasses
 
     import orjson
 
     from cleaner.batch.distributed import JobFactory
 
+    output = str(Path(plan.output or ".").absolute())
+    ledger = str(plan.ledger.absolute()) if plan.ledger is not None else None
+    present = set(parts.Storage(output).names())
+    ledger_present = set(parts.Storage(ledger).names()) if ledger else set()
     done: dict[int, dict[str, Any]] = {}
     names = set(state.names())
     for partition in planned:
-        if _marker_name(partition.index) in names:
-            with contextlib.suppress(orjson.JSONDecodeError, TypeError):
-                done[partition.index] = orjson.loads(state.read_bytes(_marker_name(partition.index)) or b"")
+        if _marker_name(partition.index) not in names:
+            continue
+        with contextlib.suppress(orjson.JSONDecodeError, TypeError, AttributeError):
+            entry = orjson.loads(state.read_bytes(_marker_name(partition.index)) or b"")
+            files_there = entry["file"] in present and (entry["rejects"] is None or entry["rejects"] in present)
+            if (
+                entry.pop("fingerprint", None) == fingerprint
+                and files_there
+                and (entry["ledger"] is None or entry["ledger"] in ledger_present)
+            ):
+                done[partition.index] = entry
     todo = [p for p in planned if p.index not in done]
-    output = str(Path(plan.output or ".").absolute())
     jobs = JobFactory(plan, sources, len(planned), output)
     schema_source = next((str(s.path) for s in sources if s.path is not None and s.error is None), None)
-    ledger = str(plan.ledger.absolute()) if plan.ledger is not None else None
     window = 2 * cluster.workers()
     queue = iter(todo)
     futures: dict[int, Any] = {}
@@ -337,17 +396,19 @@ def _clean_all(
             partition = next(queue, None)
             if partition is None:
                 return
-            job = PartsJob(dataclasses.replace(jobs(partition), formats=()), output, ledger, suffix, schema_source)
-            futures[partition.index] = cluster.submit(write_parts, job)
+            work = dataclasses.replace(jobs(partition), formats=())
+            futures[partition.index] = cluster.submit(
+                write_parts, PartsJob(work, output, ledger, suffix, schema_source, fingerprint)
+            )
 
     top_up()
     for partition in todo:
         done[partition.index] = cluster.result(futures.pop(partition.index), jobs.label(partition))
         top_up()
-    return [done[p.index] for p in planned]
+    return [done[p.index] for p in planned], [p.index for p in todo]
 
 
-def _manifest(plan: Plan, entries: list[dict[str, Any]], suffix: str) -> dict[str, Any]:
+def _manifest(plan: Plan, entries: list[dict[str, Any]], suffix: str, fingerprint: str) -> dict[str, Any]:
     from cleaner import __version__
 
     total = Summary()
@@ -363,13 +424,17 @@ def _manifest(plan: Plan, entries: list[dict[str, Any]], suffix: str) -> dict[st
         "chars_in": total.chars_in,
         "chars_out": total.chars_out,
         "summary": total.to_json(),
+        "fingerprint": fingerprint,  # what a --resume compares: the same inputs, options, rules and code
     }
 
 
-def _summary_of(manifest: dict[str, Any], plan: Plan, started: float, this_run: bool) -> Summary:
-    summary = Summary.from_json(manifest["summary"])
-    if this_run:  # a resumed run counts the parts it took over as its own: the rate is the whole run's
-        summary.docs_this_run, summary.bytes_this_run = summary.docs_in, summary.bytes_in
+def _summary_of(total: dict[str, Any], plan: Plan, started: float, fresh: list[dict[str, Any]]) -> Summary:
+    """The run's summary from the manifest's totals; its rate counts only the partitions this run cleaned."""
+    summary = Summary.from_json(total)
+    this_run = Summary()
+    for entry in fresh:
+        this_run.merge(Summary.from_json(entry["summary"]))
+    summary.docs_this_run, summary.bytes_this_run = this_run.docs_in, this_run.bytes_in
     summary.seconds = time.perf_counter() - started
-    summary.rejects_file = f"{plan.output}/part-*.rejects.jsonl"
+    summary.rejects_file = f"{plan.output}/_rejects-*.jsonl"
     return summary

@@ -257,7 +257,8 @@ class Storage:
             with self.fs.open(final, "wb") as handle:
                 yield handle
             return
-        tmp = f"{final}.{os.getpid()}.{threading.get_ident()}.tmp"
+        # Hidden until whole: no reader of the directory (`cat part-*`, a dataset reader) sees a partial file.
+        tmp = f"{self.root}/.{name}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             with open(tmp, "wb") as handle:
                 yield handle
@@ -302,7 +303,7 @@ class Storage:
     def clear(self) -> None:
         """Remove every file this tool wrote here, and the directory when it is left empty."""
         for name in self.names():
-            if name.startswith(("p", "manifest")) and name.endswith((".pickle", ".json", ".tmp")):
+            if name.lstrip(".").startswith(("p", "manifest")) and name.endswith((".pickle", ".json", ".tmp")):
                 self.remove(name)
         if self.fs is None:
             with contextlib.suppress(OSError):

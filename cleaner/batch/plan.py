@@ -242,24 +242,32 @@ def _plan_parts(config: BatchConfig, inputs: list[str]) -> Plan:
         )
     if config.report is not None:
         raise ConfigError("--report needs one ledger file: with --parts, run `newsclean report` on a ledger part")
+    if config.storage is not None:
+        raise ConfigError("--parts: the workers write into -o DIR itself; --storage is for the stitched outputs")
     output = Path(config.output)
     ledger = Path(config.ledger) if config.ledger else None
+    if output_format_named(output) is not None and not output.is_dir():
+        raise ConfigError(
+            f"-o {output} names a file, but --parts writes a directory of parts: pass -o "
+            f"{output.parent / output.name.split('.')[0]}/"
+        )
     for path, option in ((output, "-o"), (ledger, "--ledger")):
         if path is not None and path.exists() and not path.is_dir():
             raise ConfigError(f"{option} {path} is a file, but --parts writes a directory of parts there")
-    if ledger is not None and ledger.resolve() == output.resolve():
-        raise ConfigError(f"--ledger {ledger} is -o: give the ledger parts a directory of their own")
+    real_out, real_ledger = output.resolve(), ledger.resolve() if ledger is not None else None
+    if real_ledger is not None and (inside(real_ledger, real_out) or inside(real_out, real_ledger)):
+        raise ConfigError(f"--ledger {ledger} and -o {output} overlap: give the ledger parts a directory of their own")
     check_writable_place(output, "-o")
     if ledger is not None:
         check_writable_place(ledger, "--ledger")
     roots = {Path(given): _root_name(Path(given)) for given in inputs if Path(given).is_dir()}
     rule_dirs = _rule_dirs(config.rules, config.bundled_rules)
     plan = Plan(config, output, True, ledger, None, None, rule_dirs, roots)
-    out = output.resolve()
     for given in inputs:
         path = Path(given).resolve()
-        if inside(out, path) or inside(path, out) or (ledger is not None and inside(path, ledger.resolve())):
-            raise ConfigError(f"-o {output} overlaps input {given}; choose an output directory outside the inputs")
+        for place, option in ((output, "-o"), (ledger, "--ledger")):
+            if place is not None and (inside(place.resolve(), path) or inside(path, place.resolve())):
+                raise ConfigError(f"{option} {place} overlaps input {given}; choose a directory outside the inputs")
     signature = InputsSignature()
     for source in iter_sources(inputs):
         signature.add(source)

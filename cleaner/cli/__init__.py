@@ -86,7 +86,7 @@ def _run() -> None:
         if isinstance(error, _usage_errors()):
             error.show()  # type: ignore[attr-defined]
             sys.exit(2)
-        if os.environ.get("NEWSCLEAN_TRACEBACK"):
+        if os.environ.get("NEWSCLEAN_TRACEBACK", "") not in ("", "0"):
             raise
         # A bug in newsclean: one line that says so, not a traceback; the variable shows where it happened.
         text = " ".join(str(error).split()) or "no message"

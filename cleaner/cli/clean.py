@@ -101,7 +101,7 @@ def clean(
         bool,
         typer.Option(
             "--parts",
-            help="Dask: workers write OUT/part-NNNNN files and a manifest.json instead of stitched outputs.",
+            help="Dask: workers write OUT/part-NNNNN files and a _manifest.json instead of stitched outputs.",
         ),
     ] = False,
 ) -> None:
