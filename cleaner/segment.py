@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import regex
 
 from cleaner.record import Document, Removal, Span
-from cleaner.sentences import split
+from cleaner.sentences import ends_sentence, split
 
 
 def paragraphs(text: str) -> list[Span]:
@@ -315,12 +315,13 @@ def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple
 
 def _joins_across_removed_units(source: str, spans: list[Span], live: list[int]) -> bool:
     """Whether units removed whole may have held apart two kept units that the splitter joins once they meet: the
-    unit before them ends no sentence, on the same line ("(Photo: AP) Title" cut in two because "Title" repeats the
-    headline; with "Title" gone, "(Photo: AP)" joins the sentence after it). A unit that ends a sentence stays cut
-    from what follows (the splitter's cuts are stable under deletion)."""
+    unit before them ends no sentence as the splitter sees it, on the same line ("(Photo: AP) Title" cut in two because
+    "Title" repeats the headline; with "Title" gone, "(Photo: AP)" joins the sentence after it; so does "Mr." once
+    the copy glued after it goes). A unit that ends a sentence stays cut from what follows (the splitter's cuts are
+    stable under deletion)."""
     return any(
         after > before + 1
-        and not _ends_sentence(source, spans[before])
+        and not ends_sentence(source, spans[before][1])
         and "\n" not in source[spans[before][1] : spans[after][0]]
         for before, after in itertools.pairwise(live)
     )

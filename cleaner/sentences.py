@@ -177,7 +177,7 @@ _SEPARATOR = re.compile(f"[{_S}](?<![{_S}][{_S}])[{_S}]*+(?!\\S)")
 _NON_SPACE = re.compile(r"\S")
 
 
-def _ends_sentence(text: str, end: int) -> bool:
+def ends_sentence(text: str, end: int) -> bool:
     """`L`: whether text[:end], without trailing whitespace, ends a sentence: terminals, closers, and no
     abbreviation before a bare full stop. The boundary scan applies the same test in its pattern."""
     i = end
@@ -240,10 +240,10 @@ def _separator_cuts(text: str) -> list[Span]:
             prefix_end = token_start
             while prefix_end and text[prefix_end - 1].isspace():
                 prefix_end -= 1
-            is_unit = strong or prefix_end in (0, previous_unit_end) or _ends_sentence(text, prefix_end)
+            is_unit = strong or prefix_end in (0, previous_unit_end) or ends_sentence(text, prefix_end)
         elif before in _TERMINAL_OR_CLOSER:
             prefix_end = token_start  # glued: "BAKU.- The minister"
-            is_unit = _ends_sentence(text, token_start)
+            is_unit = ends_sentence(text, token_start)
         else:
             continue  # "well- known": part of a word
         if not is_unit:

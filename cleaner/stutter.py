@@ -189,10 +189,16 @@ def _glued(
     if not live:
         return []
     start = spans[live[0]][0]  # the headline is the text's first unit
-    if start != _paragraph_start(source, start):
-        return []  # the paragraph's own start went: what is left is not a headline
+    line_start = _paragraph_start(source, start)
     line_end = source.find("\n", start)
     line_end = len(source) if line_end < 0 else line_end
+    if start != line_start:
+        # The paragraph's first units went (a photo credit, an advertisement): this unit starts the cleaned text's
+        # paragraph, so it is looked at as a headline here as cleaning the cleaned text will look at it. Kept text
+        # before it on its line means it starts nothing.
+        before = sorted((r.start, r.end) for r in marked if r.end > line_start and r.start < start)
+        if any(source[low:high].strip() for low, high in _kept_segments(line_start, start, before)):
+            return []
     taken = sorted((r.start, r.end) for r in marked if r.end > start and r.start < line_end)
     kept = _kept_segments(start, line_end, taken)
     if not (options.in_text == "drop" and title_key):

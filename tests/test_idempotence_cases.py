@@ -62,6 +62,33 @@ def test_detect_after_near_duplicates_places_the_site() -> None:
 
 
 
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        # "Mr." is cut from the copy of the headline glued after it; with the copy gone it joins "A." (no sentence
+        # ends at an abbreviation), which brings the next copy into the window a second cleaning looks at.
+        (
+            "The the the minister. Read more BAKU, Azerbaijan - “Quote.” Mr. The the the minister. A. The the the "
+            "minister. “Quote.” x",
+            [],
+        ),
+        # The photo-credit rule removes the first unit; what is left starts the cleaned text with a glued stutter.
+        (
+            "(Photo: AP) Follow us on Twitter Smith said. Follow us on Twitter Follow us on Twitter “Quote.” "
+            "“Quote.” BAKU, Azerbaijan - Share this: Share this: Follow us on Twitter",
+            None,
+        ),
+    ],
+)
+def test_what_a_first_cleaning_leaves_next_to_a_cut_is_seen_as_the_cleaned_text_shows_it(
+    text: str, rules: list[str] | None
+) -> None:
+    cleaner = Cleaner() if rules is None else Cleaner(rules=rules)
+    once = cleaner.clean(text)
+    assert once.removals
+    assert cleaner.clean(once.text).text == once.text
+
+
 def test_a_glued_copys_heading_that_joins_the_next_sentence_is_looked_at_again() -> None:
     """ "(Photo: AP) T." is cut in two because "T." repeats the headline; once that copy goes, "(Photo: AP)" joins
     the sentence after it, which brings the next copy of the headline into the window a second cleaning looks at.
