@@ -234,7 +234,10 @@ def run_parts(plan: Plan, note: Any) -> Summary:
         if decision == "finished":
             note(f"{plan.output} holds this run, finished ({MANIFEST}); nothing to do")
             return _summary_of(orjson.loads((output / MANIFEST).read_bytes())["summary"], plan, started, fresh=[])
-        cluster = _connect(config, note)
+        try:
+            cluster = _connect(config, note)
+        except KeyboardInterrupt:
+            raise RunCancelled("interrupted (Ctrl-C) while reaching the Dask cluster; nothing was written") from None
         workers = cluster.workers()
         try:
             if decision == "restart":
