@@ -72,6 +72,9 @@ def test_detect_after_near_duplicates_places_the_site() -> None:
             "minister. “Quote.” x",
             [],
         ),
+        # The stutter stage cuts a glued copy from the start of a line; what is left of the line is one the line
+        # rules have not judged: they look again (not only the rules that see context).
+        ("Follow us on Twitter Follow us on Twitter said Gov. Mr. Follow us on Twitter \n “Quote.”", None),
         # The photo-credit rule removes the first unit; what is left starts the cleaned text with a glued stutter.
         (
             "(Photo: AP) Follow us on Twitter Smith said. Follow us on Twitter Follow us on Twitter “Quote.” "

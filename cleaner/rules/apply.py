@@ -54,8 +54,9 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
     site_rules = site.rules if site is not None else []
     global_files = ruleset.global_files_for(comments=has_comments(doc))
     rules = [*site_rules, *(rule for rule_file in global_files for rule in rule_file.rules)]
-    if again:
-        # Only rules whose matches can depend on the lines around them, and all of a site placed only now.
+    if again and not _cut_into_units(doc):
+        # Only rules whose matches can depend on the lines around them, and all of a site placed only now. (When
+        # another stage cut into a unit, what is left of it is a new line to every rule: all of them look again.)
         fresh = set() if placed_before else set(map(id, site_rules))
         rules = [rule for rule in rules if rule.sees_context or id(rule) in fresh]
         if not rules:
@@ -74,6 +75,26 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
 def has_comments(doc: Document) -> bool:
     """Whether the document's text was extracted from HTML with its reader comments (`--comments keep`)."""
     return bool(doc.extraction and doc.extraction.get("options", {}).get("include_comments"))
+
+
+_RULE_STAGES = ("rule", "learned")
+
+
+def _cut_into_units(doc: Document) -> bool:
+    """Whether a removal of another stage left part of a unit (a glued headline copy cut from the start of one):
+    the rest is a line the rules have not judged. Whole units gone change no other unit's line."""
+    others = [r for r in doc.removals if r.stage not in _RULE_STAGES]
+    if not others:
+        return False
+    spans = doc.units or doc.paragraphs
+    starts = {start for start, _ in spans}
+    ends = {end for _, end in spans}
+    source = doc.source
+    return any(
+        r.start not in starts
+        or not (r.end in ends or r.end in starts or r.end == len(source) or source[r.end - 1] == "\n")
+        for r in others
+    )
 
 
 def _detect(doc: Document, ruleset: RuleSet, timeout: float) -> RuleFile | None:
