@@ -7,7 +7,6 @@ every later stage marks spans of the same string.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Sequence
 
@@ -313,18 +312,25 @@ def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple
     return live, texts
 
 
-def _joins_across_removed_units(source: str, spans: list[Span], live: list[int]) -> bool:
-    """Whether units removed whole may have held apart two kept units that the splitter joins once they meet: the
-    unit before them ends no sentence as the splitter sees it, on the same line ("(Photo: AP) Title" cut in two because
-    "Title" repeats the headline; with "Title" gone, "(Photo: AP)" joins the sentence after it; so does "Mr." once
-    the copy glued after it goes). A unit that ends a sentence stays cut from what follows (the splitter's cuts are
-    stable under deletion)."""
-    return any(
-        after > before + 1
-        and not ends_sentence(source, spans[before][1])
-        and "\n" not in source[spans[before][1] : spans[after][0]]
-        for before, after in itertools.pairwise(live)
-    )
+def _context_lost(source: str, spans: list[Span], live: list[int]) -> bool:
+    """Whether units removed whole may change how the splitter cuts the kept text around them, on their line: the
+    kept unit before them ends no sentence as the splitter sees it, so it joins the one after ("(Photo: AP) Title"
+    cut in two because "Title" repeats the headline; with "Title" gone, "(Photo: AP)" joins the sentence after it;
+    so does "Mr." once the copy glued after it goes), or the unit after them starts with a separator, which is cut
+    by what precedes it ("| | Advertisement" is one unit after a teaser line, two at the start of the text). A unit
+    that ends a sentence stays cut from what follows (the splitter's cuts are stable under deletion)."""
+    alive = set(live)
+    previous_end: int | None = None  # where the last kept unit before this one ends
+    for index in live:
+        start = spans[index][0]
+        if index > 0 and index - 1 not in alive and "\n" not in source[spans[index - 1][1] : start]:
+            if source[start] in _SEPARATOR_CHARS:
+                return True
+            on_its_line = previous_end is not None and "\n" not in source[previous_end:start]
+            if on_its_line and previous_end is not None and not ends_sentence(source, previous_end):
+                return True
+        previous_end = spans[index][1]
+    return False
 
 
 def units_after_cuts(doc: Document) -> list[Span] | None:
@@ -337,7 +343,7 @@ def units_after_cuts(doc: Document) -> list[Span] | None:
     spans = doc.units or doc.paragraphs
     live, texts = live_spans_of(doc, spans)
     whole = all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True))
-    if whole and not _joins_across_removed_units(doc.source, spans, live):
+    if whole and not _context_lost(doc.source, spans, live):
         return None
     from cleaner.apply import closed_removals, delete_spans
 

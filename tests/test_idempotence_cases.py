@@ -75,6 +75,13 @@ def test_detect_after_near_duplicates_places_the_site() -> None:
         # The stutter stage cuts a glued copy from the start of a line; what is left of the line is one the line
         # rules have not judged: they look again (not only the rules that see context).
         ("Follow us on Twitter Follow us on Twitter said Gov. Mr. Follow us on Twitter \n “Quote.”", None),
+        # "| | Advertisement" is one unit after a teaser line; once that line goes it starts the text, where the
+        # separators are a unit of their own and "Advertisement" another, which the rule removes.
+        (
+            "Read more: Share this article x Read more: Leave a Reply By Jane Doe (Photo: AP) Follow us on Twitter "
+            "Read more: “We got her.” | | Advertisement",
+            None,
+        ),
         # The photo-credit rule removes the first unit; what is left starts the cleaned text with a glued stutter.
         (
             "(Photo: AP) Follow us on Twitter Smith said. Follow us on Twitter Follow us on Twitter “Quote.” "
