@@ -82,6 +82,14 @@ def test_detect_after_near_duplicates_places_the_site() -> None:
             "Read more: “We got her.” | | Advertisement",
             None,
         ),
+        # The stutter stage cuts a glued headline copy from the head of a unit: the rest ("Read more: ...") starts a
+        # unit, so the rules must see it as a line of its own, as they will in the cleaned text.
+        (
+            "Parliament approves new budget. Parliament approves new budget Read more: Share this article © 2024 AP x "
+            "Parliament approves new budget. (Photo: AP) Follow us on Twitter “We got her.” Follow us on Twitter | - |"
+            " - \n",
+            None,
+        ),
         # The photo-credit rule removes the first unit; what is left starts the cleaned text with a glued stutter.
         (
             "(Photo: AP) Follow us on Twitter Smith said. Follow us on Twitter Follow us on Twitter “Quote.” "

@@ -388,11 +388,19 @@ def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()
     last = "\n"  # the view's last character so far: "\n" at its start, as nothing is before it on the line
     index = 0
     for kept_start, kept_end in kept:
+        gap_start = index
         index = bisect.bisect_left(breaks, kept_start, index)
+        # A unit whose start went with a removal (a glued copy cut from its head) starts where its rest starts: the
+        # cleaned text's splitter cuts there too, so the rules see that rest as a line of its own.
+        carried = index > gap_start and not source[kept_start].isspace()
+        here = [kept_start] if carried and (index == len(breaks) or breaks[index] != kept_start) else []
         cursor = kept_start
-        while index < len(breaks) and breaks[index] < kept_end:
-            brk = breaks[index]
-            index += 1
+        while here or (index < len(breaks) and breaks[index] < kept_end):
+            if here:
+                brk = here.pop()
+            else:
+                brk = breaks[index]
+                index += 1
             if brk > cursor:
                 pieces.append(source[cursor:brk])
                 _extend(segments, length, cursor, brk - cursor)
