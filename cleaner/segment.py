@@ -7,6 +7,7 @@ every later stage marks spans of the same string.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -333,6 +334,25 @@ def _context_lost(source: str, spans: list[Span], live: list[int]) -> bool:
     return False
 
 
+def _glued_cut_kept(source: str, spans: list[Span], live: list[int]) -> bool:
+    """Whether two kept neighbours on a line are apart only because `_split_glued_copies` cut them (no sentence
+    ends there, and it is no separator or dateline cut) while some unit went: that cut depends on an earlier copy
+    of what follows it, which may be the unit that went ("(Photo: AP) T" is cut because T repeats an earlier T;
+    with that T gone, nothing cuts it)."""
+    if len(live) == len(spans):
+        return False  # nothing removed whole
+    for before, after in itertools.pairwise(live):
+        end, start = spans[before][1], spans[after][0]
+        if after != before + 1 or "\n" in source[end:start] or ends_sentence(source, end):
+            continue
+        if source[start] in _SEPARATOR_CHARS or _is_separator(source, spans[before]):
+            continue
+        if _DATELINE.match(source, start - 1):
+            continue
+        return True
+    return False
+
+
 def units_after_cuts(doc: Document) -> list[Span] | None:
     """The units the cleaned text will have, as source spans, when a removal cut into a unit and what is left of
     it would be segmented otherwise (a cut that starts a sentence and ends inside it leaves a remainder the splitter
@@ -343,7 +363,7 @@ def units_after_cuts(doc: Document) -> list[Span] | None:
     spans = doc.units or doc.paragraphs
     live, texts = live_spans_of(doc, spans)
     whole = all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True))
-    if whole and not _context_lost(doc.source, spans, live):
+    if whole and not _context_lost(doc.source, spans, live) and not _glued_cut_kept(doc.source, spans, live):
         return None
     from cleaner.apply import closed_removals, delete_spans
 
