@@ -7,7 +7,6 @@ every later stage marks spans of the same string.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Sequence
 
@@ -165,7 +164,8 @@ _GLUED_MIN_CHARS = 20
 
 def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
     """Units with an exact copy of an earlier unit glued to their end (or start) by a missing full stop, cut in two
-    where the copy starts (or ends). The cut depends on what the text repeats, not on what is removed later.
+    where the copy starts (or ends). The cut depends on what the text repeats: when the earlier copy is removed,
+    `units_after_cuts` segments what is left again (`_cuts_may_change`).
 
     Earlier units are indexed by their last and first characters, so a unit costs two look-ups, not a pass over
     its characters; the heading glued on may be up to `_GLUED_HEADING_CHARS` long."""
@@ -313,43 +313,33 @@ def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple
     return live, texts
 
 
-def _context_lost(source: str, spans: list[Span], live: list[int]) -> bool:
-    """Whether units removed whole may change how the splitter cuts the kept text around them, on their line: the
-    kept unit before them ends no sentence as the splitter sees it, so it joins the one after ("(Photo: AP) Title"
-    cut in two because "Title" repeats the headline; with "Title" gone, "(Photo: AP)" joins the sentence after it;
-    so does "Mr." once the copy glued after it goes), or the unit after them starts with a separator, which is cut
-    by what precedes it ("| | Advertisement" is one unit after a teaser line, two at the start of the text). A unit
-    that ends a sentence stays cut from what follows (the splitter's cuts are stable under deletion)."""
-    alive = set(live)
-    previous_end: int | None = None  # where the last kept unit before this one ends
-    for index in live:
-        start = spans[index][0]
-        if index > 0 and index - 1 not in alive and "\n" not in source[spans[index - 1][1] : start]:
-            if source[start] in _SEPARATOR_CHARS:
-                return True
-            on_its_line = previous_end is not None and "\n" not in source[previous_end:start]
-            if on_its_line and previous_end is not None and not ends_sentence(source, previous_end):
-                return True
-        previous_end = spans[index][1]
-    return False
-
-
-def _glued_cut_kept(source: str, spans: list[Span], live: list[int]) -> bool:
-    """Whether two kept neighbours on a line are apart only because `_split_glued_copies` cut them (no sentence
-    ends there, and it is no separator or dateline cut) while some unit went: that cut depends on an earlier copy
-    of what follows it, which may be the unit that went ("(Photo: AP) T" is cut because T repeats an earlier T;
-    with that T gone, nothing cuts it)."""
+def _cuts_may_change(source: str, spans: list[Span], live: list[int]) -> bool:
+    """Whether units removed whole may change how the splitter cuts the kept units of their line. Only cuts that
+    are not a sentence end can, as the splitter's sentence cuts are stable under deletion:
+    - kept neighbours with removed units between, the first ending no sentence: they may join ("Mr." once the
+      copy glued after it goes);
+    - a kept unit after removed ones that starts with a separator, which is cut by what precedes it
+      ("| | Advertisement" is one unit after a teaser line, two at the start of the text);
+    - kept neighbours apart only by `_split_glued_copies` (no sentence end, separator or dateline there), when any
+      unit went: that cut rests on an earlier copy, which may be the unit that went ("(Photo: AP) T" is cut
+      because T repeats an earlier T; with that T gone, nothing cuts it)."""
     if len(live) == len(spans):
         return False  # nothing removed whole
-    for before, after in itertools.pairwise(live):
-        end, start = spans[before][1], spans[after][0]
-        if after != before + 1 or "\n" in source[end:start] or ends_sentence(source, end):
-            continue
-        if source[start] in _SEPARATOR_CHARS or _is_separator(source, spans[before]):
-            continue
-        if _DATELINE.match(source, start - 1):
-            continue
-        return True
+    previous: int | None = None  # the kept unit before this one
+    for index in live:
+        start = spans[index][0]
+        removed_before = index > 0 and index - 1 != previous
+        if removed_before and source[start] in _SEPARATOR_CHARS and "\n" not in source[spans[index - 1][1] : start]:
+            return True
+        if previous is not None:
+            end = spans[previous][1]
+            if "\n" not in source[end:start] and not ends_sentence(source, end):
+                if removed_before:
+                    return True
+                glued = source[start] not in _SEPARATOR_CHARS and not _is_separator(source, spans[previous])
+                if glued and not _DATELINE.match(source, start - 1):
+                    return True
+        previous = index
     return False
 
 
@@ -363,7 +353,7 @@ def units_after_cuts(doc: Document) -> list[Span] | None:
     spans = doc.units or doc.paragraphs
     live, texts = live_spans_of(doc, spans)
     whole = all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True))
-    if whole and not _context_lost(doc.source, spans, live) and not _glued_cut_kept(doc.source, spans, live):
+    if whole and not _cuts_may_change(doc.source, spans, live):
         return None
     from cleaner.apply import closed_removals, delete_spans
 

@@ -238,7 +238,7 @@ def _plan_parts(config: BatchConfig, inputs: list[str]) -> Plan:
         raise ConfigError("--parts cannot read stdin (-): workers read the inputs themselves; pass files")
     if config.rejects is not None:
         raise ConfigError(
-            "--parts writes each partition's rejects beside its part (part-NNNNN.rejects.jsonl): drop --rejects"
+            "--parts writes each partition's rejects beside its part (_rejects-NNNNN.jsonl): drop --rejects"
         )
     if config.report is not None:
         raise ConfigError("--report needs one ledger file: with --parts, run `newsclean report` on a ledger part")
