@@ -272,6 +272,8 @@ class _Distributed:
         self.storage = storage
         self.sources = list(iter_sources(self.plan.config.inputs))
         self.partitions = self._partitions()
+        location = storage.location if "://" in storage.location else storage.root
+        self.jobs = JobFactory(self.plan, self.sources, len(self.partitions), location)
 
     # -- planning ---------------------------------------------------------------------------------------------
     def _partitions(self) -> list[Any]:
@@ -296,15 +298,6 @@ class _Distributed:
         self.storage.write_bytes("manifest.json", orjson.dumps(record))
         return planned
 
-    def _label(self, partition: Any) -> str:
-        return f"partition {partition.index + 1} of {len(self.partitions)} ({partition.describe(self.sources)})"
-
-    def _job(self, partition: Any) -> Any:
-        if not hasattr(self, "_jobs"):
-            storage = self.storage.location if "://" in self.storage.location else self.storage.root
-            self._jobs = JobFactory(self.plan, self.sources, len(self.partitions), storage)
-        return self._jobs(partition)
-
     # -- the run ----------------------------------------------------------------------------------------------
     def events(self) -> Iterator[workers.Event]:
         """Opened, Results and Closed in input order, from the resume position on."""
@@ -322,7 +315,7 @@ class _Distributed:
                 partition = next(queue, None)
                 if partition is None:
                     return
-                futures[partition.index] = self.cluster.submit(parts.clean_partition, self._job(partition))
+                futures[partition.index] = self.cluster.submit(parts.clean_partition, self.jobs(partition))
 
         base: dict[int, int] = {}  # source index -> items in its pieces so far
         consumed: list[tuple[int, tuple[int, int]]] = []  # (partition, position past its last item)
@@ -331,7 +324,7 @@ class _Distributed:
             if partition.pieces[-1].source_index < first_source:
                 continue
             if partition.index in todo_indices:
-                counts[partition.index] = self.cluster.result(futures.pop(partition.index), self._label(partition))
+                counts[partition.index] = self.cluster.result(futures.pop(partition.index), self.jobs.label(partition))
                 top_up()
             piece_counts = counts[partition.index]
             starts = [base.get(p.source_index, 0) for p in partition.pieces]
