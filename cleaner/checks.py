@@ -26,3 +26,18 @@ def check_positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive whole number, got {value!r}")
     return value
+
+
+COMMENTS = ("drop", "keep")
+"""What `comments=` may say: "drop" (extraction's default options) or "keep" (with `include_comments`)."""
+
+
+def check_comments(value: object, name: str = "comments") -> str:
+    """The one check of a `comments` choice (CLI, `Cleaner`, config file), with the valid values in the message.
+    Here, not in `cleaner.extract`, so that planning a run does not import the extraction module."""
+    if value not in COMMENTS:
+        raise ValueError(
+            f"{name} must be one of {', '.join(COMMENTS)}, got {value!r}: 'drop' extracts the article alone, 'keep' "
+            "its reader comments too"
+        )
+    return str(value)

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaner.checks import check_comments
+
 OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
@@ -26,20 +28,6 @@ OPTIONS: dict[str, Any] = {
     "deduplicate": False,
 }
 """Keyword options passed to `trafilatura.extract`; recorded in every ledger entry via `Extraction.info`."""
-
-COMMENTS = ("drop", "keep")
-"""What `comments=` may say: "drop" (the default, `OPTIONS` as they are) or "keep" (with `include_comments`)."""
-
-
-def check_comments(value: object, name: str = "comments") -> str:
-    """The one check of a `comments` choice (CLI, `Cleaner`, config file), with the valid values in the message."""
-    if value not in COMMENTS:
-        raise ValueError(
-            f"{name} must be one of {', '.join(COMMENTS)}, got {value!r}: 'drop' extracts the article alone, 'keep' "
-            "its reader comments too"
-        )
-    return str(value)
-
 
 def options_for(comments: str = "drop") -> dict[str, Any]:
     """The trafilatura options of an extraction that drops or keeps reader comments."""

@@ -76,7 +76,7 @@ class Cleaner:
         max_doc_chars: int = MAX_DOC_CHARS,
         comments: str = "drop",
     ) -> None:
-        from cleaner.extract import check_comments
+        from cleaner.checks import check_comments
 
         try:
             self.comments = check_comments(comments, "comments (--comments)")

@@ -62,7 +62,7 @@ def _threshold(value: object) -> float:
 
 
 def _comments(value: object) -> str:
-    from cleaner.extract import check_comments
+    from cleaner.checks import check_comments
 
     return check_comments(value, "it")
 

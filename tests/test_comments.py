@@ -16,8 +16,9 @@ import pytest
 
 from cleaner import Cleaner
 from cleaner.batch import BatchConfig, run_batch
+from cleaner.checks import COMMENTS
 from cleaner.errors import ConfigError
-from cleaner.extract import COMMENTS, OPTIONS, extract
+from cleaner.extract import OPTIONS, extract
 from cleaner.io.html import read_html
 from cleaner.record import Document
 from cleaner.settings import load_settings
@@ -132,7 +133,7 @@ def test_help_shows_the_choices(command: str, capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     code, out, _ = run_main([command, "--help"], capsys, monkeypatch)
     assert code == 0 and f"--comments [{'|'.join(COMMENTS)}]" in " ".join(out.split())
-    assert COMMENTS == ("drop", "keep")  # the metavar in cleaner/cli/options.py is written out
+    assert COMMENTS == ("drop", "keep")
 
 
 def test_diff_shows_what_keep_removes(capsys, monkeypatch) -> None:

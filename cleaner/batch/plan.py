@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.batch.config import BatchConfig
-from cleaner.checks import check_positive_int, check_threshold
+from cleaner.checks import check_comments, check_positive_int, check_threshold
 from cleaner.errors import ConfigError, NewscleanError
-from cleaner.extract import check_comments
 from cleaner.io.base import char_device
 from cleaner.io.formats import (
     OUTPUT_FORMATS,

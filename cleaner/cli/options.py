@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cleaner.checks import COMMENTS
+
 if TYPE_CHECKING:
     from cleaner.io import ReadOptions
 
@@ -14,14 +16,13 @@ TextField = Annotated[str, typer.Option("--text-field", help="JSON/Parquet field
 IdField = Annotated[str, typer.Option("--id-field", help="Field holding the document id.")]
 UrlField = Annotated[str, typer.Option("--url-field", help="Field holding the document URL.")]
 HtmlField = Annotated[str, typer.Option("--html-field", help="Field holding raw HTML (extracted when no text).")]
-# A str checked by `cleaner.extract.check_comments` (like --title-in-text), so a bad value is our usual exit-2
-# message; the metavar shows the choices, written out (tests/test_comments.py checks them against
-# `cleaner.extract.COMMENTS`): importing that module here would add its ~3 ms import to every command's start.
+# A str checked by `cleaner.checks.check_comments` (like --title-in-text), so a bad value is our usual exit-2
+# message; the metavar shows its choices.
 Comments = Annotated[
     str,
     typer.Option(
         "--comments",
-        metavar="[drop|keep]",
+        metavar=f"[{'|'.join(COMMENTS)}]",
         help="HTML: drop the pages' reader comments (the article alone), or keep them; comment-widget text such as "
         "'Reply' or 'Loading comments...' is then removed by the bundled _comments rules.",
     ),
