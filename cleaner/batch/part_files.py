@@ -177,7 +177,6 @@ def _write_parts(job: PartsJob) -> dict[str, Any]:
                 writer.add(payloads)
     if not summary.rejected:
         out.remove(rejects_name(index))
-    summary.docs_this_run = summary.docs_in
     entry = {
         "index": index,
         "file": part_name(index, job.suffix),
