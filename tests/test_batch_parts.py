@@ -12,19 +12,20 @@ from typing import Any
 import orjson
 import pytest
 
-from cleaner.batch import BatchConfig, part_files, run_batch
 from cleaner.batch import distributed as distributed_module
+from cleaner.batch import part_files
 from cleaner.batch import partitions as parts
 from cleaner.errors import ConfigError, RunInterrupted
 from tests.test_batch import make_corpus
-from tests.test_batch_dask import mixed_jsonl, scheduler, unreadable_on_workers, watchdog  # noqa: F401 - fixtures
+from tests.test_batch_dask import (  # noqa: F401 - scheduler, watchdog: fixtures
+    mixed_jsonl,
+    run,
+    scheduler,
+    unreadable_on_workers,
+    watchdog,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(inputs: list[Path], output: Path, **options: Any) -> Any:
-    config = BatchConfig(inputs=[str(p) for p in inputs], output=str(output), **options)
-    return run_batch(config, note=lambda message: None)
 
 
 def run_parts(inputs: list[Path], output: Path, scheduler: str, **options: Any) -> Any:  # noqa: F811
