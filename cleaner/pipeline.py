@@ -207,10 +207,14 @@ class Cleaner:
     def _resegment(self, docs: list[Document]) -> None:
         """A document that stages cut down to one short paragraph is, as cleaned text, a one-paragraph document,
         whose sentences are its units: split that paragraph now and let the stages look again, so that cleaning
-        the cleaned text finds nothing more."""
+        the cleaned text finds nothing more.
+
+        The second round looks only at the documents the first one changed: the others kept their units and
+        removals (`settle` touches only the documents it is given), so they would give the same answer again."""
+        pending = docs
         for _ in range(2):
             changed = []
-            for doc in docs:
+            for doc in pending:
                 lone = lone_paragraph(doc.source, doc.paragraphs, doc.removals)
                 if lone is not None:
                     split = units(doc.source, doc.paragraphs, lone=lone)
@@ -225,6 +229,7 @@ class Cleaner:
             if not changed:
                 return
             settle(self.stages, changed)
+            pending = changed
 
     def _prepare_record(self, record: Record | Reject, index: int) -> Document | Reject:
         """Turn any accepted record into a prepared Document, or a Reject that says why not."""
