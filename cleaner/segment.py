@@ -142,6 +142,9 @@ def _starts_unit(text: str, position: int) -> bool:
 
 
 def _is_separator(text: str, span: Span) -> bool:
+    start, end = span
+    if start < end and text[start] not in _SEPARATOR_CHARS:
+        return False  # most units: the first character tells
     return all(char in _SEPARATOR_CHARS for char in text[span[0] : span[1]])
 
 
@@ -191,8 +194,9 @@ def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
     out: list[Span] = []
     for start, end in found:
         unit = text[start:end]
+        end_key, start_key = unit[-_GLUED_KEY_CHARS:], unit[:_GLUED_KEY_CHARS]
         cut = None
-        for earlier in by_end.get(unit[-_GLUED_KEY_CHARS:], ()):  # heading, then a copy
+        for earlier in by_end.get(end_key, ()):  # heading, then a copy
             k = len(unit) - len(earlier) - 1
             if (
                 0 < k <= _GLUED_HEADING_CHARS
@@ -203,7 +207,7 @@ def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
                 cut = k
                 break
         if cut is None:
-            for earlier in by_start.get(unit[:_GLUED_KEY_CHARS], ()):  # a copy, then a heading
+            for earlier in by_start.get(start_key, ()):  # a copy, then a heading
                 k = len(earlier)
                 if (
                     0 < len(unit) - k - 1 <= _GLUED_HEADING_CHARS
@@ -213,14 +217,36 @@ def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
                 ):
                     cut = k
                     break
-        pieces = [(start, end)] if cut is None else [(start, start + cut), (start + cut + 1, end)]
-        for low, high in pieces:
-            piece = text[low:high]
+        if cut is None:  # most units: the unit is the piece, its keys are known
+            out.append((start, end))
+            if len(unit) >= _GLUED_MIN_CHARS:  # `_remember`, inline
+                same = by_end.get(end_key)
+                if same is None:
+                    by_end[end_key] = [unit]
+                else:
+                    same.append(unit)
+                same = by_start.get(start_key)
+                if same is None:
+                    by_start[start_key] = [unit]
+                else:
+                    same.append(unit)
+            continue
+        out.append((start, start + cut))
+        out.append((start + cut + 1, end))
+        for piece in (unit[:cut], unit[cut + 1 :]):
             if len(piece) >= _GLUED_MIN_CHARS:
-                by_end.setdefault(piece[-_GLUED_KEY_CHARS:], []).append(piece)
-                by_start.setdefault(piece[:_GLUED_KEY_CHARS], []).append(piece)
-        out.extend(pieces)
+                _remember(by_end, piece[-_GLUED_KEY_CHARS:], piece)
+                _remember(by_start, piece[:_GLUED_KEY_CHARS], piece)
     return out
+
+
+def _remember(index: dict[str, list[str]], key: str, piece: str) -> None:
+    """Add `piece` under `key`, after the pieces there already (they are tried in text order)."""
+    same = index.get(key)
+    if same is None:
+        index[key] = [piece]
+    else:
+        same.append(piece)
 
 
 def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int | None:
