@@ -6,7 +6,8 @@ Every earlier stage only appends `Removal`s. Keeping deletion here is what makes
 
 from __future__ import annotations
 
-import copy
+import dataclasses
+import operator
 from bisect import bisect_right
 from collections.abc import Iterable
 
@@ -133,9 +134,14 @@ def delete_spans(source: str, spans: Iterable[Span]) -> str:
     return "".join(pieces)
 
 
+# Every field of a `Removal`, read in one call: `Removal(*_REMOVAL_FIELDS(r))` is `copy.copy(r)` (all fields are
+# init fields and there is no __post_init__) at a seventh of the cost.
+_REMOVAL_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Removal)))
+
+
 def closed_removals(doc: Document) -> list[Span]:
     """The sorted, disjoint spans `apply_removals` would delete from `doc.source`, without changing `doc`."""
-    copies = [copy.copy(removal) for removal in doc.removals]  # `_resolved` adjusts removals in place
+    copies = [Removal(*_REMOVAL_FIELDS(removal)) for removal in doc.removals]  # `_resolved` adjusts them in place
     return [(r.start, r.end) for r in _resolved(copies, doc.source)]
 
 
