@@ -163,6 +163,8 @@ def units(text: str, spans: list[Span], lone: int | None = None) -> list[Span]:
     found: list[Span] = []
     if lone is None and len(spans) == 1:
         lone = 0
+    if lone is None and (not spans or spans[-1][1] - spans[0][0] <= LONG_PARAGRAPH):
+        return list(spans)  # no paragraph is longer than all of them together: each stays one unit
     for index, span in enumerate(spans):
         if index == lone or span[1] - span[0] > LONG_PARAGRAPH:
             found.extend(sentences(text, span))
@@ -393,6 +395,8 @@ def units_after_cuts(doc: Document) -> list[Span] | None:
 
     Cleaning the cleaned text segments it afresh, so the stages must have looked at those units for the result to
     be a fixpoint. Only documents with a unit cut into are segmented again: most have none."""
+    if not doc.removals:
+        return None  # every unit is live and whole: nothing to look at (most documents)
     spans = doc.units or doc.paragraphs
     live, texts = live_spans_of(doc, spans)
     whole = all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True))
