@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
@@ -302,6 +302,41 @@ def text_signatures(
     a, b = permutations(num_perm, seed)
     sig, hashes, offsets, counts = kernel.sign(*_kernel_text(texts), *_kernel_tables(), k, a, b)
     return sig, Shingles(hashes, offsets, counts)
+
+
+def chosen_signatures(
+    texts: Sequence[str],
+    choose: Callable[[Shingles], np.ndarray],
+    k: int = SHINGLE_SIZE,
+    num_perm: int = NUM_PERM,
+    seed: int = SEED,
+) -> tuple[np.ndarray, Shingles, np.ndarray | None]:
+    """Shingles of many texts, and signatures of the rows `choose(shingles)` names (sorted indices).
+
+    Returns (signatures, shingles, the rows signed or None for all). On the numpy path the permutations are
+    most of signing, so only the chosen rows are signed (other rows hold zeros and must not be compared). The
+    kernel signs every text in the pass that shingles it, which costs less than choosing: all rows, None.
+    """
+    _check_shingle_size(k)
+    kernel = _kernel_for(sum(map(len, texts)))
+    if kernel is not None:
+        a, b = permutations(num_perm, seed)
+        sig, hashes, offsets, counts = kernel.sign(*_kernel_text(texts), *_kernel_tables(), k, a, b)
+        return sig, Shingles(hashes, offsets, counts), None
+    shingles = reference_shingle(texts, k)
+    rows = choose(shingles)
+    sig = np.zeros((len(shingles), num_perm), np.uint32)
+    sig[rows] = reference_signatures(_rows_of(shingles, rows), num_perm, seed)
+    return sig, shingles, rows
+
+
+def _rows_of(shingles: Shingles, rows: np.ndarray) -> Shingles:
+    """The shingles of texts `rows` only, in that order."""
+    lengths = (shingles.offsets[1:] - shingles.offsets[:-1])[rows]
+    offsets = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    element = np.repeat(shingles.offsets[:-1][rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
+    return Shingles(shingles.hashes[element], offsets, shingles.token_counts[rows])
 
 
 def reference_text_signatures(

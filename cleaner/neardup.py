@@ -9,9 +9,10 @@ aligned with the copy they repeat.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,11 +85,16 @@ def _agreeing(sig: np.ndarray, first: np.ndarray, second: np.ndarray, threshold:
 
 
 def similar_texts(
-    sig: np.ndarray, text_ids: Sequence[Sequence[int]], token_counts: Sequence[int], options: NearDupOptions
+    sig: np.ndarray,
+    text_ids: Sequence[Sequence[int]],
+    token_counts: Sequence[int],
+    options: NearDupOptions,
+    signed: Set[int] | None = None,
 ) -> list[set[tuple[int, int]] | None]:
     """For each document (the rows of `sig` its paragraphs use), the pairs of its distinct long texts whose
     signatures agree enough to be checked exactly: one comparison for a whole batch instead of one per document.
-    None for a document with more long paragraphs than all-pairs comparison allows (banding decides there)."""
+    None for a document with more long paragraphs than all-pairs comparison allows (banding decides there).
+    `signed` holds the rows that have signatures (default: all); a pair with a row not signed is no candidate."""
     flat: list[int] = []  # every document's distinct long texts, one document after another
     firsts: list[np.ndarray] = []  # positions in `flat` of each pair's earlier and later text
     seconds: list[np.ndarray] = []
@@ -101,7 +107,7 @@ def similar_texts(
             similar.append(None)
             continue
         similar.append(set())
-        distinct = list(dict.fromkeys(long_rows))
+        distinct = [text for text in dict.fromkeys(long_rows) if signed is None or text in signed]
         if len(distinct) >= 2:
             first, second = minhash.upper_pairs(len(distinct))
             firsts.append(first + len(flat))
@@ -448,26 +454,87 @@ def document_removals(
 
 
 def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> None:
-    """Mark repeated blocks in every document; signatures for all their paragraphs are computed in one batch.
+    """Mark repeated blocks in every document; shingles for all their units are computed in one batch.
 
-    A text that recurs inside its document is shingled and signed once: a doubled body costs half. A document
-    with fewer than two live units holds no repeat and is not signed at all.
+    A text that recurs inside its document is shingled once: a doubled body costs half. A document with fewer
+    than two live units holds no repeat and is not shingled at all. On the numpy path only the texts that could
+    match another (`_worth_signing`) are signed: in most documents of a real corpus, none.
     """
     found = [live_units(doc) for doc in docs]
     distinct: list[str] = []
     text_ids: list[list[int]] = []
     for live, doc_texts in found:
         if len(live) < 2:
-            text_ids.append([])  # one live unit can repeat nothing: it is not even signed
+            text_ids.append([])  # one live unit can repeat nothing: it is not even shingled
             continue
         seen = {text: row for row, text in enumerate(dict.fromkeys(doc_texts), len(distinct))}
         distinct.extend(seen)
         text_ids.append(list(map(seen.__getitem__, doc_texts)))
     if not distinct:
         return
-    sig, shingles = minhash.text_signatures(distinct, options.shingle_size, options.num_perm, options.seed)
+    sig, shingles, signed = minhash.chosen_signatures(
+        distinct, lambda shingles: _worth_signing(shingles, text_ids, options), options.shingle_size,
+        options.num_perm, options.seed,
+    )  # fmt: skip
     counts = shingles.token_counts.tolist()
-    similar = similar_texts(sig, text_ids, counts, options)
+    similar = similar_texts(sig, text_ids, counts, options, None if signed is None else set(signed.tolist()))
     for doc, (live, doc_texts), ids, pairs in zip(docs, found, text_ids, similar, strict=True):
         if len(live) >= 2:
             doc.removals.extend(document_removals(doc, live, doc_texts, sig, shingles, ids, options, counts, pairs))
+
+
+def _worth_signing(
+    shingles: minhash.Shingles, text_ids: Sequence[Sequence[int]], options: NearDupOptions
+) -> np.ndarray:
+    """The rows (distinct texts of one document each) whose signatures can decide anything, in order.
+
+    Only long texts are compared by signature. In a document that `similar_texts` compares pair by pair, a long
+    text A that shares less than `threshold` of its shingles with all the other long texts together cannot be
+    verified against any one B: exact Jaccard J(A, B) >= t needs |A & B| >= t |A | B| >= t |A|. It is left out,
+    and so are only pairs that verification would refuse. Every long text of a document compared by banding
+    (more than `_ALL_PAIRS_LIMIT` long units) is signed.
+
+    One sort for the batch: a key per (document, shingle, text) packs the document (16 bits), the shingle hash's
+    low 32 bits and the text's place in its document (16 bits). Two shingles that share their low 32 bits count
+    as shared, which can only let a text through; so does counting A's shingles with their repeats.
+    """
+    lengths = shingles.offsets[1:] - shingles.offsets[:-1]
+    long = shingles.token_counts >= options.min_words
+    docs = [ids for ids in text_ids if ids]
+    if not docs:
+        return np.zeros(0, np.int64)
+    # A document's distinct texts are consecutive rows, numbered in the order they first occur.
+    first_row = np.array([ids[0] for ids in docs], np.int64)
+    row_counts = np.array([max(ids) for ids in docs], np.int64) - first_row + 1
+    units = np.fromiter((len(ids) for ids in docs), np.int64, len(docs))
+    flat = np.fromiter(itertools.chain.from_iterable(docs), np.int64, int(units.sum()))
+    long_units = np.add.reduceat(long[flat].astype(np.int64), np.concatenate(([0], np.cumsum(units)[:-1])))
+    banded = (long_units > _ALL_PAIRS_LIMIT) | (row_counts > 1 << 16)  # past what a key holds: signed unseen
+    if len(docs) > 1 << 16:
+        banded[:] = True
+    doc_of_row = np.repeat(np.arange(len(docs)), row_counts)
+    covered = np.repeat(first_row - np.concatenate(([0], np.cumsum(row_counts)[:-1])), row_counts)
+    covered += np.arange(int(row_counts.sum()))
+    signed = np.zeros(len(lengths), bool)
+    signed[covered] = long[covered] & banded[doc_of_row]
+    picked = long[covered] & ~banded[doc_of_row]
+    rows, doc = covered[picked], doc_of_row[picked]
+    if len(rows):
+        counts = lengths[rows]
+        element = np.repeat(shingles.offsets[:-1][rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        element += np.arange(int(counts.sum()))
+        keys = np.repeat((doc.astype(np.uint64) << np.uint64(48)) | (rows - first_row[doc]).astype(np.uint64), counts)
+        keys |= (shingles.hashes[element] & np.uint64(0xFFFFFFFF)) << np.uint64(16)
+        keys.sort()
+        group = keys >> np.uint64(16)
+        starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+        ends = np.append(starts[1:], len(keys))
+        low16 = np.uint64(0xFFFF)
+        shared = np.repeat((keys[starts] & low16) != (keys[ends - 1] & low16), ends - starts)
+        first = np.concatenate(([True], keys[1:] != keys[:-1]))  # each (document, shingle, text) once
+        alone = keys[first & ~shared]
+        owner = first_row[(alone >> np.uint64(48)).astype(np.int64)] + (alone & low16).astype(np.int64)
+        unshared = np.bincount(owner, minlength=len(lengths))[rows]
+        # J >= t leaves at most (1 - t) |A| of A's shingles unshared; the slack absorbs rounding only.
+        signed[rows[unshared <= (1.0 - options.threshold) * counts * (1 + 1e-9) + 1e-9]] = True
+    return np.flatnonzero(signed)
