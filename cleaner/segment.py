@@ -221,17 +221,9 @@ def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
                     break
         if cut is None:  # most units: the unit is the piece, its keys are known
             out.append((start, end))
-            if len(unit) >= _GLUED_MIN_CHARS:  # `_remember`, inline
-                same = by_end.get(end_key)
-                if same is None:
-                    by_end[end_key] = [unit]
-                else:
-                    same.append(unit)
-                same = by_start.get(start_key)
-                if same is None:
-                    by_start[start_key] = [unit]
-                else:
-                    same.append(unit)
+            if len(unit) >= _GLUED_MIN_CHARS:
+                _remember(by_end, end_key, unit)
+                _remember(by_start, start_key, unit)
             continue
         out.append((start, start + cut))
         out.append((start + cut + 1, end))
