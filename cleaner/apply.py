@@ -87,6 +87,26 @@ def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
     return _no_space_before_breaks(removals, source)
 
 
+def no_emptied_lines(removals: list[Removal], source: str) -> list[Removal]:
+    """A run of touching removals that takes all of a line but its line break takes the break too: the line is
+    gone, and canonical text has no empty lines. Each stage's removals leave canonical text alone; two stages
+    together can take a line in two pieces (a copy of its first units, then a rule's tail of the rest) with
+    neither taking the break. `removals` must be sorted and disjoint."""
+    for index, removal in enumerate(removals):
+        if index + 1 < len(removals) and removals[index + 1].start == removal.end:
+            continue  # not the end of its run
+        if source[removal.end : removal.end + 1] != "\n":
+            continue
+        first = index
+        while first > 0 and removals[first - 1].end == removals[first].start:
+            first -= 1
+        start = removals[first].start
+        if start == 0 or source[start - 1] == "\n":
+            removal.end += 1
+            removal.text = source[removal.start : removal.end]
+    return removals
+
+
 def _no_space_before_breaks(removals: list[Removal], source: str) -> list[Removal]:
     """A run that moved onto the space before it can come to touch the run before it ("A. [B.] [C.\n]" with
     one space between B and C): the runs together then end the line, and the space before the first goes too."""
@@ -147,7 +167,7 @@ def closed_removals(doc: Document) -> list[Span]:
 
 def _resolved(removals: list[Removal], source: str) -> list[Removal]:
     """Removals as they are deleted: pointing at kept sources, disjoint, line breaks kept."""
-    return keep_line_breaks(resolve_overlaps(point_at_kept_sources(removals), source), source)
+    return keep_line_breaks(no_emptied_lines(resolve_overlaps(point_at_kept_sources(removals), source), source), source)
 
 
 def apply_removals(doc: Document) -> Document:

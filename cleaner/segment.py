@@ -185,9 +185,11 @@ _GLUED_MIN_CHARS = 20
 
 
 def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
-    """Units with an exact copy of an earlier unit glued to their end (or start) by a missing full stop, cut in two
-    where the copy starts (or ends). The cut depends on what the text repeats: when the earlier copy is removed,
-    `units_after_cuts` segments what is left again (`_cuts_may_change`).
+    """Units with an exact copy of an earlier unit glued to their end (or start) by a missing full stop, cut
+    where the copy starts (or ends). What is glued on is cut again where it holds another copy ("T. H. Leave a
+    review", T and H earlier units, is three units): the cleaned text, once T goes, segments it so. The cut depends
+    on what the text repeats: when the earlier copy is removed, `units_after_cuts` segments what is left again
+    (`_cuts_may_change`).
 
     Earlier units are indexed by their last and first characters, so a unit costs two look-ups, not a pass over
     its characters; the heading glued on may be up to `_GLUED_HEADING_CHARS` long."""
@@ -195,43 +197,42 @@ def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
     by_start: dict[str, list[str]] = {}
     out: list[Span] = []
     for start, end in found:
-        unit = text[start:end]
-        end_key, start_key = unit[-_GLUED_KEY_CHARS:], unit[:_GLUED_KEY_CHARS]
-        cut = None
-        for earlier in by_end.get(end_key, ()):  # heading, then a copy
-            k = len(unit) - len(earlier) - 1
-            if (
-                0 < k <= _GLUED_HEADING_CHARS
-                and unit[k] == " "
-                and _starts_unit(unit, k + 1)
-                and unit[k + 1 :] == earlier
-            ):
-                cut = k
-                break
-        if cut is None:
-            for earlier in by_start.get(start_key, ()):  # a copy, then a heading
-                k = len(earlier)
-                if (
-                    0 < len(unit) - k - 1 <= _GLUED_HEADING_CHARS
-                    and unit[k] == " "
-                    and _starts_unit(unit, k + 1)
-                    and (unit[:k] == earlier)
-                ):
-                    cut = k
-                    break
-        if cut is None:  # most units: the unit is the piece, its keys are known
-            out.append((start, end))
-            if len(unit) >= _GLUED_MIN_CHARS:
-                _remember(by_end, end_key, unit)
-                _remember(by_start, start_key, unit)
-            continue
-        out.append((start, start + cut))
-        out.append((start + cut + 1, end))
-        for piece in (unit[:cut], unit[cut + 1 :]):
-            if len(piece) >= _GLUED_MIN_CHARS:
+        first = len(out)
+        _cut_glued(text, start, end, by_end, by_start, out)
+        for low, high in out[first:]:
+            if high - low >= _GLUED_MIN_CHARS:
+                piece = text[low:high]
                 _remember(by_end, piece[-_GLUED_KEY_CHARS:], piece)
                 _remember(by_start, piece[:_GLUED_KEY_CHARS], piece)
     return out
+
+
+def _cut_glued(
+    text: str, start: int, end: int, by_end: dict[str, list[str]], by_start: dict[str, list[str]], out: list[Span]
+) -> None:
+    """Append to `out` the pieces of unit text[start:end]: itself, or a copy of an earlier unit and the heading
+    glued to it, the heading cut again the same way."""
+    while True:
+        unit = text[start:end]
+        for earlier in by_end.get(unit[-_GLUED_KEY_CHARS:], ()):  # heading, then a copy
+            k = len(unit) - len(earlier) - 1
+            if 0 < k <= _GLUED_HEADING_CHARS and unit[k] == " " and _starts_unit(unit, k + 1) and (
+                unit[k + 1 :] == earlier
+            ):
+                _cut_glued(text, start, start + k, by_end, by_start, out)
+                out.append((start + k + 1, end))
+                return
+        for earlier in by_start.get(unit[:_GLUED_KEY_CHARS], ()):  # a copy, then a heading
+            k = len(earlier)
+            if 0 < len(unit) - k - 1 <= _GLUED_HEADING_CHARS and unit[k] == " " and _starts_unit(unit, k + 1) and (
+                unit[:k] == earlier
+            ):
+                out.append((start, start + k))
+                start += k + 1
+                break
+        else:
+            out.append((start, end))  # most units: no copy glued on
+            return
 
 
 def _remember(index: dict[str, list[str]], key: str, piece: str) -> None:
@@ -380,6 +381,23 @@ def _cuts_may_change(source: str, spans: list[Span], live: list[int]) -> bool:
     return False
 
 
+def _may_become_short(doc: Document) -> bool:
+    """Whether removals may bring a paragraph that was split into sentences for its length down to
+    `LONG_PARAGRAPH` or less: the cleaned text then keeps it as one unit, which may repeat another paragraph
+    (a paragraph of 1,206 characters with a sentence copied twice in it). The only paragraph of a document is split
+    at any length, so it is not asked about."""
+    if len(doc.paragraphs) < 2:
+        return False
+    long = [(start, end) for start, end in doc.paragraphs if end - start > LONG_PARAGRAPH]
+    if not long:
+        return False  # most documents
+    for start, end in long:
+        removed = sum(min(r.end, end) - max(r.start, start) for r in doc.removals if r.start < end and r.end > start)
+        if end - start - removed <= LONG_PARAGRAPH:
+            return True
+    return False
+
+
 def units_after_cuts(doc: Document) -> list[Span] | None:
     """The units the cleaned text will have, as source spans, when a removal cut into a unit and what is left of
     it would be segmented otherwise (a cut that starts a sentence and ends inside it leaves a remainder the splitter
@@ -392,7 +410,7 @@ def units_after_cuts(doc: Document) -> list[Span] | None:
     spans = doc.units or doc.paragraphs
     live, texts = live_spans_of(doc, spans)
     whole = all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True))
-    if whole and not _cuts_may_change(doc.source, spans, live):
+    if whole and not _cuts_may_change(doc.source, spans, live) and not _may_become_short(doc):
         return None
     from cleaner.apply import closed_removals, delete_spans
 

@@ -3,6 +3,8 @@ cleaning remove more."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cleaner import Cleaner
@@ -130,3 +132,35 @@ def test_a_glued_copys_heading_that_joins_the_next_sentence_is_looked_at_again()
     once = cleaner.clean(text)
     assert once.text == "The the the minister. The. (Photo: AP) The. The. The.\n"
     assert cleaner.clean(once.text).text == once.text
+
+
+# Texts built from real article sentences, that repeat heavily (bench/idempotence_hunt.py found them, and its
+# minimizer cut them down): each failed before the fix named.
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "idempotence"
+FIXTURE_CASES = {
+    # A paragraph of 1,206 characters is split into sentences; with a copied sentence gone it is one unit in the
+    # cleaned text, which the next paragraph repeats (segment._may_become_short).
+    "long-paragraph-shrinks": None,
+    # A near-duplicate takes the start of a line and the tail rule the rest, neither its line break
+    # (apply.no_emptied_lines).
+    "line-emptied-by-two-stages": "https://turan.az/en/x",
+    # "T. H. Leave a review" with T and H earlier units: H is a copy glued on after the first copy is cut off,
+    # and is cut off too (segment._cut_glued).
+    "second-copy-glued-on": "https://turan.az/en/x",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_CASES))
+def test_cleaning_a_cleaned_repetitive_text_changes_nothing(name: str) -> None:
+    text = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
+    url = FIXTURE_CASES[name]
+    cleaner = Cleaner()
+    once = cleaner.clean(text, url=url)
+    assert once.removals, "the case must exercise a removal"
+    assert cleaner.clean(once.text, url=url).text == once.text
+
+
+def test_a_line_two_stages_empty_between_them_goes_with_its_line_break() -> None:
+    text = (FIXTURES / "line-emptied-by-two-stages.txt").read_text(encoding="utf-8")
+    cleaned = Cleaner().clean(text, url=FIXTURE_CASES["line-emptied-by-two-stages"]).text
+    assert "\n\n" not in cleaned and cleaned.endswith("\n")

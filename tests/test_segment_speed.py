@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,47 +28,6 @@ def test_dateline_starts_match_a_scan_of_every_position(text: str, cut_start: in
     assert _dateline_starts(text, start, end) == expected
 
 
-def _split_glued_copies_plainly(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`_split_glued_copies` as first written: every piece sliced and indexed the same way, no shortcut."""
-    from cleaner.segment import _GLUED_HEADING_CHARS, _GLUED_KEY_CHARS, _GLUED_MIN_CHARS, _starts_unit
-
-    by_end: dict[str, list[str]] = {}
-    by_start: dict[str, list[str]] = {}
-    out: list[tuple[int, int]] = []
-    for start, end in found:
-        unit = text[start:end]
-        cut = None
-        for earlier in by_end.get(unit[-_GLUED_KEY_CHARS:], ()):
-            k = len(unit) - len(earlier) - 1
-            if (
-                0 < k <= _GLUED_HEADING_CHARS
-                and unit[k] == " "
-                and _starts_unit(unit, k + 1)
-                and unit[k + 1 :] == earlier
-            ):
-                cut = k
-                break
-        if cut is None:
-            for earlier in by_start.get(unit[:_GLUED_KEY_CHARS], ()):
-                k = len(earlier)
-                if (
-                    0 < len(unit) - k - 1 <= _GLUED_HEADING_CHARS
-                    and unit[k] == " "
-                    and _starts_unit(unit, k + 1)
-                    and unit[:k] == earlier
-                ):
-                    cut = k
-                    break
-        pieces = [(start, end)] if cut is None else [(start, start + cut), (start + cut + 1, end)]
-        for low, high in pieces:
-            piece = text[low:high]
-            if len(piece) >= _GLUED_MIN_CHARS:
-                by_end.setdefault(piece[-_GLUED_KEY_CHARS:], []).append(piece)
-                by_start.setdefault(piece[:_GLUED_KEY_CHARS], []).append(piece)
-        out.extend(pieces)
-    return out
-
-
 # Sentences that repeat, headings glued to them with no full stop, and short bits under the indexed length.
 _PIECES = st.sampled_from(
     [
@@ -87,11 +48,29 @@ _FLAT = st.lists(_PIECES, min_size=1, max_size=14).map(" ".join)
 
 @settings(max_examples=600)
 @given(_FLAT)
-def test_split_glued_copies_matches_the_plain_version(text: str) -> None:
+def test_split_glued_copies_cuts_units_at_spaces_into_copies_and_headings(text: str) -> None:
     from cleaner.segment import _split_glued_copies, sentences
 
     found = sentences(text)
-    assert _split_glued_copies(text, found) == _split_glued_copies_plainly(text, found)
+    pieces = _split_glued_copies(text, found)
+    for start, end in found:
+        own = [piece for piece in pieces if start <= piece[0] < end]
+        assert own[0][0] == start and own[-1][1] == end
+        assert all(text[a[1] : b[0]] == " " for a, b in itertools.pairwise(own))
+        # of two pieces cut apart, one is a copy of what came before
+        earlier = {text[a:b] for a, b in pieces if b <= start}
+        for a, b in itertools.pairwise(own):
+            assert text[a[0] : a[1]] in earlier or text[b[0] : b[1]] in earlier
+
+
+def test_a_heading_glued_to_two_copies_is_cut_from_both() -> None:
+    from cleaner.segment import _split_glued_copies
+
+    first, second = "The minister said the talks would go on.", "Prices rose sharply in March across the region."
+    text = f"{first} {second}\n{first} {second} Read more"
+    found = [(0, len(first)), (len(first) + 1, len(first) + 1 + len(second)), (len(first) + len(second) + 2, len(text))]
+    pieces = [text[a:b] for a, b in _split_glued_copies(text, found)]
+    assert pieces == [first, second, first, second, "Read more"]
 
 
 @settings(max_examples=300)
