@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
 import regex
 
@@ -30,7 +30,6 @@ _GLUED_MAX_WORDS = 40
 _GLUED_MIN_WORDS = 3
 _GLUED_WINDOW_WORDS = 6 * _GLUED_MAX_WORDS  # words looked at: the headline and its copies
 _WORD = regex.compile(r"\w+")
-_WORD_WINDOW = regex.compile(rf"\W*(?:\w+\W*){{1,{_GLUED_WINDOW_WORDS}}}")  # where a window of words ends
 # Longer than this, a unit has `min_words` words or more (only short units are this stage's; long copies are
 # the near-duplicate stage's), so its words need not be counted.
 _SHORT_CHARS = 400
@@ -210,38 +209,46 @@ def _glued(
         opening = _squash(" ".join(_WORD.findall(shown, 0, 80)[:3]))
         if len(opening) < 4 or head.find(opening, len(opening)) < 0:
             return []
-    # The first words only: in a flattened text the first line is the whole document.
-    folded = _first_words(source, kept, _GLUED_WINDOW_WORDS)
+    # The first words only, found as far as each test reads them: in a flattened text the first line is the whole
+    # document, and most texts are decided on their first two headline lengths of words.
+    words = _FirstWords(source, kept, _GLUED_WINDOW_WORDS)
+    folded = words.folded(_GLUED_MAX_WORDS + 1)
     if len(folded) < 4 or folded[0] not in folded[1 : _GLUED_MAX_WORDS + 1]:
         return []
     title_words = title_key.split()
-    drop_title = options.in_text == "drop" and bool(title_words) and folded[: len(title_words)] == title_words
-    length = len(title_words) if drop_title else _repeat_length(folded, title_key)
-    if not length or length >= len(folded):
+    drop_title = options.in_text == "drop" and bool(title_words) and words.folded(len(title_words)) == title_words
+    # `_repeat_length` reads the first 2 * _GLUED_MAX_WORDS words and asks of the rest only whether there are any:
+    # `enough` words decide it as all would.
+    enough = 2 * _GLUED_MAX_WORDS + 1
+    length = len(title_words) if drop_title else _repeat_length(words.folded(enough), title_key)
+    if not length or length >= len(words.folded(length + 1)):
         return []
     copies = 1  # the headline and every copy right after it ("T T T body": all but the first go)
-    while folded[copies * length : (copies + 1) * length] == folded[:length]:
+    headline = words.folded(length)
+    while words.folded((copies + 1) * length)[copies * length :] == headline:
         copies += 1
     end_of_copies = copies * length
     if copies == 1 and not drop_title:
         return []
-    if not drop_title and _repeat_length(folded[:length] + folded[end_of_copies:], title_key):
+    if not drop_title and _repeat_length(
+        headline + words.folded(end_of_copies + enough - length)[end_of_copies:], title_key
+    ):
         return []  # word soup that would stutter again once cut: no headline to keep once, keep it all
-    # Where the words around the cuts are: the words up to the first one after the copies, found again.
-    words = list(islice((w for low, high in kept for w in _WORD.finditer(source, low, high)), end_of_copies + 1))
+    # Where the words around the cuts are: the words up to the first one after the copies.
+    found = words.matches(end_of_copies + 1)
     # Cut at the spaces around the copies, so the quotes and brackets of their words go with them.
-    if end_of_copies < len(folded):
-        cut_end = _chunk_start(source, words[end_of_copies - 1].end(), words[end_of_copies].start())
+    if end_of_copies < len(words.folded(end_of_copies + 1)):
+        cut_end = _chunk_start(source, found[end_of_copies - 1].end(), found[end_of_copies].start())
     else:
         cut_end = kept[-1][1] if kept else line_end
     if drop_title:
         cut_start, source_span = start, None
         reason = f"the record's {options.field!r} field repeated at the start of the text (--title-in-text drop)"
     else:
-        cut_start = _chunk_start(source, words[length - 1].end(), words[length].start())
-        source_span = (start, words[length - 1].end())
+        cut_start = _chunk_start(source, found[length - 1].end(), found[length].start())
+        source_span = (start, found[length - 1].end())
         reason = "repeats the headline right before it (headline stutter)"
-    if end_of_copies >= len(words) and cut_start > start and source[cut_start - 1] == " ":
+    if end_of_copies >= len(found) and cut_start > start and source[cut_start - 1] == " ":
         cut_start -= 1  # "Title Title" alone on its line: take the space before the copy
     pieces = _kept_segments(cut_start, cut_end, taken)  # around what earlier stages removed in between
     return [
@@ -259,17 +266,39 @@ def _glued(
     ]
 
 
-def _first_words(source: str, kept: Sequence[Span], limit: int) -> list[str]:
-    """The first `limit` words of the `kept` segments, case-folded, found in a few C calls rather than a Python
-    loop over matches (in a flattened text the segment is the whole document)."""
-    words: list[str] = []
-    for low, high in kept:
-        if len(words) >= limit:
-            break
-        window = _WORD_WINDOW.match(source, low, high)
-        words.extend(_WORD.findall(source, low, window.end() if window else high))
-    # Case-folding the joined words folds each word alone: no word holds a space, and none folds to one.
-    return " ".join(words[:limit]).casefold().split(" ") if words else []
+class _FirstWords:
+    """The words of the `kept` segments, found only as far as they are asked for: in a flattened text the segment is
+    the whole document, and most texts are decided on their first few dozen words. Asking for n words gives what
+    finding the first `limit` words at once and taking n of them would (`folded`), or the first n matches
+    uncapped (`matches`)."""
+
+    __slots__ = ("_folded", "_matches", "_rest", "limit")
+
+    def __init__(self, source: str, kept: Sequence[Span], limit: int) -> None:
+        self._rest = chain.from_iterable(_WORD.finditer(source, low, high) for low, high in kept)
+        self._matches: list[regex.Match[str]] = []
+        self._folded: list[str] = []
+        self.limit = limit
+
+    def _find(self, count: int) -> None:
+        if len(self._matches) < count:
+            self._matches.extend(islice(self._rest, count - len(self._matches)))
+
+    def matches(self, count: int) -> list[regex.Match[str]]:
+        """The first `count` words' matches (fewer where the segments end)."""
+        self._find(count)
+        return self._matches[:count]
+
+    def folded(self, count: int) -> list[str]:
+        """The first `count` words, case-folded (fewer where the segments or `limit` end)."""
+        count = min(count, self.limit)
+        if len(self._folded) < count:
+            self._find(count)
+            new = self._matches[len(self._folded) : count]
+            # Case-folding the joined words folds each word alone: no word holds a space, and none folds to one.
+            if new:
+                self._folded.extend(" ".join(match[0] for match in new).casefold().split(" "))
+        return self._folded[:count]
 
 
 def _kept_segments(low: int, high: int, taken: Sequence[Span]) -> list[Span]:
