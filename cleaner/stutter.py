@@ -72,12 +72,18 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     live, texts = live_spans_of(doc, spans)
     if not live:
         return []
-    cache: dict[int, str] = {}
+    keys: dict[int, str] = {}
+    squashed: dict[int, str] = {}  # a unit is compared with the one before it and after it, a headline up to 3 times
 
     def key_of(position: int) -> str:
-        if position not in cache:
-            cache[position] = key(texts[position])
-        return cache[position]
+        if position not in keys:
+            keys[position] = key(texts[position])
+        return keys[position]
+
+    def squash_of(position: int) -> str:
+        if position not in squashed:
+            squashed[position] = _squash(texts[position])
+        return squashed[position]
 
     def words(position: int) -> int:
         """Word count, capped: only whether a unit is short (under `min_words`) matters; a long text is long.
@@ -103,7 +109,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         remove(0, None, reason)
     if texts[0].count(" ") and words(0) >= 2:
         for position in range(2, min(len(live), _HEADLINE_WINDOW + 2)):
-            if _alike(texts[position], texts[0]) and _squash(texts[position]) == _squash(texts[0]):
+            if _alike(texts[position], texts[0]) and squash_of(position) == squash_of(0):
                 if all(words(k) < options.min_words for k in range(1, position)):
                     remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
                 break
@@ -112,7 +118,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         text = texts[position]
         if len(text) > _SHORT_CHARS or text.count(" ") + 1 >= options.min_words or " " not in text:
             continue  # cheap tests first: most units are long, and one-word units never go
-        if not _alike(text, texts[position - 1]) or _squash(text) != _squash(texts[position - 1]):
+        if not _alike(text, texts[position - 1]) or squash_of(position) != squash_of(position - 1):
             continue
         if not 2 <= words(position) < options.min_words or key_of(position) != key_of(position - 1):
             continue
@@ -204,9 +210,9 @@ def _glued(
         # A copy right after the headline repeats its first words: their letters come back in what follows
         # (quotes, spaces and case aside), in what earlier removals left. Most documents fail this C-speed test.
         window = min(line_end, start + 700)
-        shown = " ".join(source[low : min(high, window)] for low, high in kept if low < window)
+        shown = " ".join([source[low : min(high, window)] for low, high in kept if low < window])
         head = _squash(shown)
-        opening = _squash(" ".join(_WORD.findall(shown, 0, 80)[:3]))
+        opening = _squash(" ".join(match[0] for match in islice(_WORD.finditer(shown, 0, 80), 3)))
         if len(opening) < 4 or head.find(opening, len(opening)) < 0:
             return []
     # The first words only, found as far as each test reads them: in a flattened text the first line is the whole
@@ -325,6 +331,8 @@ def _repeat_length(folded: list[str], title_key: str) -> int:
         if 2 <= length <= _GLUED_MAX_WORDS and folded[:length] == folded[length : 2 * length] == title_key.split():
             return length
     for length in range(_GLUED_MIN_WORDS, min(_GLUED_MAX_WORDS, len(folded) // 2) + 1):
+        if folded[length] != folded[0]:
+            continue  # a copy starts with the first word again: one comparison rules out most lengths
         head = folded[:length]
         if head == folded[length : 2 * length]:
             periodic = any(length % p == 0 and head == head[:p] * (length // p) for p in range(1, length // 2 + 1))
