@@ -73,17 +73,26 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     if not live:
         return []
     keys: dict[int, str] = {}
-    squashed: dict[int, str] = {}  # a unit is compared with the one before it and after it, a headline up to 3 times
+    ends: dict[int, tuple[str, str]] = {}
+    squashed: dict[int, str] = {}
 
     def key_of(position: int) -> str:
         if position not in keys:
             keys[position] = key(texts[position])
         return keys[position]
 
-    def squash_of(position: int) -> str:
-        if position not in squashed:
-            squashed[position] = _squash(texts[position])
-        return squashed[position]
+    def same_squash(position: int, other: int) -> bool:
+        """Whether two units squash alike, their squashed ends compared first (cheap, and most pairs differ there).
+        Both are remembered: a unit is compared with the one before it and after it, a headline up to 3 times."""
+        for unit in (position, other):
+            if unit not in ends:
+                ends[unit] = _squash_ends(texts[unit])
+        if ends[position] != ends[other]:
+            return False
+        for unit in (position, other):
+            if unit not in squashed:
+                squashed[unit] = _squash(texts[unit])
+        return squashed[position] == squashed[other]
 
     def words(position: int) -> int:
         """Word count, capped: only whether a unit is short (under `min_words`) matters; a long text is long.
@@ -109,7 +118,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         remove(0, None, reason)
     if texts[0].count(" ") and words(0) >= 2:
         for position in range(2, min(len(live), _HEADLINE_WINDOW + 2)):
-            if _alike(texts[position], texts[0]) and squash_of(position) == squash_of(0):
+            if _alike(texts[position], texts[0]) and same_squash(position, 0):
                 if all(words(k) < options.min_words for k in range(1, position)):
                     remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
                 break
@@ -118,7 +127,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         text = texts[position]
         if len(text) > _SHORT_CHARS or text.count(" ") + 1 >= options.min_words or " " not in text:
             continue  # cheap tests first: most units are long, and one-word units never go
-        if not _alike(text, texts[position - 1]) or squash_of(position) != squash_of(position - 1):
+        if not _alike(text, texts[position - 1]) or not same_squash(position, position - 1):
             continue
         if not 2 <= words(position) < options.min_words or key_of(position) != key_of(position - 1):
             continue
@@ -138,6 +147,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
 # present: five times faster than `str.translate`, whose table lookups run per character on non-ASCII text.
 _IGNORED_ASCII = b" \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _IGNORED_OTHER = "«»‘’‚‛“”„‟‹›–—…•·"
+_IGNORED = _IGNORED_ASCII.decode("ascii") + _IGNORED_OTHER
 
 
 def _squash(text: str) -> str:
@@ -148,6 +158,14 @@ def _squash(text: str) -> str:
             if char in text:
                 text = text.replace(char, "")
     return text
+
+
+def _squash_ends(text: str) -> tuple[str, str]:
+    """The first and last characters of `_squash(text)` ("" where it is empty), found without squashing the rest.
+    Exact because `_squash` case-folds character by character and keeps or drops a fold whole: an ignored character
+    folds to itself, and no other one folds to a text that starts or ends with an ignored character
+    (tests/test_stutter_speed.py checks every code point)."""
+    return text.lstrip(_IGNORED)[:1].casefold()[:1], text.rstrip(_IGNORED)[-1:].casefold()[-1:]
 
 
 def _alike(a: str, b: str) -> bool:
