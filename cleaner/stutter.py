@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
 import regex
 
@@ -30,7 +30,6 @@ _GLUED_MAX_WORDS = 40
 _GLUED_MIN_WORDS = 3
 _GLUED_WINDOW_WORDS = 6 * _GLUED_MAX_WORDS  # words looked at: the headline and its copies
 _WORD = regex.compile(r"\w+")
-_WORD_WINDOW = regex.compile(rf"\W*(?:\w+\W*){{1,{_GLUED_WINDOW_WORDS}}}")  # where a window of words ends
 # Longer than this, a unit has `min_words` words or more (only short units are this stage's; long copies are
 # the near-duplicate stage's), so its words need not be counted.
 _SHORT_CHARS = 400
@@ -73,12 +72,27 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
     live, texts = live_spans_of(doc, spans)
     if not live:
         return []
-    cache: dict[int, str] = {}
+    keys: dict[int, str] = {}
+    ends: dict[int, tuple[str, str]] = {}
+    squashed: dict[int, str] = {}
 
     def key_of(position: int) -> str:
-        if position not in cache:
-            cache[position] = key(texts[position])
-        return cache[position]
+        if position not in keys:
+            keys[position] = key(texts[position])
+        return keys[position]
+
+    def same_squash(position: int, other: int) -> bool:
+        """Whether two units squash alike, their squashed ends compared first (cheap, and most pairs differ there).
+        Both are remembered: a unit is compared with the one before it and after it, a headline up to 3 times."""
+        for unit in (position, other):
+            if unit not in ends:
+                ends[unit] = _squash_ends(texts[unit])
+        if ends[position] != ends[other]:
+            return False
+        for unit in (position, other):
+            if unit not in squashed:
+                squashed[unit] = _squash(texts[unit])
+        return squashed[position] == squashed[other]
 
     def words(position: int) -> int:
         """Word count, capped: only whether a unit is short (under `min_words`) matters; a long text is long.
@@ -104,7 +118,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         remove(0, None, reason)
     if texts[0].count(" ") and words(0) >= 2:
         for position in range(2, min(len(live), _HEADLINE_WINDOW + 2)):
-            if _alike(texts[position], texts[0]) and _squash(texts[position]) == _squash(texts[0]):
+            if _alike(texts[position], texts[0]) and same_squash(position, 0):
                 if all(words(k) < options.min_words for k in range(1, position)):
                     remove(position, spans[live[0]], "repeats the headline before the body (headline stutter)")
                 break
@@ -113,7 +127,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
         text = texts[position]
         if len(text) > _SHORT_CHARS or text.count(" ") + 1 >= options.min_words or " " not in text:
             continue  # cheap tests first: most units are long, and one-word units never go
-        if not _alike(text, texts[position - 1]) or _squash(text) != _squash(texts[position - 1]):
+        if not _alike(text, texts[position - 1]) or not same_squash(position, position - 1):
             continue
         if not 2 <= words(position) < options.min_words or key_of(position) != key_of(position - 1):
             continue
@@ -133,6 +147,7 @@ def find_stutters(doc: Document, options: TitleOptions) -> list[Removal]:
 # present: five times faster than `str.translate`, whose table lookups run per character on non-ASCII text.
 _IGNORED_ASCII = b" \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _IGNORED_OTHER = "«»‘’‚‛“”„‟‹›–—…•·"
+_IGNORED = _IGNORED_ASCII.decode("ascii") + _IGNORED_OTHER
 
 
 def _squash(text: str) -> str:
@@ -143,6 +158,14 @@ def _squash(text: str) -> str:
             if char in text:
                 text = text.replace(char, "")
     return text
+
+
+def _squash_ends(text: str) -> tuple[str, str]:
+    """The first and last characters of `_squash(text)` ("" where it is empty), found without squashing the rest.
+    Exact because `_squash` case-folds character by character and keeps or drops a fold whole: an ignored character
+    folds to itself, and no other one folds to a text that starts or ends with an ignored character
+    (tests/test_stutter_speed.py checks every code point)."""
+    return text.lstrip(_IGNORED)[:1].casefold()[:1], text.rstrip(_IGNORED)[-1:].casefold()[-1:]
 
 
 def _alike(a: str, b: str) -> bool:
@@ -205,43 +228,51 @@ def _glued(
         # A copy right after the headline repeats its first words: their letters come back in what follows
         # (quotes, spaces and case aside), in what earlier removals left. Most documents fail this C-speed test.
         window = min(line_end, start + 700)
-        shown = " ".join(source[low : min(high, window)] for low, high in kept if low < window)
+        shown = " ".join([source[low : min(high, window)] for low, high in kept if low < window])
         head = _squash(shown)
-        opening = _squash(" ".join(_WORD.findall(shown, 0, 80)[:3]))
+        opening = _squash(" ".join(match[0] for match in islice(_WORD.finditer(shown, 0, 80), 3)))
         if len(opening) < 4 or head.find(opening, len(opening)) < 0:
             return []
-    # The first words only: in a flattened text the first line is the whole document.
-    folded = _first_words(source, kept, _GLUED_WINDOW_WORDS)
+    # The first words only, found as far as each test reads them: in a flattened text the first line is the whole
+    # document, and most texts are decided on their first two headline lengths of words.
+    words = _FirstWords(source, kept, _GLUED_WINDOW_WORDS)
+    folded = words.folded(_GLUED_MAX_WORDS + 1)
     if len(folded) < 4 or folded[0] not in folded[1 : _GLUED_MAX_WORDS + 1]:
         return []
     title_words = title_key.split()
-    drop_title = options.in_text == "drop" and bool(title_words) and folded[: len(title_words)] == title_words
-    length = len(title_words) if drop_title else _repeat_length(folded, title_key)
-    if not length or length >= len(folded):
+    drop_title = options.in_text == "drop" and bool(title_words) and words.folded(len(title_words)) == title_words
+    # `_repeat_length` reads the first 2 * _GLUED_MAX_WORDS words and asks of the rest only whether there are any:
+    # `enough` words decide it as all would.
+    enough = 2 * _GLUED_MAX_WORDS + 1
+    length = len(title_words) if drop_title else _repeat_length(words.folded(enough), title_key)
+    if not length or length >= len(words.folded(length + 1)):
         return []
     copies = 1  # the headline and every copy right after it ("T T T body": all but the first go)
-    while folded[copies * length : (copies + 1) * length] == folded[:length]:
+    headline = words.folded(length)
+    while words.folded((copies + 1) * length)[copies * length :] == headline:
         copies += 1
     end_of_copies = copies * length
     if copies == 1 and not drop_title:
         return []
-    if not drop_title and _repeat_length(folded[:length] + folded[end_of_copies:], title_key):
+    if not drop_title and _repeat_length(
+        headline + words.folded(end_of_copies + enough - length)[end_of_copies:], title_key
+    ):
         return []  # word soup that would stutter again once cut: no headline to keep once, keep it all
-    # Where the words around the cuts are: the words up to the first one after the copies, found again.
-    words = list(islice((w for low, high in kept for w in _WORD.finditer(source, low, high)), end_of_copies + 1))
+    # Where the words around the cuts are: the words up to the first one after the copies.
+    found = words.matches(end_of_copies + 1)
     # Cut at the spaces around the copies, so the quotes and brackets of their words go with them.
-    if end_of_copies < len(folded):
-        cut_end = _chunk_start(source, words[end_of_copies - 1].end(), words[end_of_copies].start())
+    if end_of_copies < len(words.folded(end_of_copies + 1)):
+        cut_end = _chunk_start(source, found[end_of_copies - 1].end(), found[end_of_copies].start())
     else:
         cut_end = kept[-1][1] if kept else line_end
     if drop_title:
         cut_start, source_span = start, None
         reason = f"the record's {options.field!r} field repeated at the start of the text (--title-in-text drop)"
     else:
-        cut_start = _chunk_start(source, words[length - 1].end(), words[length].start())
-        source_span = (start, words[length - 1].end())
+        cut_start = _chunk_start(source, found[length - 1].end(), found[length].start())
+        source_span = (start, found[length - 1].end())
         reason = "repeats the headline right before it (headline stutter)"
-    if end_of_copies >= len(words) and cut_start > start and source[cut_start - 1] == " ":
+    if end_of_copies >= len(found) and cut_start > start and source[cut_start - 1] == " ":
         cut_start -= 1  # "Title Title" alone on its line: take the space before the copy
     pieces = _kept_segments(cut_start, cut_end, taken)  # around what earlier stages removed in between
     return [
@@ -259,17 +290,39 @@ def _glued(
     ]
 
 
-def _first_words(source: str, kept: Sequence[Span], limit: int) -> list[str]:
-    """The first `limit` words of the `kept` segments, case-folded, found in a few C calls rather than a Python
-    loop over matches (in a flattened text the segment is the whole document)."""
-    words: list[str] = []
-    for low, high in kept:
-        if len(words) >= limit:
-            break
-        window = _WORD_WINDOW.match(source, low, high)
-        words.extend(_WORD.findall(source, low, window.end() if window else high))
-    # Case-folding the joined words folds each word alone: no word holds a space, and none folds to one.
-    return " ".join(words[:limit]).casefold().split(" ") if words else []
+class _FirstWords:
+    """The words of the `kept` segments, found only as far as they are asked for: in a flattened text the segment is
+    the whole document, and most texts are decided on their first few dozen words. Asking for n words gives what
+    finding the first `limit` words at once and taking n of them would (`folded`), or the first n matches
+    uncapped (`matches`)."""
+
+    __slots__ = ("_folded", "_matches", "_rest", "limit")
+
+    def __init__(self, source: str, kept: Sequence[Span], limit: int) -> None:
+        self._rest = chain.from_iterable(_WORD.finditer(source, low, high) for low, high in kept)
+        self._matches: list[regex.Match[str]] = []
+        self._folded: list[str] = []
+        self.limit = limit
+
+    def _find(self, count: int) -> None:
+        if len(self._matches) < count:
+            self._matches.extend(islice(self._rest, count - len(self._matches)))
+
+    def matches(self, count: int) -> list[regex.Match[str]]:
+        """The first `count` words' matches (fewer where the segments end)."""
+        self._find(count)
+        return self._matches[:count]
+
+    def folded(self, count: int) -> list[str]:
+        """The first `count` words, case-folded (fewer where the segments or `limit` end)."""
+        count = min(count, self.limit)
+        if len(self._folded) < count:
+            self._find(count)
+            new = self._matches[len(self._folded) : count]
+            # Case-folding the joined words folds each word alone: no word holds a space, and none folds to one.
+            if new:
+                self._folded.extend(" ".join(match[0] for match in new).casefold().split(" "))
+        return self._folded[:count]
 
 
 def _kept_segments(low: int, high: int, taken: Sequence[Span]) -> list[Span]:
@@ -296,6 +349,8 @@ def _repeat_length(folded: list[str], title_key: str) -> int:
         if 2 <= length <= _GLUED_MAX_WORDS and folded[:length] == folded[length : 2 * length] == title_key.split():
             return length
     for length in range(_GLUED_MIN_WORDS, min(_GLUED_MAX_WORDS, len(folded) // 2) + 1):
+        if folded[length] != folded[0]:
+            continue  # a copy starts with the first word again: one comparison rules out most lengths
         head = folded[:length]
         if head == folded[length : 2 * length]:
             periodic = any(length % p == 0 and head == head[:p] * (length // p) for p in range(1, length // 2 + 1))
