@@ -10,6 +10,8 @@ title field counts as an earlier copy only with `in_text="drop"`, since many cor
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -174,10 +176,12 @@ def _alike(a: str, b: str) -> bool:
 
 
 def _whole_paragraphs(doc: Document, spans: Sequence[Span], live: list[int]) -> list[bool]:
-    """Whether each live unit is a paragraph of its own (a line), rather than a sentence of a longer one."""
-    starts = {start for start, _ in doc.paragraphs}
-    ends = {end for _, end in doc.paragraphs}
-    return [spans[k][0] in starts and spans[k][1] in ends for k in live]
+    """Whether each live unit is a paragraph of its own (a line) in the cleaned text, rather than a sentence of a
+    longer one: the only live unit of its paragraph ("Share on Facebook" once the copy glued after it is gone)."""
+    starts = [start for start, _ in doc.paragraphs]
+    paragraph_of = [bisect_right(starts, spans[k][0]) - 1 for k in live]
+    alone = Counter(paragraph_of)
+    return [alone[paragraph] == 1 for paragraph in paragraph_of]
 
 
 def _unit_removal(
