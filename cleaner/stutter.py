@@ -231,8 +231,7 @@ def _glued(
     if not (options.in_text == "drop" and title_key):
         # A copy right after the headline repeats its first words: their letters come back in what follows
         # (quotes, spaces and case aside), in what earlier removals left. Most documents fail this C-speed test.
-        window = min(line_end, start + 700)
-        shown = " ".join([source[low : min(high, window)] for low, high in kept if low < window])
+        shown = " ".join(_first_chars(source, kept, 700))  # of what is left: copies removed before are no gap
         head = _squash(shown)
         opening = _squash(" ".join(match[0] for match in islice(_WORD.finditer(shown, 0, 80), 3)))
         if len(opening) < 4 or head.find(opening, len(opening)) < 0:
@@ -265,7 +264,7 @@ def _glued(
     # Where the words around the cuts are: the words up to the first one after the copies.
     found = words.matches(end_of_copies + 1)
     # Cut at the spaces around the copies, so the quotes and brackets of their words go with them.
-    if end_of_copies < len(words.folded(end_of_copies + 1)):
+    if end_of_copies < len(found):  # words after the copies (`found` is not capped as `folded` is)
         cut_end = _chunk_start(source, found[end_of_copies - 1].end(), found[end_of_copies].start())
     else:
         cut_end = kept[-1][1] if kept else line_end
@@ -327,6 +326,17 @@ class _FirstWords:
             if new:
                 self._folded.extend(" ".join(match[0] for match in new).casefold().split(" "))
         return self._folded[:count]
+
+
+def _first_chars(source: str, kept: Sequence[Span], count: int) -> list[str]:
+    """The texts of the `kept` segments, as far as their first `count` characters."""
+    texts: list[str] = []
+    for low, high in kept:
+        if count <= 0:
+            break
+        texts.append(source[low : min(high, low + count)])
+        count -= high - low
+    return texts
 
 
 def _kept_segments(low: int, high: int, taken: Sequence[Span]) -> list[Span]:

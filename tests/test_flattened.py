@@ -72,6 +72,17 @@ def test_headline_stutters_go_whatever_their_length(text: str, cleaned: str, pla
     assert_invariants(result, plain)
 
 
+@pytest.mark.parametrize("copies", [2, 6, 7, 13])
+def test_a_long_headline_glued_to_many_copies_loses_them_and_keeps_the_body(copies: int, plain: Cleaner) -> None:
+    """Copies that fill every word the stage reads (6 x 40 words) do not take the body after them, and those past
+    that go in a later round: the cleaned text cleans to itself."""
+    headline = " ".join(f"word{k}" for k in range(40))
+    body = "And the body of the article follows here with many words. The second sentence is long too.\n"
+    result = plain.clean(" ".join([headline] * copies) + " " + body)
+    assert result.text == f"{headline} {body}"
+    assert_invariants(result, plain)
+
+
 def test_a_stutter_in_the_body_is_not_a_headline(plain: Cleaner) -> None:
     text = "A headline for the story\nThe body starts. It goes on and on for a while.\nHe said no.\nHe said no.\n"
     assert plain.clean(text).text == text.replace("He said no.\nHe said no.\n", "He said no.\n")
