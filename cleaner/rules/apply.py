@@ -223,11 +223,12 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
         # Once only whole lines have gone, a rule that judges each line alone cannot match anew; a span cut out
         # of a line changes that line, so then every rule looks again.
         if all(_whole_lines(doc.source, r.start, r.end) for r in added):
-            rules = [rule for rule in rules if rule.sees_context]
+            rules = _plan(rules).context_rules
             if not rules:
                 break
-    exhausted = [_timeout_warning(r, timeout) for r in considered if r.qualified_id in budget.out] if budget.out else []
-    doc.warnings.extend(w for w in (*exhausted, *refused.values()) if w not in doc.warnings)
+    if budget.out or refused:
+        exhausted = [_timeout_warning(r, timeout) for r in considered if r.qualified_id in budget.out]
+        doc.warnings.extend(w for w in (*exhausted, *refused.values()) if w not in doc.warnings)
 
 
 def _whole_lines(source: str, start: int, end: int) -> bool:
@@ -345,6 +346,7 @@ class _Plan:
     steps: tuple[_Step, ...]
     screen: Screen | None  # the prefilter screen of their triggers
     unlined: tuple[int, ...]  # the steps without a line trigger: every pass looks at them
+    context_rules: list[Rule]  # those of `rules` whose matches can depend on the lines around them
     by_line_trigger: dict[int, tuple[int, ...]]  # id of a line trigger -> the steps with it (rules may share one)
 
 
@@ -377,7 +379,8 @@ def _plan(rules: list[Rule]) -> _Plan:
             if step.find_in_lines is not None:
                 by_line_trigger[id(step.trigger)] = (*by_line_trigger.get(id(step.trigger), ()), index)
         screen = Screen(triggers) if triggers else None
-        plan = _PLANS[key] = _Plan(list(rules), steps, screen, unlined, by_line_trigger)
+        context_rules = [step.rule for step in steps if step.kind.sees_context]
+        plan = _PLANS[key] = _Plan(list(rules), steps, screen, unlined, context_rules, by_line_trigger)
     return plan
 
 
