@@ -30,7 +30,7 @@ from cleaner.rules.kinds import (
     merge,
 )
 from cleaner.rules.load import Rule, RuleFile, RuleSet
-from cleaner.rules.match import site_for_host, site_for_text, url_host
+from cleaner.rules.match import rule_lists, site_for_host, site_for_text, url_host
 from cleaner.rules.prefilter import Screen, Trigger
 from cleaner.segment import unit_breaks
 
@@ -54,7 +54,7 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
         site = _detect(doc, ruleset, timeout)
     if site is not None:
         doc.site = site.name
-    lists = _rule_lists(ruleset, site, has_comments(doc))
+    lists = rule_lists(ruleset, site, has_comments(doc))
     rules = lists.rules
     if again and not _cut_into_units(doc):
         # Only rules whose matches can depend on the lines around them, and all of a site placed only now. (When
@@ -71,42 +71,6 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
         if site is not None:
             doc.site = site.name
             run_rules(doc, site.rules + lists.global_rules, timeout)
-
-
-@dataclass(frozen=True, slots=True)
-class _RuleLists:
-    """The rules `apply_rules` runs on a document of one site (or none), with or without reader comments."""
-
-    global_rules: list[Rule]  # of the global files, in order
-    rules: list[Rule]  # the site's, then the global ones
-    context_rules: list[Rule]  # those of `rules` whose matches can depend on the lines around them
-    context_or_site_rules: list[Rule]  # those, and all of the site's (a site placed only on a later look)
-
-
-# (rule set, site file, comments) by identity -> their rule lists, with the rule set and site held so that the ids
-# stay theirs. Exact as `RuleSet.site_cache` is: a rule set (its files and their rules) does not change once loaded.
-_RULE_LISTS: dict[tuple[int, int, bool], tuple[RuleSet, RuleFile | None, _RuleLists]] = {}
-
-
-def _rule_lists(ruleset: RuleSet, site: RuleFile | None, comments: bool) -> _RuleLists:
-    """The lists of rules for documents of `site` in `ruleset`, made once (not once a document)."""
-    key = (id(ruleset), id(site), comments)
-    entry = _RULE_LISTS.get(key)
-    if entry is None:
-        if len(_RULE_LISTS) >= 1024:
-            _RULE_LISTS.clear()
-        site_rules = site.rules if site is not None else []
-        global_rules = [rule for rule_file in ruleset.global_files_for(comments=comments) for rule in rule_file.rules]
-        rules = [*site_rules, *global_rules]
-        fresh = set(map(id, site_rules))
-        lists = _RuleLists(
-            global_rules,
-            rules,
-            [rule for rule in rules if rule.sees_context],
-            [rule for rule in rules if rule.sees_context or id(rule) in fresh],
-        )
-        entry = _RULE_LISTS[key] = (ruleset, site, lists)
-    return entry[2]
 
 
 def has_comments(doc: Document) -> bool:
