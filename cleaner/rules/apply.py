@@ -14,11 +14,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cleaner.apply import delete_spans
 from cleaner.normalize import is_canonical
 from cleaner.record import Document, Removal, Span
 from cleaner.rules.kinds import (
+    Kind,
+    LineFinder,
     RuleTimeout,
     cpu_clock,
     find_spans_with,
@@ -27,8 +30,8 @@ from cleaner.rules.kinds import (
     merge,
 )
 from cleaner.rules.load import Rule, RuleFile, RuleSet
-from cleaner.rules.match import site_for_host, site_for_text, url_host
-from cleaner.rules.prefilter import Scan, Screen
+from cleaner.rules.match import rule_lists, site_for_host, site_for_text, url_host
+from cleaner.rules.prefilter import Screen, Trigger
 from cleaner.segment import unit_breaks
 
 __all__ = ["MAX_PASSES", "RuleTimeout", "View", "apply_rules", "find_spans", "run_rules", "view_of"]
@@ -51,14 +54,12 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
         site = _detect(doc, ruleset, timeout)
     if site is not None:
         doc.site = site.name
-    site_rules = site.rules if site is not None else []
-    global_files = ruleset.global_files_for(comments=has_comments(doc))
-    rules = [*site_rules, *(rule for rule_file in global_files for rule in rule_file.rules)]
+    lists = rule_lists(ruleset, site, has_comments(doc))
+    rules = lists.rules
     if again and not _cut_into_units(doc):
         # Only rules whose matches can depend on the lines around them, and all of a site placed only now. (When
         # another stage cut into a unit, what is left of it is a new line to every rule: all of them look again.)
-        fresh = set() if placed_before else set(map(id, site_rules))
-        rules = [rule for rule in rules if rule.sees_context or id(rule) in fresh]
+        rules = lists.context_rules if placed_before else lists.context_or_site_rules
         if not rules:
             return  # only line rules here, and removing other lines cannot change what they match
     before = len(doc.removals)
@@ -69,7 +70,7 @@ def apply_rules(doc: Document, ruleset: RuleSet, timeout: float | None = None, *
         site = _detect(doc, ruleset, timeout)
         if site is not None:
             doc.site = site.name
-            run_rules(doc, site.rules + [rule for f in global_files for rule in f.rules], timeout)
+            run_rules(doc, site.rules + lists.global_rules, timeout)
 
 
 def has_comments(doc: Document) -> bool:
@@ -109,7 +110,9 @@ def _detect(doc: Document, ruleset: RuleSet, timeout: float) -> RuleFile | None:
 
 def _breaks(doc: Document) -> list[int]:
     """Where the document's units start inside a line: the rules see a line break there. No units, no breaks."""
-    return sorted(unit_breaks(doc.units, doc.paragraphs)) if doc.units else []
+    if not doc.units or doc.units == doc.paragraphs:
+        return []  # (units that are the paragraphs, as in most documents not flattened, start none inside one)
+    return sorted(unit_breaks(doc.units, doc.paragraphs))
 
 
 # Removing one match can complete another (a sidebar becomes the page's tail once an ad line after it is gone),
@@ -129,13 +132,13 @@ class _Budget:
         self.timeout = timeout
         self.out = {key for key, seconds in spent.items() if seconds >= timeout}  # spent: not run again
 
-    def run(self, rule: Rule, find: Callable[[float], list[Span]]) -> list[Span] | None:
-        """`find(deadline)` on what is left of the rule's budget; None when that ran out."""
-        key = rule.qualified_id
+    def run(self, key: str, find: Callable[..., list[Span]], *args: Any) -> list[Span] | None:
+        """`find(*args, deadline)` on what is left of the budget of rule `key`; None when that ran out. (The
+        arguments rather than a closure: this runs for every rule that gets past its prefilter.)"""
         spent = self.spent.get(key, 0.0)
         started = cpu_clock()
         try:
-            return find(started + self.timeout - spent)
+            return find(*args, started + self.timeout - spent)
         except RuleTimeout:
             self.out.add(key)
             return None
@@ -184,11 +187,12 @@ def run_rules(doc: Document, rules: Iterable[Rule], timeout: float, enforce_max_
         # Once only whole lines have gone, a rule that judges each line alone cannot match anew; a span cut out
         # of a line changes that line, so then every rule looks again.
         if all(_whole_lines(doc.source, r.start, r.end) for r in added):
-            rules = [rule for rule in rules if rule.sees_context]
+            rules = _plan(rules).context_rules
             if not rules:
                 break
-    exhausted = [_timeout_warning(r, timeout) for r in considered if r.qualified_id in budget.out] if budget.out else []
-    doc.warnings.extend(w for w in (*exhausted, *refused.values()) if w not in doc.warnings)
+    if budget.out or refused:
+        exhausted = [_timeout_warning(r, timeout) for r in considered if r.qualified_id in budget.out]
+        doc.warnings.extend(w for w in (*exhausted, *refused.values()) if w not in doc.warnings)
 
 
 def _whole_lines(source: str, start: int, end: int) -> bool:
@@ -240,26 +244,46 @@ def _one_pass(
     """One run of every rule over canonical `view`: disjoint spans in `view`, earlier rules first.
 
     A rule with a trigger runs only where the trigger admits the view (a `line` rule: only on the lines it
-    admits); the others run everywhere. Each rule reports its own spans, and earlier rules are placed first."""
+    admits): the same spans, as a match can only be where the trigger holds; the others run everywhere. Each rule
+    reports its own spans, and earlier rules are placed first."""
     if not view:
         return []
     taken: _Taken | None = None
     placed: list[tuple[Span, Rule]] = []
-    screen = _screen(rules)
-    scan = screen.scan(view) if screen is not None else None
-    for rule in rules:
-        spans = _spans(rule, view, scan, budget)
+    plan = _plan(rules)
+    scan = plan.screen.scan(view) if plan.screen is not None else None
+    found = scan.found if scan is not None else {}
+    steps = plan.steps
+    if scan is not None and not refused:
+        # Only the rules that may find something: a line rule whose trigger has no candidate line finds nothing.
+        # (When a refusal is pending, every rule must be looked at: one that finds nothing is refused no more.)
+        candidates = list(plan.unlined)
+        for trigger_id in found:
+            candidates.extend(plan.by_line_trigger[trigger_id])
+        steps = [steps[index] for index in sorted(candidates)]
+    for step in steps:
+        rule, key, trigger = step.rule, step.key, step.trigger
+        spans: list[Span] | None
+        if scan is None or trigger is None:
+            spans = budget.run(key, find_spans_with, step.kind, rule.pattern, view)
+        elif step.find_in_lines is not None:  # a line trigger (made for such kinds only, Rule.__post_init__)
+            lines = scan.lines(trigger) if id(trigger) in found else None
+            spans = budget.run(key, step.find_in_lines, rule.pattern, view, lines) if lines else []
+        elif scan.admits(trigger):
+            spans = budget.run(key, find_spans_with, step.kind, rule.pattern, view)
+        else:
+            spans = []
         if spans is None:
             continue  # out of time for this document
         if not spans:
             if refused:
-                refused.pop(rule.qualified_id, None)
+                refused.pop(key, None)
             continue
         refusal = max_fraction.refusal(rule, spans, view)
         if refusal is not None:
-            refused[rule.qualified_id] = refusal
+            refused[key] = refusal
             continue
-        refused.pop(rule.qualified_id, None)
+        refused.pop(key, None)
         if taken is None:
             taken = _Taken(view, [])
         pieces = [piece for start, end in spans for piece in taken.place(start, end)]
@@ -268,38 +292,65 @@ def _one_pass(
     return placed
 
 
-# rule list (by identity) -> (the rules, held so their ids stay theirs; the screen of their triggers)
-_SCREENS: dict[tuple[int, ...], tuple[list[Rule], Screen | None]] = {}
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """A rule as a pass runs it, with what it asks of the rule looked up once per rule list (`qualified_id` is
+    formatted and `definition` looked up anew on every access)."""
+
+    rule: Rule
+    key: str  # its qualified id: the key of its budget and warnings
+    kind: Kind
+    trigger: Trigger | None
+    find_in_lines: LineFinder | None  # set when the trigger is per line: the rule runs on its candidate lines
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    rules: list[Rule]  # held, so that the ids keying `_PLANS` stay theirs
+    steps: tuple[_Step, ...]
+    screen: Screen | None  # the prefilter screen of their triggers
+    unlined: tuple[int, ...]  # the steps without a line trigger: every pass looks at them
+    context_rules: list[Rule]  # those of `rules` whose matches can depend on the lines around them
+    by_line_trigger: dict[int, tuple[int, ...]]  # id of a line trigger -> the steps with it (rules may share one)
+
+
+# rule list (by identity) -> its plan. Exact: a rule's pattern, kind, file, id and trigger do not change once it
+# is loaded, and the plan holds the rules, so their ids cannot be reused by other objects while it is kept.
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _plan(rules: list[Rule]) -> _Plan:
+    """How one pass runs `rules`, made once per rule list."""
+    key = tuple(map(id, rules))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        steps = tuple(
+            _Step(
+                rule,
+                rule.qualified_id,
+                rule.definition,
+                rule.trigger,
+                rule.definition.find_in_lines if rule.trigger is not None and rule.trigger.lines else None,
+            )
+            for rule in rules
+        )
+        triggers = [rule.trigger for rule in rules if rule.trigger is not None]
+        unlined = tuple(index for index, step in enumerate(steps) if step.find_in_lines is None)
+        by_line_trigger: dict[int, tuple[int, ...]] = {}
+        for index, step in enumerate(steps):
+            if step.find_in_lines is not None:
+                by_line_trigger[id(step.trigger)] = (*by_line_trigger.get(id(step.trigger), ()), index)
+        screen = Screen(triggers) if triggers else None
+        context_rules = [step.rule for step in steps if step.kind.sees_context]
+        plan = _PLANS[key] = _Plan(list(rules), steps, screen, unlined, context_rules, by_line_trigger)
+    return plan
 
 
 def _screen(rules: list[Rule]) -> Screen | None:
-    """The prefilter screen of `rules`' triggers, built once per rule list (rules do not change once loaded)."""
-    key = tuple(map(id, rules))
-    entry = _SCREENS.get(key)
-    if entry is None:
-        if len(_SCREENS) >= 256:
-            _SCREENS.clear()
-        triggers = [rule.trigger for rule in rules if rule.trigger is not None]
-        entry = _SCREENS[key] = (list(rules), Screen(triggers) if triggers else None)
-    return entry[1]
-
-
-def _spans(rule: Rule, view: str, scan: Scan | None, budget: _Budget) -> list[Span] | None:
-    """The rule's spans in `view` (None: its time ran out), run only where its trigger admits the view (for a kind
-    that judges each line alone: on the lines it admits): the same spans, as a match can only be where the
-    trigger holds."""
-    trigger = rule.trigger
-    kind = rule.definition
-    pattern = rule.pattern
-    if scan is not None and trigger is not None:
-        if trigger.lines:
-            lines = scan.lines(trigger)
-            find_in_lines = kind.find_in_lines
-            assert find_in_lines is not None  # a line trigger is made for such kinds only (Rule.__post_init__)
-            return budget.run(rule, lambda deadline: find_in_lines(pattern, view, lines, deadline)) if lines else []
-        if not scan.admits(trigger):
-            return []
-    return budget.run(rule, lambda deadline: find_spans_with(kind, pattern, view, deadline))
+    """The prefilter screen of `rules`' triggers."""
+    return _plan(rules).screen
 
 
 def find_spans(rule: Rule, source: str, timeout: float) -> list[Span]:
@@ -381,48 +432,60 @@ def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()
         cursor = max(cursor, end)
     if cursor < len(source):
         kept.append((cursor, len(source)))
+    # Each kept region is copied in slices between the breaks that change it; its mapping is one segment, split
+    # only by inserted "\n"s (kept regions never touch in the source: a removal lies between any two).
     pieces: list[str] = []
     segments: list[tuple[int, int, int]] = []
     marks: set[int] = set()
-    length = 0
+    length = 0  # of the view so far, `pieces` joined
     last = "\n"  # the view's last character so far: "\n" at its start, as nothing is before it on the line
     index = 0
     for kept_start, kept_end in kept:
         gap_start = index
         index = bisect.bisect_left(breaks, kept_start, index)
+        stop = bisect.bisect_left(breaks, kept_end, index)
+        inside = breaks[index:stop]
         # A unit whose start went with a removal (a glued copy cut from its head) starts where its rest starts: the
         # cleaned text's splitter cuts there too, so the rules see that rest as a line of its own.
         carried = index > gap_start and not source[kept_start].isspace()
-        here = [kept_start] if carried and (index == len(breaks) or breaks[index] != kept_start) else []
-        cursor = kept_start
-        while here or (index < len(breaks) and breaks[index] < kept_end):
-            if here:
-                brk = here.pop()
-            else:
-                brk = breaks[index]
-                index += 1
-            if brk > cursor:
-                pieces.append(source[cursor:brk])
-                _extend(segments, length, cursor, brk - cursor)
-                length += brk - cursor
-                last = source[brk - 1]
-                cursor = brk
-            if last == "\n":
-                continue  # the unit starts its line already
+        index = stop
+        if carried or (inside and inside[0] == kept_start):
+            # The unit starts the region: the view's line so far (the region before) ends here.
             if last == " ":
                 pieces[-1] = pieces[-1][:-1] + "\n"  # the space before the unit, now the line's end
                 marks.add(length - 1)
-            else:
+            elif last != "\n":
                 pieces.append("\n")
                 segments.append((length, _INSERTED, 1))
                 marks.add(length)
                 length += 1
-            last = "\n"
-        if kept_end > cursor:
-            pieces.append(source[cursor:kept_end])
-            _extend(segments, length, cursor, kept_end - cursor)
-            length += kept_end - cursor
-            last = source[kept_end - 1]
+        inner = inside[1:] if inside and inside[0] == kept_start else inside  # the breaks after its start
+        cursor = kept_start  # the source copied so far
+        segment_view, segment_source = length, kept_start  # the open segment of this region
+        for brk in inner:
+            char = source[brk - 1]
+            if char == "\n":
+                continue  # the unit starts its line already
+            if char == " ":
+                if brk - 1 > cursor:
+                    pieces.append(source[cursor : brk - 1])
+                pieces.append("\n")  # the space before the unit, now the line's end
+                length += brk - cursor
+                marks.add(length - 1)
+            else:
+                pieces.append(source[cursor:brk])
+                pieces.append("\n")
+                length += brk - cursor
+                segments.append((segment_view, segment_source, length - segment_view))
+                segments.append((length, _INSERTED, 1))
+                marks.add(length)
+                length += 1
+                segment_view, segment_source = length, brk
+            cursor = brk
+        pieces.append(source[cursor:kept_end])
+        length += kept_end - cursor
+        segments.append((segment_view, segment_source, length - segment_view))
+        last = source[kept_end - 1]
     return View("".join(pieces), segments, marks)
 
 
@@ -440,21 +503,6 @@ def _closed(source: str, removed: list[Span]) -> list[Span]:
                 start -= 1
         closed.append((start, end))
     return merge(closed)
-
-
-def _extend(segments: list[tuple[int, int, int]], view_start: int, source_start: int, length: int) -> None:
-    """Append a kept segment, joined to the one before when it continues it (a break whose space became "\n"
-    splits the text, not its mapping): one segment per removal or inserted "\n", not one per unit."""
-    if segments:
-        last_view, last_source, last_length = segments[-1]
-        if (
-            last_source != _INSERTED
-            and last_view + last_length == view_start
-            and last_source + last_length == source_start
-        ):
-            segments[-1] = (last_view, last_source, last_length + length)
-            return
-    segments.append((view_start, source_start, length))
 
 
 class _Taken:

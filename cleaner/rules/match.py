@@ -1,4 +1,4 @@
-"""Which site's rule file applies to a document.
+"""Which site's rule file applies to a document, and so which rules (`rule_lists`).
 
 Decisions (documented in the rule-file docs too):
 - The URL host is compared case-insensitively, without port or trailing dot, IDN labels as punycode (so
@@ -13,12 +13,13 @@ Decisions (documented in the rule-file docs too):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import regex
 
 from cleaner.rules.kinds import cpu_clock
-from cleaner.rules.load import RuleFile, RuleSet, ascii_host
+from cleaner.rules.load import Rule, RuleFile, RuleSet, ascii_host
 
 _HOST = regex.compile(r"[\w-]+(?:\.[\w-]+)*")  # letters (incl. IDN), digits, hyphens, dots; no spaces
 # "scheme://host[.][:port]" then the path, query or fragment (or nothing), with a host of dot-separated labels:
@@ -108,3 +109,39 @@ def site_for_text(
             finally:
                 spent[key] = spent.get(key, 0.0) + cpu_clock() - started
     return None, warnings
+
+
+@dataclass(frozen=True, slots=True)
+class RuleLists:
+    """The rules the rule stage runs on a document of one site (or none), with or without reader comments."""
+
+    global_rules: list[Rule]  # of the global files, in order
+    rules: list[Rule]  # the site's, then the global ones
+    context_rules: list[Rule]  # those of `rules` whose matches can depend on the lines around them
+    context_or_site_rules: list[Rule]  # those, and all of the site's (a site placed only on a later look)
+
+
+# (rule set, site file, comments) by identity -> their rule lists, with the rule set and site held so that the ids
+# stay theirs. Exact as `RuleSet.site_cache` is: a rule set (its files and their rules) does not change once loaded.
+_RULE_LISTS: dict[tuple[int, int, bool], tuple[RuleSet, RuleFile | None, RuleLists]] = {}
+
+
+def rule_lists(ruleset: RuleSet, site: RuleFile | None, comments: bool) -> RuleLists:
+    """The lists of rules for documents of `site` in `ruleset`, made once (not once a document)."""
+    key = (id(ruleset), id(site), comments)
+    entry = _RULE_LISTS.get(key)
+    if entry is None:
+        if len(_RULE_LISTS) >= 1024:
+            _RULE_LISTS.clear()
+        site_rules = site.rules if site is not None else []
+        global_rules = [rule for rule_file in ruleset.global_files_for(comments=comments) for rule in rule_file.rules]
+        rules = [*site_rules, *global_rules]
+        fresh = set(map(id, site_rules))
+        lists = RuleLists(
+            global_rules,
+            rules,
+            [rule for rule in rules if rule.sees_context],
+            [rule for rule in rules if rule.sees_context or id(rule) in fresh],
+        )
+        entry = _RULE_LISTS[key] = (ruleset, site, lists)
+    return entry[2]

@@ -97,31 +97,31 @@ class Trigger:
 
     def admits_folded_text(self, text: bytes, present: dict[bytes, bool]) -> bool:
         """Document-level test on "\\n" + the folded text; `present` memoizes needle look-ups across rules."""
-        # Loops rather than any()/all() over generators: this runs for every rule of every document, and the
-        # generators cost more than the look-ups they make.
+        # Loops rather than any()/all() over generators, and the memoized look-up written out where it is made:
+        # this runs for every rule of every document, and the calls cost more than the look-ups they make.
         for alternative in self.alternatives:
             if alternative.prefixes is not None:
                 for prefix in alternative.prefixes:
-                    if _has(text, b"\n" + prefix, present):
+                    needle = b"\n" + prefix
+                    found = present.get(needle)
+                    if found is None:
+                        found = present[needle] = needle in text
+                    if found:
                         break
                 else:
                     continue
             for group in alternative.groups:
                 for needle in group:
-                    if _has(text, needle, present):
+                    found = present.get(needle)
+                    if found is None:
+                        found = present[needle] = needle in text
+                    if found:
                         break
                 else:
                     break  # a group with none of its needles: this alternative cannot match
             else:
                 return True
         return False
-
-
-def _has(text: bytes, needle: bytes, present: dict[bytes, bool]) -> bool:
-    found = present.get(needle)
-    if found is None:
-        found = present[needle] = needle in text
-    return found
 
 
 @functools.lru_cache(maxsize=4096)
