@@ -292,42 +292,30 @@ def reference_signatures(shingles: Shingles, num_perm: int = NUM_PERM, seed: int
 
 
 def text_signatures(
-    texts: Sequence[str], k: int = SHINGLE_SIZE, num_perm: int = NUM_PERM, seed: int = SEED
-) -> tuple[np.ndarray, Shingles]:
-    """Signatures and shingles of many texts in one pass (compiled kernel; the numpy reference without numba)."""
-    _check_shingle_size(k)
-    kernel = _kernel_for(sum(map(len, texts)))
-    if kernel is None:
-        return reference_text_signatures(texts, k, num_perm, seed)
-    a, b = permutations(num_perm, seed)
-    sig, hashes, offsets, counts = kernel.sign(*_kernel_text(texts), *_kernel_tables(), k, a, b)
-    return sig, Shingles(hashes, offsets, counts)
-
-
-def chosen_signatures(
     texts: Sequence[str],
-    choose: Callable[[Shingles], np.ndarray],
     k: int = SHINGLE_SIZE,
     num_perm: int = NUM_PERM,
     seed: int = SEED,
-) -> tuple[np.ndarray, Shingles, np.ndarray | None]:
-    """Shingles of many texts, and signatures of the rows `choose(shingles)` names (sorted indices).
+    choose: Callable[[Shingles], np.ndarray] | None = None,
+) -> tuple[np.ndarray, Shingles]:
+    """Signatures and shingles of many texts in one pass (compiled kernel; the numpy reference without numba).
 
-    Returns (signatures, shingles, the rows signed or None for all). On the numpy path the permutations are
-    most of signing, so only the chosen rows are signed (other rows hold zeros and must not be compared). The
-    kernel signs every text in the pass that shingles it, which costs less than choosing: all rows, None.
+    `choose(shingles)` may name the rows (sorted indices) the caller will compare: the numpy path signs only those
+    (permutations are most of its signing), with zeros in the others. The kernel, which signs as it shingles, signs all.
     """
     _check_shingle_size(k)
     kernel = _kernel_for(sum(map(len, texts)))
     if kernel is not None:
         a, b = permutations(num_perm, seed)
         sig, hashes, offsets, counts = kernel.sign(*_kernel_text(texts), *_kernel_tables(), k, a, b)
-        return sig, Shingles(hashes, offsets, counts), None
+        return sig, Shingles(hashes, offsets, counts)
+    if choose is None:
+        return reference_text_signatures(texts, k, num_perm, seed)
     shingles = reference_shingle(texts, k)
     rows = choose(shingles)
     sig = np.zeros((len(shingles), num_perm), np.uint32)
     sig[rows] = reference_signatures(_rows_of(shingles, rows), num_perm, seed)
-    return sig, shingles, rows
+    return sig, shingles
 
 
 def _rows_of(shingles: Shingles, rows: np.ndarray) -> Shingles:
@@ -347,11 +335,9 @@ def reference_text_signatures(
     return reference_signatures(shingles, num_perm, seed), shingles
 
 
-# Loading the kernel costs a process ~0.8 s once (importing numba, loading the compiled code from its cache), the
-# time the numpy path takes for ~10 M characters. A process therefore starts on the numpy path and switches to the
-# kernel once it has signed this many characters (twice what pays for the load, so a run that switches has at
-# least as much work left), or when `load_kernel` is called (the results are the same): a one-document `clean`
-# and a small corpus start fast, and a corpus run of millions of documents runs on the kernel.
+# Loading the kernel costs a process ~0.4 s once (importing numba, loading its cached code), what the numpy path
+# spends on ~10 M characters. A process starts on the numpy path and switches once it has signed this many (twice
+# what pays for the load), or when `load_kernel` is called (same results): small runs start fast, big ones run on it.
 KERNEL_AFTER_CHARS = 20_000_000
 _chars_seen = 0
 

@@ -472,12 +472,15 @@ def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> N
         text_ids.append(list(map(seen.__getitem__, doc_texts)))
     if not distinct:
         return
-    sig, shingles, signed = minhash.chosen_signatures(
-        distinct, lambda shingles: _worth_signing(shingles, text_ids, options), options.shingle_size,
-        options.num_perm, options.seed,
-    )  # fmt: skip
+    chosen: list[np.ndarray] = []  # the rows the numpy path signs, when it runs
+
+    def choose(shingles: minhash.Shingles) -> np.ndarray:
+        chosen.append(_worth_signing(shingles, text_ids, options))
+        return chosen[0]
+
+    sig, shingles = minhash.text_signatures(distinct, options.shingle_size, options.num_perm, options.seed, choose)
     counts = shingles.token_counts.tolist()
-    similar = similar_texts(sig, text_ids, counts, options, None if signed is None else set(signed.tolist()))
+    similar = similar_texts(sig, text_ids, counts, options, set(chosen[0].tolist()) if chosen else None)
     for doc, (live, doc_texts), ids, pairs in zip(docs, found, text_ids, similar, strict=True):
         if len(live) >= 2:
             doc.removals.extend(document_removals(doc, live, doc_texts, sig, shingles, ids, options, counts, pairs))
