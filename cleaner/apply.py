@@ -33,12 +33,15 @@ def resolve_overlaps(removals: list[Removal], source: str) -> list[Removal]:
     return result
 
 
-def point_at_kept_sources(removals: list[Removal]) -> list[Removal]:
+def point_at_kept_sources(removals: list[Removal], source: str) -> list[Removal]:
     """A copy whose source a later round removed as a copy of its own ("T T T", found in two rounds or by two
-    stages) points at what that source points at, so every removal names text the reader still sees."""
+    stages) points at what that source points at, so every removal names text the reader still sees. A source
+    inside a longer removed copy (a stuttered line in a block that a later round found repeated) points at the
+    same text in what that block copies, where it is there."""
     copies = {(r.start, r.end): r.dup_of for r in removals if r.dup_of is not None}
     if len(copies) < 2:
         return removals
+    spans = sorted(copies)
     for removal in removals:
         for _ in range(len(copies)):
             if removal.dup_of is None:
@@ -46,10 +49,26 @@ def point_at_kept_sources(removals: list[Removal]) -> list[Removal]:
             start, end = removal.dup_of
             # The source's removal is the source itself, with the space or line break that went with it.
             found = next((copies[s] for s in ((start, end), (start, end + 1), (start - 1, end)) if s in copies), None)
+            if found is None:
+                found = _same_text_in_source_of(source, spans, copies, start, end)
             if found is None or found == removal.dup_of:
                 break
             removal.dup_of = found
     return removals
+
+
+def _same_text_in_source_of(
+    source: str, spans: list[Span], copies: dict[Span, Span | None], start: int, end: int
+) -> Span | None:
+    """Where source[start:end] is in the source of the removed copy that holds it, if one does and it is there."""
+    index = bisect_right(spans, (start, len(source) + 1)) - 1
+    if index < 0 or spans[index][1] < end:
+        return None
+    target = copies[spans[index]]
+    if target is None:
+        return None
+    found = source.find(source[start:end], target[0], target[1])
+    return None if found < 0 else (found, found + end - start)
 
 
 def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:
@@ -167,7 +186,8 @@ def closed_removals(doc: Document) -> list[Span]:
 
 def _resolved(removals: list[Removal], source: str) -> list[Removal]:
     """Removals as they are deleted: pointing at kept sources, disjoint, line breaks kept."""
-    return keep_line_breaks(no_emptied_lines(resolve_overlaps(point_at_kept_sources(removals), source), source), source)
+    disjoint = resolve_overlaps(point_at_kept_sources(removals, source), source)
+    return keep_line_breaks(no_emptied_lines(disjoint, source), source)
 
 
 def apply_removals(doc: Document) -> Document:
