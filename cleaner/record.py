@@ -65,10 +65,12 @@ class Origin:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file}
-        for key in ("line", "row", "record"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
+        if self.line is not None:
+            out["line"] = self.line
+        if self.row is not None:
+            out["row"] = self.row
+        if self.record is not None:
+            out["record"] = self.record
         return out
 
     def default_id(self, index: int) -> str:
