@@ -63,6 +63,11 @@ class Origin:
     row: int | None = None  # 0-based row for Parquet
     record: int | None = None  # 0-based record index for WARC
 
+    def __reduce__(self) -> tuple[type[Origin], tuple[Any, ...]]:
+        # Pickled as the class and its fields (every document sent to a worker carries one): a slots dataclass is
+        # otherwise pickled with a dict of its slots, slower to write and to read.
+        return Origin, (self.file, self.line, self.row, self.record)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file}
         if self.line is not None:
