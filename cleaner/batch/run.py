@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import xxhash
+
 from cleaner.batch import state as run_state
 from cleaner.batch import workers
 from cleaner.batch.lock import locked
@@ -114,8 +116,6 @@ class Run:
 
     def _check_id(self, doc_id: str) -> None:
         """Duplicate ids within one input are kept, and counted for the summary."""
-        import xxhash
-
         if len(self.ids) >= IDS_CHECKED:
             if self.source is not None and self.summary.ids_unchecked is None:
                 self.summary.ids_unchecked = self.source.display

@@ -98,6 +98,11 @@ class RawRecord:
     origin: Origin
     line: bytes
 
+    def __reduce__(self) -> tuple[type[RawRecord], tuple[Any, ...]]:
+        # Pickled by the reading process for every line a worker parses: as the class and its fields, which is
+        # faster to write than the dict of slots a slots dataclass is otherwise pickled with.
+        return RawRecord, (self.origin, self.line)
+
 
 ReadItem = InputDoc | Reject | RawRecord
 

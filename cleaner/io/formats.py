@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from cleaner.io.base import InputDoc, ReadItem, ReadOptions, Source, printable_name
+from cleaner.io.records import output_record
 from cleaner.io.writers import AppendPart, ParquetPart, PartWriter, parquet_schema
 from cleaner.record import Origin, Reject
 
@@ -151,16 +154,10 @@ def _encode_text(item: InputDoc, out: Document, text_field: str) -> bytes:
 
 
 def _encode_json_line(item: InputDoc, out: Document, text_field: str) -> bytes:
-    import orjson
-
-    from cleaner.io.records import output_record
-
-    return orjson.dumps(output_record(item, out.id, out.text, text_field)) + b"\n"
+    return orjson.dumps(output_record(item, out.id, out.text, text_field), option=orjson.OPT_APPEND_NEWLINE)
 
 
 def _encode_row(item: InputDoc, out: Document, text_field: str) -> dict[str, Any]:
-    from cleaner.io.records import output_record
-
     return output_record(item, out.id, out.text, text_field)
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from cleaner.io.base import InputDoc, RawRecord, ReadItem
 from cleaner.io.streams import TruncatedError, iter_lines, open_binary
 from cleaner.record import Origin, Reject
@@ -15,12 +17,16 @@ if TYPE_CHECKING:
     from cleaner.io.base import ReadOptions
 
 
+_JSON_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+_NUMBER_TYPES = (int, float)
+_HTML_TYPES = (str, bytes)
+
+
 def json_type(value: Any) -> str:
     """The JSON name of a Python value's type, for messages ("array", not "list")."""
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
     if type(value).__name__ == "Fragment":  # a number kept as its JSON text (`_exact_loads`)
         return "number"
-    return "null" if value is None else names.get(type(value), type(value).__name__)
+    return "null" if value is None else _JSON_NAMES.get(type(value), type(value).__name__)
 
 
 def record_to_input(record: dict[str, Any], origin: Origin, options: ReadOptions) -> ReadItem:
@@ -29,21 +35,20 @@ def record_to_input(record: dict[str, Any], origin: Origin, options: ReadOptions
     doc_id: str | None = None
     if isinstance(raw_id, str) and raw_id:
         doc_id = raw_id
-    elif isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+    elif isinstance(raw_id, _NUMBER_TYPES) and not isinstance(raw_id, bool):
         doc_id = str(raw_id)
-    elif json_type(raw_id) == "number":  # a number beyond 64 bits, kept as its digits
-        import orjson
-
+    elif raw_id is not None and json_type(raw_id) == "number":  # a number beyond 64 bits, kept as its digits
         doc_id = orjson.dumps(raw_id).decode()
     url = record.get(options.url_field)
     url = url if isinstance(url, str) and url else None
-    meta = {key: value for key, value in record.items() if key != options.text_field}
+    text_field = options.text_field
+    meta = dict(record)  # every field but the text, in input order
+    text = meta.pop(text_field, None)
     keys = tuple(record)
-    text = record.get(options.text_field)
     if isinstance(text, str):
         return InputDoc(origin=origin, text=text, id=doc_id, url=url, meta=meta, keys=keys)
     html = record.get(options.html_field)
-    if text is None and isinstance(html, str | bytes):  # no text (or null): the page, extracted
+    if text is None and isinstance(html, _HTML_TYPES):  # no text (or null): the page, extracted
         if not html.strip():
             return Reject(origin, f"field {options.html_field!r} is empty and there is no text", id=doc_id)
         if url is None:  # as for an HTML file: the URL the page declares picks its site rules
@@ -62,8 +67,6 @@ def record_to_input(record: dict[str, Any], origin: Origin, options: ReadOptions
 
 
 def parse_json_line(line: bytes, origin: Origin, options: ReadOptions) -> ReadItem:
-    import orjson
-
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as error:
@@ -72,7 +75,8 @@ def parse_json_line(line: bytes, origin: Origin, options: ReadOptions) -> ReadIt
         if record is None:
             return Reject(origin, f"malformed JSON: {error}")
     else:
-        if type(record) is dict and any(map(_lost_digits, record.values())):
+        # `float in map(type, ...)` runs in C and is false for most records: only then is each float looked at.
+        if type(record) is dict and float in map(type, record.values()) and any(map(_lost_digits, record.values())):
             record = _exact_loads(line)
     if not isinstance(record, dict):
         return Reject(
@@ -96,8 +100,6 @@ def _exact_loads(line: bytes) -> Any:
     """The standard library's reading, with numbers orjson cannot keep exactly (integers beyond 64 bits, numbers
     beyond a double) kept as their JSON text, so they are written back unchanged; None when the line is not JSON."""
     import json
-
-    import orjson
 
     def number(text: str, convert: Any) -> Any:
         value = convert(text)
@@ -132,6 +134,7 @@ def read_jsonl(path: Path, display: str, options: ReadOptions) -> Iterator[ReadI
 
 def _json_lines(stream: Any, display: str, options: ReadOptions) -> Iterator[ReadItem]:
     line_no = 0
+    defer = options.defer_json
     with stream:
         try:
             for line_no, line in enumerate(iter_lines(stream), 1):
@@ -139,7 +142,7 @@ def _json_lines(stream: Any, display: str, options: ReadOptions) -> Iterator[Rea
                     line = line[len(codecs.BOM_UTF8) :]  # written by some Windows tools; not JSON, and not the record's
                 if not line.strip():
                     continue
-                if options.defer_json:
+                if defer:
                     yield RawRecord(Origin(file=display, line=line_no), line)
                 else:
                     yield parse_json_line(line, Origin(file=display, line=line_no), options)
