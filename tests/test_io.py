@@ -270,3 +270,20 @@ def test_the_exact_reading_never_takes_what_orjson_rightly_refuses(tmp_path: Pat
         "123456789012345678901234567890",
         "field 'text' is number, expected a string",
     )
+
+
+def test_what_crosses_to_and_from_workers_pickles_every_field() -> None:
+    import pickle
+
+    from cleaner.batch.workers import Cleaned, Rejected
+    from cleaner.io.base import RawRecord
+    from cleaner.record import Origin
+
+    origin = Origin(file="a.jsonl", line=3, row=None, record=7)
+    for item in (
+        origin,
+        RawRecord(origin, b'{"text": "x"}'),
+        Cleaned(b"payload", b"ledger", 1, 2, 3, [("rule", "r", 4)], True, "id", "turan.az"),
+        Rejected(b"line", "a.jsonl line 3", "why"),
+    ):
+        assert pickle.loads(pickle.dumps(item)) == item

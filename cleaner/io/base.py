@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cleaner.errors import ConfigError
-from cleaner.record import Origin, Reject
+from cleaner.record import Origin, Reject, pickled_by_fields
 
 # Fields of ReadOptions that name a record field: two naming one field made the cleaned text land in the id (or the
 # URL) while the raw text stayed.
@@ -90,6 +90,7 @@ class InputDoc:
     keys: tuple[str, ...] | None = None
 
 
+@pickled_by_fields
 @dataclass(slots=True)
 class RawRecord:
     """A JSON Lines line not parsed yet: with worker processes, parsing is left to the worker that cleans it, so
@@ -97,11 +98,6 @@ class RawRecord:
 
     origin: Origin
     line: bytes
-
-    def __reduce__(self) -> tuple[type[RawRecord], tuple[Any, ...]]:
-        # Pickled by the reading process for every line a worker parses: as the class and its fields, which is
-        # faster to write than the dict of slots a slots dataclass is otherwise pickled with.
-        return RawRecord, (self.origin, self.line)
 
 
 ReadItem = InputDoc | Reject | RawRecord
