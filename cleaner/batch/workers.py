@@ -186,14 +186,14 @@ def _clean_one(cleaner: Any, doc: InputDoc) -> Document | Reject:
 def _encode(item: ReadItem, out: Document | Reject, encode: Encoder, text_field: str, ledger: bool) -> Result:
     """One result as its writer and summary take it; `encode` is the output format's encoder."""
     if isinstance(out, Reject):
-        return Rejected(orjson.dumps(out.to_json(), option=orjson.OPT_APPEND_NEWLINE), str(out.origin), out.reason)
+        return Rejected(orjson.dumps(out.to_json()) + b"\n", str(out.origin), out.reason)
     assert isinstance(item, InputDoc) and out.text is not None
     payload = encode(item, out, text_field)
     removals = [(r.stage, r.rule, r.end - r.start) for r in out.removals]
     source = out.source
     return Cleaned(
         payload=payload,
-        ledger_line=orjson.dumps(out.ledger_entry(), option=orjson.OPT_APPEND_NEWLINE) if ledger else b"",
+        ledger_line=orjson.dumps(out.ledger_entry()) + b"\n" if ledger else b"",
         chars_in=len(source),
         chars_out=len(out.text),
         bytes_in=len(source) if source.isascii() else len(source.encode("utf-8")),  # ASCII: one byte a character
