@@ -38,16 +38,22 @@ def documents(draw: st.DrawFn) -> list[list[str]]:
     return docs
 
 
-@settings(max_examples=150, deadline=None)
-@given(documents(), st.sampled_from([0.5, 0.8, 0.95]))
-def test_batch_candidates_equal_per_document_candidates(docs: list[list[str]], threshold: float) -> None:
-    options = NearDupOptions(threshold=threshold, min_words=3)
+def _rows(docs: list[list[str]]) -> tuple[list[str], list[list[int]]]:
+    """Each document's distinct texts as rows of one batch, and each document's units as rows (as the stage)."""
     distinct: list[str] = []
     text_ids: list[list[int]] = []
     for paragraphs in docs:
         seen: dict[str, int] = {}
         text_ids.append([seen.setdefault(p, len(distinct) + len(seen)) for p in paragraphs])
         distinct.extend(seen)
+    return distinct, text_ids
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents(), st.sampled_from([0.5, 0.8, 0.95]))
+def test_batch_candidates_equal_per_document_candidates(docs: list[list[str]], threshold: float) -> None:
+    options = NearDupOptions(threshold=threshold, min_words=3)
+    distinct, text_ids = _rows(docs)
     sig, shingles = minhash.text_signatures(distinct)
     counts = shingles.token_counts.tolist()
     similar = similar_texts(sig, text_ids, counts, options)
@@ -69,13 +75,8 @@ def test_batch_candidates_equal_per_document_candidates(docs: list[list[str]], t
 def test_texts_left_unsigned_have_no_partner_verification_could_accept(docs: list[list[str]], threshold: float) -> None:
     """`_worth_signing` keeps both texts of every pair of long texts whose exact Jaccard reaches the threshold."""
     options = NearDupOptions(threshold=threshold, min_words=3)
-    distinct: list[str] = []
-    text_ids: list[list[int]] = []
-    for paragraphs in docs:
-        seen: dict[str, int] = {}
-        ids = [seen.setdefault(p, len(distinct) + len(seen)) for p in paragraphs]
-        text_ids.append(ids if len(ids) >= 2 else [])
-        distinct.extend(seen)
+    distinct, text_ids = _rows(docs)
+    text_ids = [ids if len(ids) >= 2 else [] for ids in text_ids]  # as the stage leaves one-unit documents
     if not distinct:
         return
     shingles = minhash.reference_shingle(distinct)
