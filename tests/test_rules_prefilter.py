@@ -121,7 +121,6 @@ def test_define_and_group_calls_require_nothing_of_their_own() -> None:
         r"(newsletter)(?1)",
         r"\mnewsletter\M",
         r"(?#comment)newsletter",
-        "(?x)news\u00a0letter",  # `regex` skips a no-break space in verbose mode, `re` does not
         r"(?x)news # comment",
         r"\N{LATIN SMALL LETTER A}bc",
         r"(a)\1newsletter",
@@ -160,6 +159,19 @@ def test_characters_with_unpredictable_case_equivalents_end_a_needle() -> None:
     assert shape("© Reuters’ photo", "span") == [(None, [{"© reuters’ photo"}])]
     # a pattern starting with such a character has no known prefix
     assert shape("ßtraße") == [(None, [{"tra"}, {"e"}])]
+
+
+def test_a_no_break_space_in_verbose_mode_is_read_as_the_installed_regex_reads_it() -> None:
+    """`regex` before 2026.12 skipped a no-break space in verbose mode (`re` never did), later ones match it: the
+    prefilter asks the installed `regex`, so a trigger never refuses what the pattern matches."""
+    pattern = "(?x)news\u00a0letter"
+    trigger = prefilter._trigger(pattern, 0, False)
+    if regex.fullmatch(pattern, "newsletter"):
+        assert trigger is None
+    else:
+        assert regex.fullmatch(pattern, "news\u00a0letter")
+        assert trigger is not None and trigger.admits_text("Text.\nnews\u00a0letter\n")
+        assert not trigger.admits_text("Text.\nnewsletter\n")
 
 
 def test_trigger_admits_case_variants_and_texts_it_cannot_fold() -> None:
