@@ -97,31 +97,30 @@ class Trigger:
 
     def admits_folded_text(self, text: bytes, present: dict[bytes, bool]) -> bool:
         """Document-level test on "\\n" + the folded text; `present` memoizes needle look-ups across rules."""
-        # Loops rather than any()/all() over generators, and the memoized look-up written out where it is made:
-        # this runs for every rule of every document, and the calls cost more than the look-ups they make.
+        # Loops rather than any()/all() over generators: this runs for every rule of every document, and the
+        # generators cost more than the look-ups they make.
         for alternative in self.alternatives:
-            if alternative.prefixes is not None:
-                for prefix in alternative.prefixes:
-                    needle = b"\n" + prefix
-                    found = present.get(needle)
-                    if found is None:
-                        found = present[needle] = needle in text
-                    if found:
-                        break
-                else:
-                    continue
+            if alternative.prefixes is not None and not _any_in(text, alternative.prefixes, present, b"\n"):
+                continue
             for group in alternative.groups:
-                for needle in group:
-                    found = present.get(needle)
-                    if found is None:
-                        found = present[needle] = needle in text
-                    if found:
-                        break
-                else:
+                if not _any_in(text, group, present):
                     break  # a group with none of its needles: this alternative cannot match
             else:
                 return True
         return False
+
+
+def _any_in(text: bytes, needles: Iterable[bytes], present: dict[bytes, bool], lead: bytes = b"") -> bool:
+    """Whether `text` holds any of `needles` (each after `lead`), memoized in `present`."""
+    for needle in needles:
+        if lead:
+            needle = lead + needle
+        found = present.get(needle)
+        if found is None:
+            found = present[needle] = needle in text
+        if found:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=4096)
