@@ -6,12 +6,10 @@ Every earlier stage only appends `Removal`s. Keeping deletion here is what makes
 
 from __future__ import annotations
 
-import dataclasses
-import operator
 from bisect import bisect_right
 from collections.abc import Iterable
 
-from cleaner.record import Document, Removal, Span
+from cleaner.record import Document, Removal, Span, field_values
 
 
 def resolve_overlaps(removals: list[Removal], source: str) -> list[Removal]:
@@ -173,9 +171,7 @@ def delete_spans(source: str, spans: Iterable[Span]) -> str:
     return "".join(pieces)
 
 
-# Every field of a `Removal`, read in one call: `Removal(*_REMOVAL_FIELDS(r))` is `copy.copy(r)` (all fields are
-# init fields and there is no __post_init__) at a seventh of the cost.
-_REMOVAL_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Removal)))
+_REMOVAL_FIELDS = field_values(Removal)  # `Removal(*_REMOVAL_FIELDS(r))` is `copy.copy(r)`, several times cheaper
 
 
 def closed_removals(doc: Document) -> list[Span]:
