@@ -402,7 +402,7 @@ def test_prefilters_change_no_output(lines: list[str]) -> None:
 
 def test_a_document_without_candidates_runs_no_line_rule() -> None:
     rules = [rule for rule in STAGE_RULES if rule.kind == "line"]
-    screen = rules_apply._screen(rules)
+    screen = rules_apply._plan(rules).screen
     assert screen is not None
     scan = screen.scan("The minister met his counterpart.\nTalks will continue on Monday.\n")
     assert scan is not None and scan.found == {}

@@ -348,11 +348,6 @@ def _plan(rules: list[Rule]) -> _Plan:
     return plan
 
 
-def _screen(rules: list[Rule]) -> Screen | None:
-    """The prefilter screen of `rules`' triggers."""
-    return _plan(rules).screen
-
-
 def find_spans(rule: Rule, source: str, timeout: float) -> list[Span]:
     """The spans `rule` would remove from canonical `source`, snapped to its kind; raises `RuleTimeout`."""
     return find_spans_with(rule.definition, rule.pattern, source, cpu_clock() + timeout)
