@@ -159,6 +159,48 @@ def test_an_unfinished_run_resumes_without_redoing_finished_parts(
     assert joined(out, [e["file"] for e in manifest(out)["parts"]]) == (tmp_path / "local.jsonl").read_bytes()
 
 
+def test_a_part_overwritten_during_the_run_is_cleaned_again(
+    tmp_path: Path,
+    scheduler: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A task of an earlier, killed run that finishes late writes over a part of this run: the sizes its worker
+    recorded no longer match, so the part is cleaned again before the manifest lists it; a writer that keeps at
+    it ends the run (exit 3) with the part named, and no manifest."""
+    inputs = [make_corpus(tmp_path / "in" / f"{name}.jsonl", 30) for name in "abc"]
+    run(inputs, tmp_path / "local.jsonl")
+    one_file_each = max(path.stat().st_size for path in inputs)
+    out = tmp_path / "parts"
+    submitted: list[int] = []
+    submit, result = distributed_module._Cluster.submit, distributed_module._Cluster.result
+    overwrites = {"left": 1}
+
+    def spy_submit(self: Any, func: Any, *args: Any) -> Any:
+        if func is part_files.write_parts:
+            submitted.append(args[0].job.partition.index)
+        return submit(self, func, *args)
+
+    def late_writer(self: Any, future: Any, what: str) -> Any:
+        entry = result(self, future, what)
+        if overwrites["left"] and (out / "part-00000.jsonl").exists():
+            overwrites["left"] -= 1
+            (out / "part-00000.jsonl").write_bytes(b'{"text": "an earlier run\'s record"}\n')
+        return entry
+
+    monkeypatch.setattr(distributed_module._Cluster, "submit", spy_submit)
+    monkeypatch.setattr(distributed_module._Cluster, "result", late_writer)
+    run_parts(inputs, out, scheduler, partition_bytes=one_file_each)
+    assert sorted(submitted) == [0, 0, 1, 2], submitted
+    entries = manifest(out)["parts"]
+    assert joined(out, [e["file"] for e in entries]) == (tmp_path / "local.jsonl").read_bytes()
+    assert [e["sizes"]["file"] for e in entries] == [(out / e["file"]).stat().st_size for e in entries]
+
+    overwrites["left"] = 10**6
+    with pytest.raises(RunInterrupted, match=r"part-00000\.jsonl changed again .* --resume"):
+        run_parts(inputs, out, scheduler, partition_bytes=one_file_each, restart=True)
+    assert not (out / "_manifest.json").exists()
+
+
 def test_markers_and_temporaries_of_other_runs_are_not_taken(tmp_path: Path, scheduler: str) -> None:  # noqa: F811
     corpus = make_corpus(tmp_path / "in" / "a.jsonl", 40)
     run([corpus], tmp_path / "local.jsonl")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -28,7 +28,7 @@ from typing import IO, Any
 from cleaner.batch import partitions as parts
 from cleaner.batch.plan import Plan
 from cleaner.batch.summary import Summary
-from cleaner.errors import ConfigError, RunCancelled
+from cleaner.errors import ConfigError, RunCancelled, RunInterrupted
 from cleaner.io.base import Source
 
 STATE_DIR = ".newsclean-parts"  # inside OUT: the plan of an unfinished run and a marker per finished part
@@ -160,7 +160,7 @@ def _write_parts(job: PartsJob) -> dict[str, Any]:
         )
         files.callback(writer.close)  # on a failure too: an unclosed ParquetWriter complains when collected
         ledger_file = files.enter_context(ledger.writing(part_name(index, ".jsonl"))) if ledger else None
-        rejects_file = files.enter_context(out.writing(rejects_name(index)))
+        rejects_file: IO[bytes] | None = None  # opened on the first reject: most partitions have none
         for piece, source in zip(work.partition.pieces, work.sources, strict=True):
             for chunk in parts._chunks(parts.read_piece(source, piece, work.read)):
                 payloads = []
@@ -173,10 +173,12 @@ def _write_parts(job: PartsJob) -> dict[str, Any]:
                             ledger_file.write(result.ledger_line)
                     else:
                         summary.rejected += 1
+                        if rejects_file is None:
+                            rejects_file = files.enter_context(out.writing(rejects_name(index)))
                         rejects_file.write(result.line)
                 writer.add(payloads)
     if not summary.rejected:
-        out.remove(rejects_name(index))
+        out.remove(rejects_name(index))  # an earlier attempt's, if any
     entry = {
         "index": index,
         "file": part_name(index, job.suffix),
@@ -191,9 +193,21 @@ def _write_parts(job: PartsJob) -> dict[str, Any]:
         "chars_out": summary.chars_out,
         "summary": summary.to_json(),
     }
+    entry["sizes"] = _sizes(entry, out.size, ledger.size if ledger else None)
     marker = {**entry, "fingerprint": job.fingerprint}
     parts.Storage(f"{job.output}/{STATE_DIR}").write_bytes(_marker_name(index), orjson.dumps(marker))
     return entry
+
+
+Size = Callable[[str], "int | None"]  # a file's size in a directory, None when it is not there
+
+
+def _sizes(entry: dict[str, Any], out: Size, ledger: Size | None) -> dict[str, int | None]:
+    """The sizes of a part's files (part, ledger part, rejects part) as they are now: what the worker wrote, and
+    what the driver compares before it lists the part, so that a part overwritten since (by a task of an earlier,
+    killed run that finished late) is cleaned again rather than listed."""
+    where = {"file": out, "ledger": ledger, "rejects": out}
+    return {role: size(entry[role]) if entry[role] and size is not None else None for role, size in where.items()}
 
 
 def _piece_json(piece: parts.Piece, source: Source) -> dict[str, Any]:
@@ -251,7 +265,7 @@ def run_parts(plan: Plan, note: Any) -> Summary:
                 _, planned = plan_on_cluster(sources, cluster, config.partition_bytes)
                 record = {"fingerprint": fingerprint, "partitions": [p.to_json() for p in planned]}
                 state.write_bytes("plan.json", orjson.dumps(record))
-            entries, fresh = _clean_all(plan, sources, planned, cluster, state, suffix, fingerprint)
+            entries, fresh = _clean_all(plan, sources, planned, cluster, state, suffix, fingerprint, note)
         except KeyboardInterrupt:
             raise RunCancelled(
                 f"interrupted (Ctrl-C): the finished parts in {plan.output} are kept; run the same command with "
@@ -359,9 +373,11 @@ def _clean_all(
     state: Any,
     suffix: str,
     fingerprint: str,
+    note: Any,
 ) -> tuple[list[dict[str, Any]], list[int]]:
     """Every partition's manifest entry, in order (those finished by this run, with their files in place, from
-    their markers), and the indices this run cleaned."""
+    their markers), and the indices this run cleaned. A part whose files are not as its worker left them (a task
+    of an earlier, killed run that finished late overwrote it) is cleaned again, once, before it is listed."""
     import dataclasses
 
     import orjson
@@ -370,44 +386,63 @@ def _clean_all(
 
     output = str(Path(plan.output or ".").absolute())
     ledger = str(plan.ledger.absolute()) if plan.ledger is not None else None
-    present = set(parts.Storage(output).names())
-    ledger_present = set(parts.Storage(ledger).names()) if ledger else set()
+
+    def intact(entry: dict[str, Any], out_sizes: dict[str, int], ledger_sizes: dict[str, int]) -> bool:
+        return entry.get("sizes") == _sizes(entry, out_sizes.get, ledger_sizes.get if ledger else None)
+
+    def listings() -> tuple[dict[str, int], dict[str, int]]:
+        return parts.Storage(output).sizes(), parts.Storage(ledger).sizes() if ledger else {}
+
     done: dict[int, dict[str, Any]] = {}
     names = set(state.names())
+    out_sizes, ledger_sizes = listings()
     for partition in planned:
         if _marker_name(partition.index) not in names:
             continue
-        with contextlib.suppress(orjson.JSONDecodeError, TypeError, AttributeError):
+        with contextlib.suppress(orjson.JSONDecodeError, TypeError, AttributeError, KeyError):
             entry = orjson.loads(state.read_bytes(_marker_name(partition.index)) or b"")
-            files_there = entry["file"] in present and (entry["rejects"] is None or entry["rejects"] in present)
-            if (
-                entry.pop("fingerprint", None) == fingerprint
-                and files_there
-                and (entry["ledger"] is None or entry["ledger"] in ledger_present)
-            ):
+            if entry.pop("fingerprint", None) == fingerprint and intact(entry, out_sizes, ledger_sizes):
                 done[partition.index] = entry
-    todo = [p for p in planned if p.index not in done]
     jobs = JobFactory(plan, sources, len(planned), output)
     schema_source = next((str(s.path) for s in sources if s.path is not None and s.error is None), None)
     window = 2 * cluster.workers()
-    queue = iter(todo)
-    futures: dict[int, Any] = {}
 
-    def top_up() -> None:
-        while len(futures) < window:
-            partition = next(queue, None)
-            if partition is None:
-                return
-            work = dataclasses.replace(jobs(partition), formats=())
-            futures[partition.index] = cluster.submit(
-                write_parts, PartsJob(work, output, ledger, suffix, schema_source, fingerprint)
-            )
+    def clean(todo: list[parts.Partition]) -> None:
+        queue = iter(todo)
+        futures: dict[int, Any] = {}
 
-    top_up()
-    for partition in todo:
-        done[partition.index] = cluster.result(futures.pop(partition.index), jobs.label(partition))
+        def top_up() -> None:
+            while len(futures) < window:
+                partition = next(queue, None)
+                if partition is None:
+                    return
+                work = dataclasses.replace(jobs(partition), formats=())
+                futures[partition.index] = cluster.submit(
+                    write_parts, PartsJob(work, output, ledger, suffix, schema_source, fingerprint)
+                )
+
         top_up()
-    return [done[p.index] for p in planned], [p.index for p in todo]
+        for partition in todo:
+            done[partition.index] = cluster.result(futures.pop(partition.index), jobs.label(partition))
+            top_up()
+
+    todo = [p for p in planned if p.index not in done]
+    clean(todo)
+    for attempt in range(2):
+        out_sizes, ledger_sizes = listings()
+        changed = [p for p in planned if not intact(done[p.index], out_sizes, ledger_sizes)]
+        if not changed:
+            break
+        shown = ", ".join(done[p.index]["file"] for p in changed[:3]) + (", ..." if len(changed) > 3 else "")
+        if attempt:
+            raise RunInterrupted(
+                f"{shown} changed again after this run wrote them: another writer (a task of an earlier, killed "
+                f"run?) is still writing into {plan.output}; once it is done, run the same command with --resume"
+            )
+        note(f"{shown} changed after this run wrote them (a task of an earlier run finishing late?): cleaning again")
+        clean(changed)
+        todo.extend(p for p in changed if p not in todo)
+    return [done[p.index] for p in planned], sorted({p.index for p in todo})
 
 
 def _manifest(plan: Plan, entries: list[dict[str, Any]], suffix: str, fingerprint: str) -> dict[str, Any]:

@@ -292,6 +292,24 @@ class Storage:
             else:
                 os.unlink(self.path(name))
 
+    def size(self, name: str) -> int | None:
+        """The size of file `name` in bytes; None when it is not there."""
+        try:
+            if self.fs is not None:
+                return int(self.fs.size(self.path(name)))
+            return os.stat(self.path(name)).st_size
+        except FileNotFoundError:
+            return None
+
+    def sizes(self) -> dict[str, int]:
+        """Every file's size, from one listing (one request on an object store, not one per file)."""
+        try:
+            if self.fs is not None:
+                return {i["name"].rsplit("/", 1)[-1]: int(i["size"]) for i in self.fs.ls(self.root, detail=True)}
+            return {e.name: e.stat().st_size for e in os.scandir(self.root) if e.is_file()}
+        except FileNotFoundError:
+            return {}
+
     def names(self) -> list[str]:
         try:
             if self.fs is not None:
