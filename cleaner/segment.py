@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 
 import regex
@@ -192,23 +193,43 @@ def _split_glued_copies(text: str, found: list[Span]) -> list[Span]:
     (`_cuts_may_change`).
 
     Earlier units are indexed by their last and first characters, so a unit costs two look-ups, not a pass over
-    its characters; the heading glued on may be up to `_GLUED_HEADING_CHARS` long."""
-    by_end: dict[str, list[str]] = {}
-    by_start: dict[str, list[str]] = {}
+    its characters; the heading glued on may be up to `_GLUED_HEADING_CHARS` long. Each key holds its distinct
+    pieces in text order (a dict as an ordered set: a repeat of a piece cuts where its first copy cuts), so a unit
+    that only repeats an earlier one, the one piece under both its keys, is seen to be no glued copy at once."""
+    by_end: defaultdict[str, dict[str, None]] = defaultdict(dict)
+    by_start: defaultdict[str, dict[str, None]] = defaultdict(dict)
     out: list[Span] = []
-    for start, end in found:
-        first = len(out)
+    for span in found:
+        start, end = span
+        unit = text[start:end]
+        last, first = unit[-_GLUED_KEY_CHARS:], unit[:_GLUED_KEY_CHARS]
+        ends, starts = by_end.get(last), by_start.get(first)
+        # Most units: no earlier piece under either key, or only the unit itself (no length fits a heading).
+        if (ends is None or (len(ends) == 1 and unit in ends)) and (
+            starts is None or (len(starts) == 1 and unit in starts)
+        ):
+            out.append(span)
+            if end - start >= _GLUED_MIN_CHARS:
+                by_end[last][unit] = None
+                by_start[first][unit] = None
+            continue
+        cut_from = len(out)
         _cut_glued(text, start, end, by_end, by_start, out)
-        for low, high in out[first:]:
+        for low, high in out[cut_from:]:
             if high - low >= _GLUED_MIN_CHARS:
                 piece = text[low:high]
-                _remember(by_end, piece[-_GLUED_KEY_CHARS:], piece)
-                _remember(by_start, piece[:_GLUED_KEY_CHARS], piece)
+                by_end[piece[-_GLUED_KEY_CHARS:]][piece] = None
+                by_start[piece[:_GLUED_KEY_CHARS]][piece] = None
     return out
 
 
 def _cut_glued(
-    text: str, start: int, end: int, by_end: dict[str, list[str]], by_start: dict[str, list[str]], out: list[Span]
+    text: str,
+    start: int,
+    end: int,
+    by_end: dict[str, dict[str, None]],
+    by_start: dict[str, dict[str, None]],
+    out: list[Span],
 ) -> None:
     """Append to `out` the pieces of unit text[start:end]: itself, or a copy of an earlier unit and the heading
     glued to it, the heading cut again the same way."""
@@ -216,16 +237,22 @@ def _cut_glued(
         unit = text[start:end]
         for earlier in by_end.get(unit[-_GLUED_KEY_CHARS:], ()):  # heading, then a copy
             k = len(unit) - len(earlier) - 1
-            if 0 < k <= _GLUED_HEADING_CHARS and unit[k] == " " and _starts_unit(unit, k + 1) and (
-                unit[k + 1 :] == earlier
+            if (
+                0 < k <= _GLUED_HEADING_CHARS
+                and unit[k] == " "
+                and _starts_unit(unit, k + 1)
+                and (unit[k + 1 :] == earlier)
             ):
                 _cut_glued(text, start, start + k, by_end, by_start, out)
                 out.append((start + k + 1, end))
                 return
         for earlier in by_start.get(unit[:_GLUED_KEY_CHARS], ()):  # a copy, then a heading
             k = len(earlier)
-            if 0 < len(unit) - k - 1 <= _GLUED_HEADING_CHARS and unit[k] == " " and _starts_unit(unit, k + 1) and (
-                unit[:k] == earlier
+            if (
+                0 < len(unit) - k - 1 <= _GLUED_HEADING_CHARS
+                and unit[k] == " "
+                and _starts_unit(unit, k + 1)
+                and (unit[:k] == earlier)
             ):
                 out.append((start, start + k))
                 start += k + 1
@@ -233,15 +260,6 @@ def _cut_glued(
         else:
             out.append((start, end))  # most units: no copy glued on
             return
-
-
-def _remember(index: dict[str, list[str]], key: str, piece: str) -> None:
-    """Add `piece` under `key`, after the pieces there already (they are tried in text order)."""
-    same = index.get(key)
-    if same is None:
-        index[key] = [piece]
-    else:
-        same.append(piece)
 
 
 def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int | None:
