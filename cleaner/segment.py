@@ -7,6 +7,7 @@ every later stage marks spans of the same string.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ def paragraphs(text: str) -> list[Span]:
 _SEPARATOR_CHARS = frozenset("-–—―−*~=_•|·¦▪●■□◆◇►▶▸♦∙⋅◦‣⁃○")
 _TERMINALS = frozenset(".!?…‼‽⁇⁈⁉؟۔।॥。！？｡")
 _CLOSERS = "\"'”’»›)]}」』）"
+_END = operator.itemgetter(1)
 
 
 def sentences(text: str, span: Span | None = None) -> list[Span]:
@@ -280,13 +282,7 @@ def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int
 def _uncovered(spans: list[Span], removals: list[Removal], stop_after: int) -> list[int]:
     """The indices of the first `stop_after` spans that removals do not cover whole (`live_spans` without
     building texts)."""
-    covered: list[Span] = []
-    for start, end in sorted((r.start, r.end) for r in removals if r.end > r.start):
-        if covered and start <= covered[-1][1]:
-            if end > covered[-1][1]:
-                covered[-1] = (covered[-1][0], end)
-        else:
-            covered.append((start, end))
+    covered = _union(removals)
     found: list[int] = []
     cursor = 0
     for index, (start, end) in enumerate(spans):
@@ -338,35 +334,71 @@ def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple
 
     Only these can be kept originals or removed copies. A span with a piece cut out of it takes part with the cut
     made: it may only become a copy of another once the cut is gone, and cleaning the cleaned text would then find it.
+
+    The spans are sorted and apart: the first span each removal touches is found by bisection over their ends, the
+    spans it covers whole are skipped by another, and the untouched ones between are taken in runs, not walked one
+    by one in Python.
     """
     if not removals:
         return list(range(len(spans))), [source[s:e] for s, e in spans]
-    cuts = sorted((r.start, r.end) for r in removals)
+    cuts = _union(removals)
     live: list[int] = []
     texts: list[str] = []
-    cursor = 0
-    for index, (start, end) in enumerate(spans):
-        while cursor < len(cuts) and cuts[cursor][1] <= start:
-            cursor += 1
-        if cursor == len(cuts) or cuts[cursor][0] >= end:  # untouched: most spans
-            live.append(index)
-            texts.append(source[start:end])
+    done = 0  # spans before this one are in `live` or dropped
+    k = 0
+    count = len(spans)
+    while k < len(cuts):
+        low, high = cuts[k]
+        index = bisect.bisect_right(spans, low, done, key=_END)  # the first span ending after the cut starts
+        if index == count:
+            break
+        start, end = spans[index]
+        if start >= high:
+            k += 1  # this cut touches no span
+            continue
+        if index > done:
+            live.extend(range(done, index))
+            texts.extend([source[s:e] for s, e in spans[done:index]])
+        if low <= start and end <= high:  # removed whole, and so are the spans after it up to the cut's end
+            done = bisect.bisect_right(spans, high, index + 1, key=_END)
             continue
         pieces: list[str] = []
         position = start
-        k = cursor
         while k < len(cuts) and cuts[k][0] < end:
             if cuts[k][0] > position:
                 pieces.append(source[position : cuts[k][0]])
-            position = max(position, cuts[k][1])
+            position = cuts[k][1]
             k += 1
         if position < end:
             pieces.append(source[position:end])
+        else:
+            k -= 1  # the last cut may reach into the next span too
         text = "".join(pieces)
         if text:
             live.append(index)
             texts.append(text)
+        done = index + 1
+    if done < count:
+        live.extend(range(done, count))
+        texts.extend([source[s:e] for s, e in spans[done:]])
     return live, texts
+
+
+def _union(removals: list[Removal]) -> list[Span]:
+    """The removals' spans as sorted, disjoint, non-empty spans covering what they cover."""
+    if len(removals) == 1:
+        only = removals[0]
+        return [(only.start, only.end)] if only.end > only.start else []
+    merged: list[Span] = []
+    for start, end in sorted((r.start, r.end) for r in removals):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _cuts_may_change(source: str, spans: list[Span], live: list[int]) -> bool:
