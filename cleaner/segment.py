@@ -36,6 +36,7 @@ def paragraphs(text: str) -> list[Span]:
 _SEPARATOR_CHARS = frozenset("-–—―−*~=_•|·¦▪●■□◆◇►▶▸♦∙⋅◦‣⁃○")
 _TERMINALS = frozenset(".!?…‼‽⁇⁈⁉؟۔।॥。！？｡")
 _CLOSERS = "\"'”’»›)]}」』）"
+_START = operator.itemgetter(0)
 _END = operator.itemgetter(1)
 
 
@@ -459,7 +460,9 @@ def units_after_cuts(doc: Document) -> list[Span] | None:
         return None  # every unit is live and whole: nothing to look at (most documents)
     spans = doc.units or doc.paragraphs
     live, texts = live_spans_of(doc, spans)
-    whole = all(len(text) == spans[index][1] - spans[index][0] for index, text in zip(live, texts, strict=True))
+    # Whether every live unit is whole: no text is longer than its span, so the lengths agree when their sums do.
+    chosen = list(map(spans.__getitem__, live))
+    whole = sum(map(len, texts)) == sum(map(_END, chosen)) - sum(map(_START, chosen))
     if whole and not _cuts_may_change(doc.source, spans, live) and not _may_become_short(doc):
         return None
     from cleaner.apply import closed_removals, delete_spans
