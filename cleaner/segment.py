@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import operator
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -98,9 +97,6 @@ def _at_datelines(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
-# The dash that ends a dateline: one with a space on each side and text after it (" - As"), as `_DATELINE` wants.
-# The look-behind comes after the dash, so that the scan starts on a character class (fast; 3x faster than first).
-_DATELINE_DASH = re.compile("[-–—](?<= [-–—])(?= \\S)")
 _DATELINE_SPACES = 5  # a dateline holds at most 4 spaces (4 words and ", Town"), so it starts at one of the 5 before
 
 
@@ -112,8 +108,8 @@ def _dateline_starts(text: str, start: int, end: int) -> list[int]:
     Every space inside a dateline is followed by an upper-case letter, so the walk back from a dash stops at the
     first space that is not: no dateline ending at this dash starts at or before it."""
     found: set[int] = set()
-    for dash in _DATELINE_DASH.finditer(text, start, end):
-        space = dash.start() - 1  # the space before the dash ends the dateline
+    for dash in _dateline_dashes(text, start, end):
+        space = dash - 1  # the space before the dash ends the dateline
         for _ in range(_DATELINE_SPACES):
             space = text.rfind(" ", start, space)
             if space < 0 or not _upper_at(text, space + 1):
@@ -121,6 +117,27 @@ def _dateline_starts(text: str, start: int, end: int) -> list[int]:
             if _DATELINE.match(text, space, end):
                 found.add(space)
     return sorted(found)
+
+
+def _dateline_dashes(text: str, start: int, end: int) -> list[int]:
+    """The dashes in text[start:end] that can end a dateline: one with a space on each side and text after it
+    (" - As"), as `_DATELINE` wants; the space before may lie before `start`, the text after not past `end`. Each
+    dash is looked for by `str.find`, which skips to the next one in C: 3x faster on flattened text than a regular
+    expression starting on a class of the three, which tests every character."""
+    found: list[int] = []
+    for char in "-–—":
+        dash = text.find(char, start, end)
+        while dash >= 0:
+            if (
+                dash
+                and text[dash - 1] == " "
+                and dash + 2 < end
+                and text[dash + 1] == " "
+                and not text[dash + 2].isspace()
+            ):
+                found.append(dash)
+            dash = text.find(char, dash + 1, end)
+    return found
 
 
 _UPPER = regex.compile(r"\p{Lu}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.record import Removal, Span
-from cleaner.segment import _cut_glued, _split_glued_copies, live_spans, sentences
+from cleaner.segment import _cut_glued, _dateline_dashes, _split_glued_copies, live_spans, sentences
 
 
 def _plain_live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple[list[int], list[str]]:
@@ -109,3 +110,19 @@ _PIECES = st.sampled_from(
 def test_split_glued_copies_matches_cutting_every_unit(text: str) -> None:
     found = sentences(text)
     assert _split_glued_copies(text, found) == _plain_split_glued_copies(text, found)
+
+
+# The scan `_dateline_dashes` replaced: a dash with a space each side and a non-space after, by `re`.
+_DATELINE_DASH = re.compile("[-–—](?<= [-–—])(?= \\S)")
+_DASHED = st.lists(
+    st.sampled_from([" ", "  ", "-", "–", "—", "A", "é", "\u00a0", "\u3000", "\t", "\n", "\u2028", "x-y", " - "]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1500)
+@given(_DASHED, st.integers(0, 40), st.integers(0, 40))
+def test_dateline_dashes_are_what_the_scan_finds(text: str, low: int, high: int) -> None:
+    start, end = min(low, high, len(text)), min(max(low, high), len(text))
+    expected = [match.start() for match in _DATELINE_DASH.finditer(text, start, end)]
+    assert sorted(_dateline_dashes(text, start, end)) == expected
