@@ -166,71 +166,94 @@ def _candidates(
 
 
 def find_repeats(
-    texts: Sequence[str],
     sig: np.ndarray,
     token_counts: Sequence[int],
-    shingle_set: Callable[[int], frozenset[int]],
+    score: Callable[[int, int], float],
     options: NearDupOptions,
-    numbers: Callable[[int], list[str]],
     groups: Sequence[int],
     similar: set[tuple[int, int]] | None,
 ) -> dict[int, Match]:
-    """Map each repeated paragraph (index into `texts`) to the earlier paragraph it copies.
+    """Map each repeated paragraph (index into this pass's rows) to the earlier paragraph it copies.
 
-    `sig[i]`, `token_counts[i]` and `shingle_set(i)` (its distinct shingle hashes) belong to `texts[i]`;
-    `numbers(i)` is `minhash.numbers(texts[i])` (from a cache); `groups[i]` names the text (equal for equal texts)
-    so that copies are compared once; `similar` is what `similar_texts` found for these groups (None: compare here).
+    `groups[i]` names the text of row i, one name per distinct text, so that copies are compared once; its
+    signature is `sig[groups[i]]` and `token_counts[i]` its token count. `score(g, h)` is the exact Jaccard of
+    two distinct texts' shingle sets, or -1 when they differ in their numbers (bench/threshold_evidence.py: list
+    items and updated figures do; copies keep them). `similar` is what `similar_texts` found for these groups
+    (None: compare here).
     """
     min_words = options.min_words
+    threshold = options.threshold
     long_ones = [i for i, count in enumerate(token_counts) if count >= min_words]
     matches: dict[int, Match] = {}
     if len(long_ones) < 2:
         return matches
     verified: dict[int, list[tuple[int, float]]] = {}
     long_groups = [groups[i] for i in long_ones]
-    for a, b in _candidates(sig[long_ones], options.threshold, long_groups, similar):
-        i, j = long_ones[a], long_ones[b]
-        if texts[i] == texts[j]:
-            score = 1.0
-        elif numbers(i) != numbers(j):
-            continue  # list items and updated figures differ in their numbers; copies keep them
-        else:
-            set_i, set_j = shingle_set(i), shingle_set(j)
-            inter = len(set_i & set_j)
-            union = len(set_i) + len(set_j) - inter
-            score = inter / union if union else 1.0
-        if score >= options.threshold:
-            verified.setdefault(j, []).append((i, score))
+    if similar is not None and len(long_ones) <= _ALL_PAIRS_LIMIT:
+        # `_candidates`' pairs, by text: a later copy pairs with the first, and the copies of two texts that
+        # agree pair with each other, all with the one score of those two texts.
+        members: dict[int, list[int]] = {}
+        for i, group in zip(long_ones, long_groups, strict=True):
+            if group in members:
+                members[group].append(i)
+            else:
+                members[group] = [i]
+        for rows in members.values():
+            for j in rows[1:]:
+                verified[j] = [(rows[0], 1.0)]
+        for u, v in similar:
+            if u in members and v in members:
+                pair_score = score(u, v)
+                if pair_score >= threshold:
+                    for a in members[u]:
+                        for b in members[v]:
+                            i, j = (a, b) if a < b else (b, a)
+                            if j in verified:
+                                verified[j].append((i, pair_score))
+                            else:
+                                verified[j] = [(i, pair_score)]
+    else:
+        for a, b in _candidates(sig[long_groups], threshold, long_groups, similar):
+            i, j = long_ones[a], long_ones[b]
+            pair_score = 1.0 if groups[i] == groups[j] else score(groups[i], groups[j])
+            if pair_score >= threshold:
+                verified.setdefault(j, []).append((i, pair_score))
     for j in sorted(verified):
         # Point at a paragraph that is not itself a copy when there is one, so the ledger names text the reader
         # still sees (`removable_blocks` makes sure the source stays).
-        kept = [(i, score) for i, score in verified[j] if i not in matches] or verified[j]
-        i, score = max(kept, key=lambda pair: (pair[1], -pair[0]))
-        matches[j] = Match(j, i, score)
+        found = verified[j]
+        if len(found) == 1:
+            i, pair_score = found[0]
+        else:
+            kept = [(i, pair_score) for i, pair_score in found if i not in matches] or found
+            i, pair_score = max(kept, key=lambda pair: (pair[1], -pair[0]))
+        matches[j] = Match(j, i, pair_score)
     if matches:
-        _align_short_paragraphs(texts, token_counts, matches, options.min_words)
+        _align_short_paragraphs(groups, token_counts, matches, min_words)
     return matches
 
 
 def _align_short_paragraphs(
-    texts: Sequence[str], token_counts: Sequence[int], matches: dict[int, Match], min_words: int
+    groups: Sequence[int], token_counts: Sequence[int], matches: dict[int, Match], min_words: int
 ) -> None:
     """Let a short paragraph join a repeated block when it sits next to a copy and repeats, exactly, the paragraph
-    next to that copy's source: "-" separators and section headings inside a duplicated sidebar go with it."""
-    n = len(texts)
-    changed = True
+    next to that copy's source: "-" separators and section headings inside a duplicated sidebar go with it.
+    `groups[k]` names the text of paragraph k (equal names for equal texts)."""
+    n = len(groups)
+    short = [k for k in range(n) if token_counts[k] < min_words]
+    changed = bool(short)
     while changed:
         changed = False
-        for order in (range(n), range(n - 1, -1, -1)):
+        for order in (short, short[::-1]):
             for k in order:
-                if k in matches or token_counts[k] >= min_words:
+                if k in matches:
                     continue
                 for neighbour, step in ((k - 1, 1), (k + 1, -1)):
                     match = matches.get(neighbour)
                     if match is None:
                         continue
                     source = match.source + step
-                    if 0 <= source < k and texts[source] == texts[k]:
+                    if 0 <= source < k and groups[source] == groups[k]:
                         matches[k] = Match(k, source, 1.0, long=False)
                         changed = True
                         break
@@ -410,34 +433,40 @@ def document_removals(
         if len(set(long_ids)) == len(long_ids):
             return []
     rows = list(range(len(live)))  # positions into `texts` still in play
+    scores: dict[tuple[int, int], float] = {}  # (text id, text id) -> `find_repeats`' score, kept across passes
     sets: dict[int, frozenset[int]] = {}
     numbers: dict[int, list[str]] = {}
+    text_of: dict[int, str] = {}
 
-    def shingle_set(position: int) -> frozenset[int]:
-        text_id = text_ids[position]
+    def numbers_of(text_id: int) -> list[str]:
+        if text_id not in numbers:
+            if not text_of:
+                text_of.update(zip(text_ids, texts, strict=True))
+            numbers[text_id] = minhash.numbers(text_of[text_id])
+        return numbers[text_id]
+
+    def shingle_set(text_id: int) -> frozenset[int]:
         if text_id not in sets:
             sets[text_id] = frozenset(shingles.of(text_id).tolist())
         return sets[text_id]
 
-    def numbers_of(position: int) -> list[str]:
-        text_id = text_ids[position]
-        if text_id not in numbers:
-            numbers[text_id] = minhash.numbers(texts[position])
-        return numbers[text_id]
+    def score(u: int, v: int) -> float:
+        found = scores.get((u, v))
+        if found is None:
+            if numbers_of(u) != numbers_of(v):
+                found = -1.0
+            else:
+                set_u, set_v = shingle_set(u), shingle_set(v)
+                inter = len(set_u & set_v)
+                union = len(set_u) + len(set_v) - inter
+                found = inter / union if union else 1.0
+            scores[u, v] = found
+        return found
 
     removals: list[Removal] = []
     while len(rows) >= 2:
         ids = [text_ids[p] for p in rows]
-        matches = find_repeats(
-            [texts[p] for p in rows],
-            sig[ids],
-            [token_counts[text_id] for text_id in ids],
-            lambda i, rows=rows: shingle_set(rows[i]),
-            options,
-            lambda i, rows=rows: numbers_of(rows[i]),
-            ids,
-            similar,
-        )
+        matches = find_repeats(sig, [token_counts[text_id] for text_id in ids], score, options, ids, similar)
         copies_of = Counter(m.source for m in matches.values() if m.long)
         blocks = removable_blocks(repeated_blocks(matches), copies_of, matches)
         if not blocks:
