@@ -98,26 +98,32 @@ def similar_texts(
     flat: list[int] = []  # every document's distinct long texts, one document after another
     firsts: list[np.ndarray] = []  # positions in `flat` of each pair's earlier and later text
     seconds: list[np.ndarray] = []
-    owners: list[int] = []  # the document of each run of pairs, and how many pairs it has
+    owners: list[int] = []  # the document of each run of pairs, how many pairs it has, where its texts start
     sizes: list[int] = []
+    bases: list[int] = []
     similar: list[set[tuple[int, int]] | None] = []
+    min_words = options.min_words
     for index, ids in enumerate(text_ids):
-        long_rows = [text for text in ids if token_counts[text] >= options.min_words]
+        long_rows = [text for text in ids if token_counts[text] >= min_words]
         if len(long_rows) > _ALL_PAIRS_LIMIT:
             similar.append(None)
             continue
         similar.append(set())
-        distinct = [text for text in dict.fromkeys(long_rows) if signed is None or text in signed]
+        distinct = list(dict.fromkeys(long_rows))
+        if signed is not None:
+            distinct = [text for text in distinct if text in signed]
         if len(distinct) >= 2:
             first, second = minhash.upper_pairs(len(distinct))
-            firsts.append(first + len(flat))
-            seconds.append(second + len(flat))
+            firsts.append(first)
+            seconds.append(second)
             owners.append(index)
             sizes.append(len(first))
+            bases.append(len(flat))
             flat.extend(distinct)
     if firsts:
         texts = np.array(flat)
-        first, second = texts[np.concatenate(firsts)], texts[np.concatenate(seconds)]
+        base = np.repeat(bases, sizes)
+        first, second = texts[np.concatenate(firsts) + base], texts[np.concatenate(seconds) + base]
         owner = np.repeat(owners, sizes)
         keep = np.flatnonzero(_agreeing(sig, first, second, options.threshold))
         for k, u, v in zip(owner[keep].tolist(), first[keep].tolist(), second[keep].tolist(), strict=True):
@@ -387,24 +393,24 @@ def block_removals(doc: Document, rows: list[int], block: list[Match]) -> list[R
     contiguous in the document (an earlier removal sits between) is split into contiguous runs, and so is a run that
     starts inside a paragraph and goes on into the next: as one span it would join the text left on both lines."""
     spans = units_of(doc)
-    score = min(m.score for m in block)
+    source = doc.source
+    score = min([m.score for m in block])
     removals: list[Removal] = []
     run: list[tuple[int, int]] = []
+    mid_line = False  # whether the run started inside a line: then a unit that starts a new line ends it
     for match in block:
-        pair = (rows[match.copy], rows[match.source])
-        if run and (pair[0] != run[-1][0] + 1 or _crosses_line(doc.source, spans, run[0][0], pair[0])):
+        unit = rows[match.copy]
+        if run and (
+            unit != run[-1][0] + 1 or (mid_line and source.find("\n", spans[unit - 1][1], spans[unit][0]) >= 0)
+        ):
             removals.append(_removal(doc, run, score))
             run = []
-        run.append(pair)
+        if not run:
+            start = spans[unit][0]
+            mid_line = start > 0 and source[start - 1] != "\n"
+        run.append((unit, rows[match.source]))
     removals.append(_removal(doc, run, score))
     return removals
-
-
-def _crosses_line(source: str, spans: list[Span], run_start: int, unit: int) -> bool:
-    """Whether `unit` starts a new line while the run it would join started inside a line."""
-    start = spans[run_start][0]
-    mid_line = start > 0 and source[start - 1] != "\n"
-    return mid_line and source.find("\n", spans[unit - 1][1], spans[unit][0]) >= 0
 
 
 def document_removals(
