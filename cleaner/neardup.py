@@ -200,10 +200,7 @@ def find_repeats(
         # agree pair with each other, all with the one score of those two texts.
         members: dict[int, list[int]] = {}
         for i, group in zip(long_ones, long_groups, strict=True):
-            if group in members:
-                members[group].append(i)
-            else:
-                members[group] = [i]
+            members.setdefault(group, []).append(i)
         for rows in members.values():
             for j in rows[1:]:
                 verified[j] = [(rows[0], 1.0)]
@@ -243,8 +240,8 @@ def _align_short_paragraphs(
     groups: Sequence[int], token_counts: Sequence[int], matches: dict[int, Match], min_words: int
 ) -> None:
     """Let a short paragraph join a repeated block when it sits next to a copy and repeats, exactly, the paragraph
-    next to that copy's source: "-" separators and section headings inside a duplicated sidebar go with it.
-    `groups[k]` names the text of paragraph k (equal names for equal texts)."""
+    next to that copy's source: "-" separators and section headings inside a duplicated sidebar go with it
+    (`groups[k]` names the text of paragraph k)."""
     n = len(groups)
     short = [k for k in range(n) if token_counts[k] < min_words]
     changed = bool(short)
@@ -423,11 +420,13 @@ def document_removals(
     options: NearDupOptions,
     token_counts: Sequence[int],
     similar: set[tuple[int, int]] | None,
+    jaccards: dict[tuple[int, int], float] | None = None,
 ) -> list[Removal]:
     """Remove repeated blocks, then look again at what is left until nothing more goes.
 
     `text_ids[p]` is the row of `sig` and `shingles` that holds `texts[p]` (copies of a text share one);
-    `token_counts` is `shingles.token_counts` as a list, `similar` what `similar_texts` found.
+    `token_counts` is `shingles.token_counts` as a list, `similar` what `similar_texts` found, `jaccards` the
+    exact Jaccard of some of those pairs already computed (`_pair_jaccards`; the others are computed here).
     A lone repeat is kept when text stands between it and its source; if that text is itself removed, the
     repeat becomes adjacent. Repeating the passes over the remaining rows (signatures are reused) makes the
     result a fixpoint, so cleaning the cleaned text changes nothing.
@@ -461,6 +460,8 @@ def document_removals(
         if found is None:
             if numbers_of(u) != numbers_of(v):
                 found = -1.0
+            elif jaccards is not None and (u, v) in jaccards:
+                found = jaccards[u, v]
             else:
                 set_u, set_v = shingle_set(u), shingle_set(v)
                 inter = len(set_u & set_v)
@@ -516,9 +517,28 @@ def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> N
     sig, shingles = minhash.text_signatures(distinct, options.shingle_size, options.num_perm, options.seed, choose)
     counts = shingles.token_counts.tolist()
     similar = similar_texts(sig, text_ids, counts, options, set(chosen[0].tolist()) if chosen else None)
+    jaccards = None if chosen else _pair_jaccards(shingles, similar)  # with the kernel, which signed them all
     for doc, (live, doc_texts), ids, pairs in zip(docs, found, text_ids, similar, strict=True):
         if len(live) >= 2:
-            doc.removals.extend(document_removals(doc, live, doc_texts, sig, shingles, ids, options, counts, pairs))
+            doc.removals.extend(
+                document_removals(doc, live, doc_texts, sig, shingles, ids, options, counts, pairs, jaccards)
+            )
+
+
+def _pair_jaccards(
+    shingles: minhash.Shingles, similar: Sequence[set[tuple[int, int]] | None]
+) -> dict[tuple[int, int], float]:
+    """Exact Jaccard of every pair of texts `similar_texts` found, in one compiled call for the batch: the first
+    pass of `document_removals` verifies each of them (its long texts are all in play), one Python set each."""
+    pairs = [pair for found in similar if found for pair in found]
+    if not pairs:
+        return {}
+    ends = np.array(pairs, np.int64).T.ravel()  # every pair's earlier texts, then their later ones
+    rows, index = np.unique(ends, return_inverse=True)
+    involved = minhash._rows_of(shingles, rows)
+    values, offsets = minhash.unique_runs(involved.hashes, involved.offsets)
+    scores = minhash.pair_jaccard(values, offsets, index[: len(pairs)], index[len(pairs) :])
+    return dict(zip(pairs, scores.tolist(), strict=True))
 
 
 def _worth_signing(
