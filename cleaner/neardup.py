@@ -182,10 +182,9 @@ def find_repeats(
     """Map each repeated paragraph (index into this pass's rows) to the earlier paragraph it copies.
 
     `groups[i]` names the text of row i, one name per distinct text, so that copies are compared once; its
-    signature is `sig[groups[i]]` and `token_counts[i]` its token count. `score(g, h)` is the exact Jaccard of
-    two distinct texts' shingle sets, or -1 when they differ in their numbers (bench/threshold_evidence.py: list
-    items and updated figures do; copies keep them). `similar` is what `similar_texts` found for these groups
-    (None: compare here).
+    signature is `sig[groups[i]]`, `token_counts[i]` its token count. `score(g, h)` is the exact Jaccard of two
+    texts' shingle sets, or below the threshold when their numbers differ (bench/threshold_evidence.py: list items
+    and updated figures do; copies keep them). `similar`: what `similar_texts` found (None: compare here).
     """
     min_words = options.min_words
     threshold = options.threshold
@@ -458,10 +457,13 @@ def document_removals(
     def score(u: int, v: int) -> float:
         found = scores.get((u, v))
         if found is None:
-            if numbers_of(u) != numbers_of(v):
+            known = jaccards.get((u, v)) if jaccards is not None else None
+            if known is not None and known < options.threshold:
+                found = known  # refused whatever the numbers say
+            elif numbers_of(u) != numbers_of(v):
                 found = -1.0
-            elif jaccards is not None and (u, v) in jaccards:
-                found = jaccards[u, v]
+            elif known is not None:
+                found = known
             else:
                 set_u, set_v = shingle_set(u), shingle_set(v)
                 inter = len(set_u & set_v)
