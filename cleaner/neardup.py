@@ -369,6 +369,8 @@ def _removal(doc: Document, run: list[tuple[int, int]], score: float) -> Removal
 def _what(doc: Document, spans: list[Span], first: int, last: int) -> str:
     """The source of a copy in a reader's words: paragraphs by number when it is made of whole paragraphs,
     otherwise sentences by their number in the document."""
+    if spans is doc.paragraphs or spans == doc.paragraphs:  # units that are the paragraphs (most documents)
+        return f"paragraph {first + 1}" if first == last else f"paragraphs {first + 1}-{last + 1}"
     starts = [start for start, _ in doc.paragraphs]
     numbers = []
     for index in (first, last):
@@ -449,11 +451,6 @@ def document_removals(
             numbers[text_id] = minhash.numbers(text_of[text_id])
         return numbers[text_id]
 
-    def shingle_set(text_id: int) -> frozenset[int]:
-        if text_id not in sets:
-            sets[text_id] = frozenset(shingles.of(text_id).tolist())
-        return sets[text_id]
-
     def score(u: int, v: int) -> float:
         found = scores.get((u, v))
         if found is None:
@@ -465,7 +462,10 @@ def document_removals(
             elif known is not None:
                 found = known
             else:
-                set_u, set_v = shingle_set(u), shingle_set(v)
+                for text_id in (u, v):
+                    if text_id not in sets:
+                        sets[text_id] = frozenset(shingles.of(text_id).tolist())
+                set_u, set_v = sets[u], sets[v]
                 inter = len(set_u & set_v)
                 union = len(set_u) + len(set_v) - inter
                 found = inter / union if union else 1.0
