@@ -28,6 +28,7 @@ _CANDIDATE_MARGIN = 0.15
 _LSH_MARGIN = 0.3
 # Up to this many long paragraphs, compare all signature pairs directly; beyond it, LSH banding.
 _ALL_PAIRS_LIMIT = 300
+_DIGITS = bytes(byte if 48 <= byte <= 57 else 32 for byte in range(256))  # ASCII digits, every other byte a space
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,26 +99,32 @@ def similar_texts(
     flat: list[int] = []  # every document's distinct long texts, one document after another
     firsts: list[np.ndarray] = []  # positions in `flat` of each pair's earlier and later text
     seconds: list[np.ndarray] = []
-    owners: list[int] = []  # the document of each run of pairs, and how many pairs it has
+    owners: list[int] = []  # the document of each run of pairs, how many pairs it has, where its texts start
     sizes: list[int] = []
+    bases: list[int] = []
     similar: list[set[tuple[int, int]] | None] = []
+    min_words = options.min_words
     for index, ids in enumerate(text_ids):
-        long_rows = [text for text in ids if token_counts[text] >= options.min_words]
+        long_rows = [text for text in ids if token_counts[text] >= min_words]
         if len(long_rows) > _ALL_PAIRS_LIMIT:
             similar.append(None)
             continue
         similar.append(set())
-        distinct = [text for text in dict.fromkeys(long_rows) if signed is None or text in signed]
+        distinct = list(dict.fromkeys(long_rows))
+        if signed is not None:
+            distinct = [text for text in distinct if text in signed]
         if len(distinct) >= 2:
             first, second = minhash.upper_pairs(len(distinct))
-            firsts.append(first + len(flat))
-            seconds.append(second + len(flat))
+            firsts.append(first)
+            seconds.append(second)
             owners.append(index)
             sizes.append(len(first))
+            bases.append(len(flat))
             flat.extend(distinct)
     if firsts:
         texts = np.array(flat)
-        first, second = texts[np.concatenate(firsts)], texts[np.concatenate(seconds)]
+        base = np.repeat(bases, sizes)
+        first, second = texts[np.concatenate(firsts) + base], texts[np.concatenate(seconds) + base]
         owner = np.repeat(owners, sizes)
         keep = np.flatnonzero(_agreeing(sig, first, second, options.threshold))
         for k, u, v in zip(owner[keep].tolist(), first[keep].tolist(), second[keep].tolist(), strict=True):
@@ -166,71 +173,87 @@ def _candidates(
 
 
 def find_repeats(
-    texts: Sequence[str],
     sig: np.ndarray,
     token_counts: Sequence[int],
-    shingle_set: Callable[[int], frozenset[int]],
+    score: Callable[[int, int], float],
     options: NearDupOptions,
-    numbers: Callable[[int], list[str]],
     groups: Sequence[int],
     similar: set[tuple[int, int]] | None,
 ) -> dict[int, Match]:
-    """Map each repeated paragraph (index into `texts`) to the earlier paragraph it copies.
+    """Map each repeated paragraph (index into this pass's rows) to the earlier paragraph it copies.
 
-    `sig[i]`, `token_counts[i]` and `shingle_set(i)` (its distinct shingle hashes) belong to `texts[i]`;
-    `numbers(i)` is `minhash.numbers(texts[i])` (from a cache); `groups[i]` names the text (equal for equal texts)
-    so that copies are compared once; `similar` is what `similar_texts` found for these groups (None: compare here).
+    `groups[i]` names the text of row i, one name per distinct text, so that copies are compared once; its
+    signature is `sig[groups[i]]`, `token_counts[i]` its token count. `score(g, h)` is the exact Jaccard of two
+    texts' shingle sets, or below the threshold when their numbers differ (bench/threshold_evidence.py: list items
+    and updated figures do; copies keep them). `similar`: what `similar_texts` found (None: compare here).
     """
     min_words = options.min_words
+    threshold = options.threshold
     long_ones = [i for i, count in enumerate(token_counts) if count >= min_words]
     matches: dict[int, Match] = {}
     if len(long_ones) < 2:
         return matches
     verified: dict[int, list[tuple[int, float]]] = {}
     long_groups = [groups[i] for i in long_ones]
-    for a, b in _candidates(sig[long_ones], options.threshold, long_groups, similar):
-        i, j = long_ones[a], long_ones[b]
-        if texts[i] == texts[j]:
-            score = 1.0
-        elif numbers(i) != numbers(j):
-            continue  # list items and updated figures differ in their numbers; copies keep them
-        else:
-            set_i, set_j = shingle_set(i), shingle_set(j)
-            inter = len(set_i & set_j)
-            union = len(set_i) + len(set_j) - inter
-            score = inter / union if union else 1.0
-        if score >= options.threshold:
-            verified.setdefault(j, []).append((i, score))
+    if similar is not None and len(long_ones) <= _ALL_PAIRS_LIMIT:
+        # `_candidates`' pairs, by text: a later copy pairs with the first, and the copies of two texts that
+        # agree pair with each other, all with the one score of those two texts.
+        members: dict[int, list[int]] = {}
+        for i, group in zip(long_ones, long_groups, strict=True):
+            members.setdefault(group, []).append(i)
+        for rows in members.values():
+            for j in rows[1:]:
+                verified[j] = [(rows[0], 1.0)]
+        for u, v in similar:
+            if u in members and v in members:
+                pair_score = score(u, v)
+                if pair_score >= threshold:
+                    for a in members[u]:
+                        for b in members[v]:
+                            i, j = (a, b) if a < b else (b, a)
+                            verified.setdefault(j, []).append((i, pair_score))
+    else:
+        for a, b in _candidates(sig[long_groups], threshold, long_groups, similar):
+            i, j = long_ones[a], long_ones[b]
+            pair_score = 1.0 if groups[i] == groups[j] else score(groups[i], groups[j])
+            if pair_score >= threshold:
+                verified.setdefault(j, []).append((i, pair_score))
     for j in sorted(verified):
         # Point at a paragraph that is not itself a copy when there is one, so the ledger names text the reader
         # still sees (`removable_blocks` makes sure the source stays).
-        kept = [(i, score) for i, score in verified[j] if i not in matches] or verified[j]
-        i, score = max(kept, key=lambda pair: (pair[1], -pair[0]))
-        matches[j] = Match(j, i, score)
+        found = verified[j]
+        if len(found) == 1:
+            i, pair_score = found[0]
+        else:
+            kept = [(i, pair_score) for i, pair_score in found if i not in matches] or found
+            i, pair_score = max(kept, key=lambda pair: (pair[1], -pair[0]))
+        matches[j] = Match(j, i, pair_score)
     if matches:
-        _align_short_paragraphs(texts, token_counts, matches, options.min_words)
+        _align_short_paragraphs(groups, token_counts, matches, min_words)
     return matches
 
 
 def _align_short_paragraphs(
-    texts: Sequence[str], token_counts: Sequence[int], matches: dict[int, Match], min_words: int
+    groups: Sequence[int], token_counts: Sequence[int], matches: dict[int, Match], min_words: int
 ) -> None:
     """Let a short paragraph join a repeated block when it sits next to a copy and repeats, exactly, the paragraph
-    next to that copy's source: "-" separators and section headings inside a duplicated sidebar go with it."""
-    n = len(texts)
-    changed = True
+    next to that copy's source: "-" separators and section headings inside a duplicated sidebar go with it
+    (`groups[k]` names the text of paragraph k)."""
+    n = len(groups)
+    short = [k for k in range(n) if token_counts[k] < min_words]
+    changed = bool(short)
     while changed:
         changed = False
-        for order in (range(n), range(n - 1, -1, -1)):
+        for order in (short, short[::-1]):
             for k in order:
-                if k in matches or token_counts[k] >= min_words:
+                if k in matches:
                     continue
                 for neighbour, step in ((k - 1, 1), (k + 1, -1)):
                     match = matches.get(neighbour)
                     if match is None:
                         continue
                     source = match.source + step
-                    if 0 <= source < k and texts[source] == texts[k]:
+                    if 0 <= source < k and groups[source] == groups[k]:
                         matches[k] = Match(k, source, 1.0, long=False)
                         changed = True
                         break
@@ -344,6 +367,8 @@ def _removal(doc: Document, run: list[tuple[int, int]], score: float) -> Removal
 def _what(doc: Document, spans: list[Span], first: int, last: int) -> str:
     """The source of a copy in a reader's words: paragraphs by number when it is made of whole paragraphs,
     otherwise sentences by their number in the document."""
+    if spans is doc.paragraphs or spans == doc.paragraphs:  # units that are the paragraphs (most documents)
+        return f"paragraph {first + 1}" if first == last else f"paragraphs {first + 1}-{last + 1}"
     starts = [start for start, _ in doc.paragraphs]
     numbers = []
     for index in (first, last):
@@ -364,24 +389,24 @@ def block_removals(doc: Document, rows: list[int], block: list[Match]) -> list[R
     contiguous in the document (an earlier removal sits between) is split into contiguous runs, and so is a run that
     starts inside a paragraph and goes on into the next: as one span it would join the text left on both lines."""
     spans = units_of(doc)
-    score = min(m.score for m in block)
+    source = doc.source
+    score = min([m.score for m in block])
     removals: list[Removal] = []
     run: list[tuple[int, int]] = []
+    mid_line = False  # whether the run started inside a line: then a unit that starts a new line ends it
     for match in block:
-        pair = (rows[match.copy], rows[match.source])
-        if run and (pair[0] != run[-1][0] + 1 or _crosses_line(doc.source, spans, run[0][0], pair[0])):
+        unit = rows[match.copy]
+        if run and (
+            unit != run[-1][0] + 1 or (mid_line and source.find("\n", spans[unit - 1][1], spans[unit][0]) >= 0)
+        ):
             removals.append(_removal(doc, run, score))
             run = []
-        run.append(pair)
+        if not run:
+            start = spans[unit][0]
+            mid_line = start > 0 and source[start - 1] != "\n"
+        run.append((unit, rows[match.source]))
     removals.append(_removal(doc, run, score))
     return removals
-
-
-def _crosses_line(source: str, spans: list[Span], run_start: int, unit: int) -> bool:
-    """Whether `unit` starts a new line while the run it would join started inside a line."""
-    start = spans[run_start][0]
-    mid_line = start > 0 and source[start - 1] != "\n"
-    return mid_line and source.find("\n", spans[unit - 1][1], spans[unit][0]) >= 0
 
 
 def document_removals(
@@ -394,11 +419,13 @@ def document_removals(
     options: NearDupOptions,
     token_counts: Sequence[int],
     similar: set[tuple[int, int]] | None,
+    jaccards: dict[tuple[int, int], float] | None = None,
 ) -> list[Removal]:
     """Remove repeated blocks, then look again at what is left until nothing more goes.
 
     `text_ids[p]` is the row of `sig` and `shingles` that holds `texts[p]` (copies of a text share one);
-    `token_counts` is `shingles.token_counts` as a list, `similar` what `similar_texts` found.
+    `token_counts` is `shingles.token_counts` as a list, `similar` what `similar_texts` found, `jaccards` the
+    exact Jaccard of some of those pairs already computed (`_pair_jaccards`; the others are computed here).
     A lone repeat is kept when text stands between it and its source; if that text is itself removed, the
     repeat becomes adjacent. Repeating the passes over the remaining rows (signatures are reused) makes the
     result a fixpoint, so cleaning the cleaned text changes nothing.
@@ -410,34 +437,45 @@ def document_removals(
         if len(set(long_ids)) == len(long_ids):
             return []
     rows = list(range(len(live)))  # positions into `texts` still in play
+    scores: dict[tuple[int, int], float] = {}  # (text id, text id) -> `find_repeats`' score, kept across passes
     sets: dict[int, frozenset[int]] = {}
-    numbers: dict[int, list[str]] = {}
+    numbers: dict[int, list[bytes]] = {}
+    text_of: dict[int, str] = {}
 
-    def shingle_set(position: int) -> frozenset[int]:
-        text_id = text_ids[position]
-        if text_id not in sets:
-            sets[text_id] = frozenset(shingles.of(text_id).tolist())
-        return sets[text_id]
-
-    def numbers_of(position: int) -> list[str]:
-        text_id = text_ids[position]
+    def numbers_of(text_id: int) -> list[bytes]:  # `minhash.numbers` in UTF-8: equal exactly when those are
         if text_id not in numbers:
-            numbers[text_id] = minhash.numbers(texts[position])
+            if not text_of:
+                text_of.update(zip(text_ids, texts, strict=True))
+            text = text_of[text_id]  # ASCII text, where `\d` is 0-9: a translate, faster than the regex
+            key = None if text.isascii() else [number.encode() for number in minhash.numbers(text)]
+            numbers[text_id] = text.encode().translate(_DIGITS).split() if key is None else key
         return numbers[text_id]
+
+    def score(u: int, v: int) -> float:
+        found = scores.get((u, v))
+        if found is None:
+            known = jaccards.get((u, v)) if jaccards is not None else None
+            if known is not None and known < options.threshold:
+                found = known  # refused whatever the numbers say
+            elif numbers_of(u) != numbers_of(v):
+                found = -1.0
+            elif known is not None:
+                found = known
+            else:
+                for text_id in (u, v):
+                    if text_id not in sets:
+                        sets[text_id] = frozenset(shingles.of(text_id).tolist())
+                set_u, set_v = sets[u], sets[v]
+                inter = len(set_u & set_v)
+                union = len(set_u) + len(set_v) - inter
+                found = inter / union if union else 1.0
+            scores[u, v] = found
+        return found
 
     removals: list[Removal] = []
     while len(rows) >= 2:
         ids = [text_ids[p] for p in rows]
-        matches = find_repeats(
-            [texts[p] for p in rows],
-            sig[ids],
-            [token_counts[text_id] for text_id in ids],
-            lambda i, rows=rows: shingle_set(rows[i]),
-            options,
-            lambda i, rows=rows: numbers_of(rows[i]),
-            ids,
-            similar,
-        )
+        matches = find_repeats(sig, [token_counts[text_id] for text_id in ids], score, options, ids, similar)
         copies_of = Counter(m.source for m in matches.values() if m.long)
         blocks = removable_blocks(repeated_blocks(matches), copies_of, matches)
         if not blocks:
@@ -481,9 +519,27 @@ def mark_near_duplicates(docs: Sequence[Document], options: NearDupOptions) -> N
     sig, shingles = minhash.text_signatures(distinct, options.shingle_size, options.num_perm, options.seed, choose)
     counts = shingles.token_counts.tolist()
     similar = similar_texts(sig, text_ids, counts, options, set(chosen[0].tolist()) if chosen else None)
+    jaccards = None if chosen else _pair_jaccards(shingles, similar)  # with the kernel, which signed them all
     for doc, (live, doc_texts), ids, pairs in zip(docs, found, text_ids, similar, strict=True):
         if len(live) >= 2:
-            doc.removals.extend(document_removals(doc, live, doc_texts, sig, shingles, ids, options, counts, pairs))
+            doc.removals.extend(
+                document_removals(doc, live, doc_texts, sig, shingles, ids, options, counts, pairs, jaccards)
+            )
+
+
+def _pair_jaccards(
+    shingles: minhash.Shingles, similar: Sequence[set[tuple[int, int]] | None]
+) -> dict[tuple[int, int], float]:
+    """Exact Jaccard of every pair `similar_texts` found, for the batch at once: `document_removals` needs each."""
+    pairs = [pair for found in similar if found for pair in found]
+    if not pairs:
+        return {}
+    ends = np.array(pairs, np.int64).T.ravel()  # every pair's earlier texts, then their later ones
+    rows, index = np.unique(ends, return_inverse=True)
+    involved = minhash._rows_of(shingles, rows)
+    values, offsets = minhash.unique_runs(involved.hashes, involved.offsets)
+    scores = minhash.pair_jaccard(values, offsets, index[: len(pairs)], index[len(pairs) :])
+    return dict(zip(pairs, scores.tolist(), strict=True))
 
 
 def _worth_signing(
