@@ -167,3 +167,24 @@ def test_a_line_two_stages_empty_between_them_goes_with_its_line_break() -> None
     text = (FIXTURES / "line-emptied-by-two-stages.txt").read_text(encoding="utf-8")
     cleaned = Cleaner().clean(text, url=FIXTURE_CASES["line-emptied-by-two-stages"][0]).text
     assert "\n\n" not in cleaned and cleaned.endswith("\n")
+
+
+def test_a_line_a_cut_ends_is_seen_without_the_space_before_the_cut() -> None:
+    """The stutter stage cuts "the the Footer ..." from "Footer the the Footer The the.": the cleaned line is
+    "Footer", without the space, so the rules must see it so for `^Footer$` (a property rule) to hold in the first
+    cleaning as in the second (a hypothesis run found this)."""
+    from cleaner.record import Removal
+    from cleaner.rules import bundled_rules_dir
+    from cleaner.rules.apply import view_of
+
+    source = "A. Footer the rest\n"
+    cut = Removal(start=10, end=18, text=source[10:18], stage="stutter", reason="r")
+    assert view_of(source, [cut], [3]).text == "A.\nFooter\n"
+    cleaner = Cleaner(rules=[bundled_rules_dir(), FIXTURES.parent / "property_rules"])
+    text = (
+        "The the. The the. The the. Footer the the Footer The the. The the. The the. The the. The the. Footer the "
+        "the Footer"
+    )
+    once = cleaner.clean(text)
+    assert once.text == "The the.\n"
+    assert cleaner.clean(once.text).text == once.text
