@@ -150,6 +150,9 @@ FIXTURE_CASES: dict[str, tuple[str | None, bool]] = {  # name -> (url, with the 
     # "Share on Facebook" glued to a copy that goes is a line of its own in the cleaned text, and the line
     # "Share on Facebook -" after it a stutter of it (stutter._whole_paragraphs).
     "unit-left-alone-on-its-line": (None, False),
+    # U1 = "Follow us on Twitter C", then C, then "Share this article U1": the copy of U1 glued on is cut again
+    # where it holds C, as the cleaned text cuts it once "Share this article" goes (segment._cut_glued).
+    "copy-glued-before-its-copy": (None, True),
 }
 
 
