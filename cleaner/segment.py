@@ -252,7 +252,9 @@ def _cut_glued(
     out: list[Span],
 ) -> None:
     """Append to `out` the pieces of unit text[start:end]: itself, or a copy of an earlier unit and the heading
-    glued to it, the heading cut again the same way."""
+    glued to it, each cut again the same way. The copy too: an earlier unit may have had a copy glued to it before
+    that copy's first occurrence came (U1 = "H C", then C, then "X H C"): once X goes, the cleaned text's unit
+    "H C" is cut in two, so it is here."""
     while True:
         unit = text[start:end]
         for earlier in by_end.get(unit[-_GLUED_KEY_CHARS:], ()):  # heading, then a copy
@@ -264,7 +266,7 @@ def _cut_glued(
                 and (unit[k + 1 :] == earlier)
             ):
                 _cut_glued(text, start, start + k, by_end, by_start, out)
-                out.append((start + k + 1, end))
+                _cut_glued(text, start + k + 1, end, by_end, by_start, out)
                 return
         for earlier in by_start.get(unit[:_GLUED_KEY_CHARS], ()):  # a copy, then a heading
             k = len(earlier)
@@ -274,7 +276,7 @@ def _cut_glued(
                 and _starts_unit(unit, k + 1)
                 and (unit[:k] == earlier)
             ):
-                out.append((start, start + k))
+                _cut_glued(text, start, start + k, by_end, by_start, out)
                 start += k + 1
                 break
         else:

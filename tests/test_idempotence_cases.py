@@ -150,6 +150,9 @@ FIXTURE_CASES: dict[str, tuple[str | None, bool]] = {  # name -> (url, with the 
     # "Share on Facebook" glued to a copy that goes is a line of its own in the cleaned text, and the line
     # "Share on Facebook -" after it a stutter of it (stutter._whole_paragraphs).
     "unit-left-alone-on-its-line": (None, False),
+    # U1 = "Follow us on Twitter C", then C, then "Share this article U1": the copy of U1 glued on is cut again
+    # where it holds C, as the cleaned text cuts it once "Share this article" goes (segment._cut_glued).
+    "copy-glued-before-its-copy": (None, True),
 }
 
 
@@ -167,3 +170,24 @@ def test_a_line_two_stages_empty_between_them_goes_with_its_line_break() -> None
     text = (FIXTURES / "line-emptied-by-two-stages.txt").read_text(encoding="utf-8")
     cleaned = Cleaner().clean(text, url=FIXTURE_CASES["line-emptied-by-two-stages"][0]).text
     assert "\n\n" not in cleaned and cleaned.endswith("\n")
+
+
+def test_a_line_a_cut_ends_is_seen_without_the_space_before_the_cut() -> None:
+    """The stutter stage cuts "the the Footer ..." from "Footer the the Footer The the.": the cleaned line is
+    "Footer", without the space, so the rules must see it so for `^Footer$` (a property rule) to hold in the first
+    cleaning as in the second (a hypothesis run found this)."""
+    from cleaner.record import Removal
+    from cleaner.rules import bundled_rules_dir
+    from cleaner.rules.apply import view_of
+
+    source = "A. Footer the rest\n"
+    cut = Removal(start=10, end=18, text=source[10:18], stage="stutter", reason="r")
+    assert view_of(source, [cut], [3]).text == "A.\nFooter\n"
+    cleaner = Cleaner(rules=[bundled_rules_dir(), FIXTURES.parent / "property_rules"])
+    text = (
+        "The the. The the. The the. Footer the the Footer The the. The the. The the. The the. The the. Footer the "
+        "the Footer"
+    )
+    once = cleaner.clean(text)
+    assert once.text == "The the.\n"
+    assert cleaner.clean(once.text).text == once.text

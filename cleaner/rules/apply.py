@@ -496,8 +496,26 @@ def _closed(source: str, removed: list[Span]) -> list[Span]:
             end -= 1
             if source[start - 1] == " ":
                 start -= 1
+        elif end - start >= 2 and source[end : end + 1] in ("\n", "") and source[start - 1 : start] == " ":
+            # It ends its line and keeps the line's "\n": the space before it goes with it when text stays
+            # before it on the line ("A. B" less a glued "B" is "A.", not "A. ").
+            line_start = source.rfind("\n", 0, start) + 1
+            if _kept_before(source, closed, line_start, start - 1):
+                start -= 1
         closed.append((start, end))
     return merge(closed)
+
+
+def _kept_before(source: str, closed: list[Span], low: int, high: int) -> bool:
+    """Whether source[low:high] holds a non-space character outside the regions `closed` so far (sorted)."""
+    cursor = high
+    for start, end in reversed(closed):
+        if end <= low:
+            break
+        if source[max(end, low) : cursor].strip():
+            return True
+        cursor = min(cursor, start)
+    return bool(source[low:cursor].strip())
 
 
 class _Taken:
