@@ -178,7 +178,7 @@ def test_a_line_a_cut_ends_is_seen_without_the_space_before_the_cut() -> None:
     cleaning as in the second (a hypothesis run found this)."""
     from cleaner.record import Removal
     from cleaner.rules import bundled_rules_dir
-    from cleaner.rules.apply import view_of
+    from cleaner.rules.view import view_of
 
     source = "A. Footer the rest\n"
     cut = Removal(start=10, end=18, text=source[10:18], stage="stutter", reason="r")

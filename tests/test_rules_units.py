@@ -13,7 +13,7 @@ from cleaner.apply import apply_removals, restore
 from cleaner.normalize import normalize
 from cleaner.record import Document, Removal
 from cleaner.rules import RuleSet, apply_rules, bundled_rules_dir, load_ruleset
-from cleaner.rules.apply import view_of
+from cleaner.rules.view import view_of
 from cleaner.segment import paragraphs, unit_breaks, units
 from tests.helpers import SEEDS
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.record import Removal, Span
-from cleaner.rules.apply import _INSERTED, View, _closed, view_of
 from cleaner.rules.kinds import merge
+from cleaner.rules.view import _INSERTED, View, _closed, view_of
 
 
 def _extend(segments: list[tuple[int, int, int]], view_start: int, source_start: int, length: int) -> None:

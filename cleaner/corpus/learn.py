@@ -98,7 +98,7 @@ def units_partition(payloads: list[Payload], rule_dirs: tuple[str, ...], options
 
             apply_rules(doc, ruleset)
             taken = [(r.start, r.end) for r in doc.removals]
-        from cleaner.rules.apply import view_of
+        from cleaner.rules.view import view_of
 
         edges = edges_of(view_of(source, doc.removals, unit_breaks(doc.units, doc.paragraphs)).text)
         units: dict[str, tuple[str, str, bool]] = {}

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from cleaner.apply import delete_spans
 from cleaner.normalize import normalize
 from cleaner.record import Document
-from cleaner.rules.apply import run_rules, view_of
+from cleaner.rules.apply import run_rules
 from cleaner.rules.load import Example, Rule, RuleFile, RuleSet
+from cleaner.rules.view import view_of
 from cleaner.segment import paragraphs, unit_breaks, units
 
 
