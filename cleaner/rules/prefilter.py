@@ -249,14 +249,24 @@ class Screen:
                         else:
                             found[trigger] = [(line, start + 1, alternatives)]
         for group, route in self.contained:
-            lines: set[tuple[int, int]] = set()
+            starts: set[int] = set()  # where the lines holding a needle start
             for needle in group:
                 position = text.find(needle)
                 while position >= 0:
                     start = text.rfind(b"\n", 0, position + 1) + 1  # the needle may start with the "\n"
-                    lines.add((text.count(b"\n", 0, start) - 1, start))
-                    position = text.find(needle, position + 1)
-            for trigger, alternatives in route if lines else ():
+                    starts.add(start)
+                    # a needle starting before this line's "\n" is in this line: look on from there
+                    end = text.find(b"\n", start)
+                    position = text.find(needle, end) if end >= 0 else -1
+            if not starts:
+                continue
+            lines: list[tuple[int, int]] = []  # (line index, start), by line
+            line = last = 0  # line: the number of "\n" before `last`, less the leading one
+            for start in sorted(starts):
+                line += text.count(b"\n", last, start)
+                last = start
+                lines.append((line - 1, start))
+            for trigger, alternatives in route:
                 entries = found.setdefault(trigger, [])
                 entries.extend((line, start, alternatives) for line, start in lines)
                 entries.sort(key=_line_of)
