@@ -4,6 +4,8 @@ and texts over a small alphabet (so that needles overlap, repeat, hold one anoth
 
 from __future__ import annotations
 
+import pickle
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,3 +85,11 @@ def test_document_test_admits_what_the_plain_test_admits(triggers: list[Trigger]
     for one in triggers:  # one memo across the triggers, as a pass shares it
         assert scan.admits(one) == plain_admits(one, b"\n" + folded)
         assert one.admits_text(view) == plain_admits(one, b"\n" + folded)
+
+
+@settings(max_examples=100, deadline=None)
+@given(trigger)
+def test_a_cached_trigger_keeps_its_document_test(one: Trigger) -> None:
+    # the rule cache (cleaner/rules/cache.py) pickles triggers: what __post_init__ derived must come back too
+    again = pickle.loads(pickle.dumps(one))
+    assert again == one and again.checks == one.checks and again.gates == one.gates
