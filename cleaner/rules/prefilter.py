@@ -274,40 +274,44 @@ class Screen:
         text = b"\n" + folded
         found: dict[int, list[Entry]] = {}  # trigger id -> (line index, its start in `text`, alternatives)
         if self.scanner is not None:
-            hits = [(match.start(), match.group()) for match in self.scanner.finditer(text)]
-            if hits:
-                routes = self.routes
-                line = last = 0  # line: the number of "\n" before `last`, i.e. the index of the line it starts
-                for start, prefix in hits:
-                    line += text.count(b"\n", last, start)
-                    last = start
-                    for trigger, alternatives in routes[prefix]:
-                        if trigger in found:
-                            found[trigger].append((line, start + 1, alternatives))
-                        else:
-                            found[trigger] = [(line, start + 1, alternatives)]
+            routes = self.routes
+            line = last = 0  # line: the number of "\n" before `last`, i.e. the index of the line it starts
+            for match in self.scanner.finditer(text):
+                start = match.start()
+                line += text.count(b"\n", last, start)
+                last = start
+                for trigger, alternatives in routes[match.group()]:
+                    if trigger in found:
+                        found[trigger].append((line, start + 1, alternatives))
+                    else:
+                        found[trigger] = [(line, start + 1, alternatives)]
         for group, route in self.contained:
-            starts: set[int] = set()  # where the lines holding a needle start
+            starts: list[int] = []  # where the lines holding a needle start
             for needle in group:
                 position = text.find(needle)
                 while position >= 0:
                     start = text.rfind(b"\n", 0, position + 1) + 1  # the needle may start with the "\n"
-                    starts.add(start)
+                    starts.append(start)
                     # a needle starting before this line's "\n" is in this line: look on from there
                     end = text.find(b"\n", start)
                     position = text.find(needle, end) if end >= 0 else -1
             if not starts:
                 continue
+            if len(group) > 1:  # one needle finds its lines in order, once each; several may find one line twice
+                starts = sorted(set(starts))
             lines: list[tuple[int, int]] = []  # (line index, start), by line
             line = last = 0  # line: the number of "\n" before `last`, less the leading one
-            for start in sorted(starts):
+            for start in starts:
                 line += text.count(b"\n", last, start)
                 last = start
                 lines.append((line - 1, start))
             for trigger, alternatives in route:
-                entries = found.setdefault(trigger, [])
-                entries.extend((line, start, alternatives) for line, start in lines)
-                entries.sort(key=_line_of)
+                if trigger in found:
+                    entries = found[trigger]
+                    entries.extend((line, start, alternatives) for line, start in lines)
+                    entries.sort(key=_line_of)
+                else:
+                    found[trigger] = [(line, start, alternatives) for line, start in lines]
         return Scan(view, text, found, {})
 
 
