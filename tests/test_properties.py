@@ -132,6 +132,10 @@ def test_output_is_deterministic_in_any_order_and_batch(texts: list[str], rng: r
 # A stutter's source inside a block that a later round removed as a copy (apply.point_at_kept_sources).
 @example("the\nthe\nthe the the don’t\nLeave a review\nLeave a review\nthe\nthe the the don’t\nLeave a review\n"
          "Leave a review\nLeave a review\nthe\nthe the the don’t\nLeave a review\nLeave a review")  # fmt: skip
+# A near-duplicate's source across two glued copies of a headline that the stutter stage then cut: its words run on
+# from one copy into the next, so they are nowhere in the kept headline as one text (apply.point_at_kept_sources).
+@example("The the minister. The. The the minister. The.  The the minister. The.  the The the minister. The.    the "
+         "The the minister. The. the")  # fmt: skip
 def test_first_copy_is_kept(text: str) -> None:
     """Near-duplicate removal never removes the only copy: every removed block points at earlier text, and the
     cleaned text still holds that first copy (what is left of it may not be removed as well)."""
