@@ -157,6 +157,10 @@ FIXTURE_CASES: dict[str, tuple[str | None, bool]] = {  # name -> (url, with the 
     # before it: once that copy of B goes, the cleaned text's paragraph is one unit, O is one copy fewer, and a
     # block that copies O's source is no longer a template's (segment._cuts_may_change).
     "glued-cut-at-a-sentence-end": (None, False),
+    # A copy at the end of a line is seen without the space before it and with the line's break; the tail rule
+    # then takes the rest of the line and that break, and with nothing kept before it the copy takes the break in
+    # apply: the space was left alone on the line (rules.view.View.to_source takes it with the rule's span).
+    "space-a-closed-copy-took": ("https://turan.az/en/x", True),
 }
 
 
