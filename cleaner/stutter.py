@@ -211,9 +211,7 @@ def _glued(
 ) -> list[Removal]:
     """A headline glued to its own copy at the start of the text, where no sentence break separates them (a
     flattened page: "Title Title The body..."): the copies after the first go, with the space after them. Words
-    are those of what earlier removals left, as `cleaner.apply` deletes them (a copy that ends the line keeps its
-    line break and takes the space before it instead), so the stage reaches its fixpoint on what the cleaned text
-    shows, and a cut that ends there does not take that space as well and, with the copy, the line break."""
+    are those of what earlier removals left, so the stage reaches its fixpoint on what the cleaned text shows."""
     source = doc.source
     if not live:
         return []
@@ -221,19 +219,14 @@ def _glued(
     line_start = _paragraph_start(source, start)
     line_end = source.find("\n", start)
     line_end = len(source) if line_end < 0 else line_end
-    near = [(r.start, r.end) for r in marked if r.end >= line_start and r.start <= line_end]
-    if near:  # removals on this line (or ending at its start): as they are deleted
-        from cleaner.apply import closed_removals
-
-        near = [(low, high) for low, high in closed_removals(doc) if high >= line_start and low <= line_end]
     if start != line_start:
         # The paragraph's first units went (a photo credit, an advertisement): this unit starts the cleaned text's
         # paragraph, so it is looked at as a headline here as cleaning the cleaned text will look at it. Kept text
         # before it on its line means it starts nothing.
-        before = [(low, high) for low, high in near if high > line_start and low < start]
+        before = sorted((r.start, r.end) for r in marked if r.end > line_start and r.start < start)
         if any(source[low:high].strip() for low, high in _kept_segments(line_start, start, before)):
             return []
-    taken = [(low, high) for low, high in near if high > start and low < line_end]
+    taken = sorted((r.start, r.end) for r in marked if r.end > start and r.start < line_end)
     kept = _kept_segments(start, line_end, taken)
     if not (options.in_text == "drop" and title_key):
         # A copy right after the headline repeats its first words: their letters come back in what follows
@@ -282,8 +275,12 @@ def _glued(
         cut_start = _chunk_start(source, found[length - 1].end(), found[length].start())
         source_span = (start, found[length - 1].end())
         reason = "repeats the headline right before it (headline stutter)"
-    if end_of_copies >= len(found) and cut_start > start and source[cut_start - 1] == " ":
-        cut_start -= 1  # "Title Title" alone on its line: take the space before the copy
+    # "Title Title" alone on its line: take the space before the copy. Not when the cut ends at a space before a
+    # removal (a copy that ends the line): that removal then takes the line break, and `cleaner.apply` moves the
+    # two onto the space before the cut; with it as well, they would take the space and the line break.
+    at_line_end = source[cut_end - 1] != " "
+    if end_of_copies >= len(found) and cut_start > start and source[cut_start - 1] == " " and at_line_end:
+        cut_start -= 1
     pieces = _kept_segments(cut_start, cut_end, taken)  # around what earlier stages removed in between
     return [
         Removal(

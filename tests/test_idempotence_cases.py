@@ -199,3 +199,15 @@ def test_a_line_a_cut_ends_is_seen_without_the_space_before_the_cut() -> None:
     once = cleaner.clean(text)
     assert once.text == "The the.\n"
     assert cleaner.clean(once.text).text == once.text
+
+
+def test_a_dropped_title_and_its_copy_before_a_near_duplicate_take_their_whole_line() -> None:
+    """With the title dropped, the glued cut takes the line up to the near-duplicate that ends it, space and all:
+    nothing is kept before that copy, so it takes the line break, and no space is left alone on the line."""
+    title = "minister the the the the the the"
+    text = f"{title} {title}. The. {title}"
+    cleaner = Cleaner(rules=[], title_in_text="drop")
+    once = cleaner.clean(text, meta={"title": title})
+    assert once.removals
+    assert once.text.strip() == once.text.strip(" ") and " \n" not in once.text and once.text != " "
+    assert cleaner.clean(once.text, meta={"title": title}).text == once.text
