@@ -35,7 +35,8 @@ def point_at_kept_sources(removals: list[Removal], source: str) -> list[Removal]
     """A copy whose source a later round removed as a copy of its own ("T T T", found in two rounds or by two
     stages) points at what that source points at, so every removal names text the reader still sees. A source
     inside a longer removed copy (a stuttered line in a block that a later round found repeated) points at the
-    same text in what that block copies, where it is there."""
+    same text in what that block copies, where it is there, and at all of what it copies where it is not (a
+    sentence across two glued copies of a headline, whose words run on from the end of one copy into the next)."""
     copies = {(r.start, r.end): r.dup_of for r in removals if r.dup_of is not None}
     if len(copies) < 2:
         return removals
@@ -58,7 +59,8 @@ def point_at_kept_sources(removals: list[Removal], source: str) -> list[Removal]
 def _same_text_in_source_of(
     source: str, spans: list[Span], copies: dict[Span, Span | None], start: int, end: int
 ) -> Span | None:
-    """Where source[start:end] is in the source of the removed copy that holds it, if one does and it is there."""
+    """Where source[start:end] is in the source of the removed copy that holds it, if one does: the same text
+    there, or else that whole source (the text is gone with the copy, and what the copy repeats is kept)."""
     index = bisect_right(spans, (start, len(source) + 1)) - 1
     if index < 0 or spans[index][1] < end:
         return None
@@ -66,7 +68,7 @@ def _same_text_in_source_of(
     if target is None:
         return None
     found = source.find(source[start:end], target[0], target[1])
-    return None if found < 0 else (found, found + end - start)
+    return target if found < 0 else (found, found + end - start)
 
 
 def keep_line_breaks(removals: list[Removal], source: str) -> list[Removal]:

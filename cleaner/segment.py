@@ -430,17 +430,31 @@ def _cuts_may_change(source: str, spans: list[Span], live: list[int]) -> bool:
       ("| | Advertisement" is one unit after a teaser line, two at the start of the text);
     - kept neighbours apart only by `_split_glued_copies` (no sentence end, separator or dateline there), when any
       unit went: that cut rests on an earlier copy, which may be the unit that went ("(Photo: AP) T" is cut
-      because T repeats an earlier T; with that T gone, nothing cuts it)."""
+      because T repeats an earlier T; with that T gone, nothing cuts it);
+    - kept neighbours on a line the splitter does not cut (a paragraph short enough to be one unit, in a text of
+      more than one), wherever they are apart: only `_split_glued_copies` cut that line, sentence end or not
+      ("H. C. T." with C and T copies of sentences of a long paragraph is three units; once the copy of C there
+      goes, the line is one unit, which may copy another)."""
     if len(live) == len(spans):
         return False  # nothing removed whole
     previous: int | None = None  # the kept unit before this one
+    line_end = -1  # the end of the line of the unit looked at, and whether the splitter cuts that line
+    split_line = True
+    text_end = len(source) - 1 if source.endswith("\n") else len(source)
     for index in live:
         start = spans[index][0]
         removed_before = index > 0 and index - 1 != previous
         if removed_before and source[start] in _SEPARATOR_CHARS and "\n" not in source[spans[index - 1][1] : start]:
             return True
+        if start > line_end:
+            line_start = source.rfind("\n", 0, start) + 1
+            line_end = source.find("\n", start)
+            line_end = len(source) if line_end < 0 else line_end
+            split_line = (line_start == 0 and line_end >= text_end) or line_end - line_start > LONG_PARAGRAPH
         if previous is not None:
             end = spans[previous][1]
+            if "\n" not in source[end:start] and not split_line:
+                return True
             if "\n" not in source[end:start] and not ends_sentence(source, end):
                 if removed_before:
                     return True

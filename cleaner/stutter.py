@@ -275,8 +275,12 @@ def _glued(
         cut_start = _chunk_start(source, found[length - 1].end(), found[length].start())
         source_span = (start, found[length - 1].end())
         reason = "repeats the headline right before it (headline stutter)"
-    if end_of_copies >= len(found) and cut_start > start and source[cut_start - 1] == " ":
-        cut_start -= 1  # "Title Title" alone on its line: take the space before the copy
+    # "Title Title" alone on its line: take the space before the copy. Not when the cut ends at a space before a
+    # removal (a copy that ends the line): that removal then takes the line break, and `cleaner.apply` moves the
+    # two onto the space before the cut; with it as well, they would take the space and the line break.
+    at_line_end = source[cut_end - 1] != " "
+    if end_of_copies >= len(found) and cut_start > start and source[cut_start - 1] == " " and at_line_end:
+        cut_start -= 1
     pieces = _kept_segments(cut_start, cut_end, taken)  # around what earlier stages removed in between
     return [
         Removal(

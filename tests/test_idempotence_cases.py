@@ -153,6 +153,14 @@ FIXTURE_CASES: dict[str, tuple[str | None, bool]] = {  # name -> (url, with the 
     # U1 = "Follow us on Twitter C", then C, then "Share this article U1": the copy of U1 glued on is cut again
     # where it holds C, as the cleaned text cuts it once "Share this article" goes (segment._cut_glued).
     "copy-glued-before-its-copy": (None, True),
+    # A short paragraph "B. O. R." cut after "B." and "O." only because they copy sentences of a long paragraph
+    # before it: once that copy of B goes, the cleaned text's paragraph is one unit, O is one copy fewer, and a
+    # block that copies O's source is no longer a template's (segment._cuts_may_change).
+    "glued-cut-at-a-sentence-end": (None, False),
+    # A copy at the end of a line is seen without the space before it and with the line's break; the tail rule
+    # then takes the rest of the line and that break, and with nothing kept before it the copy takes the break in
+    # apply: the space was left alone on the line (rules.view.View.to_source takes it with the rule's span).
+    "space-a-closed-copy-took": ("https://turan.az/en/x", True),
 }
 
 
@@ -191,3 +199,15 @@ def test_a_line_a_cut_ends_is_seen_without_the_space_before_the_cut() -> None:
     once = cleaner.clean(text)
     assert once.text == "The the.\n"
     assert cleaner.clean(once.text).text == once.text
+
+
+def test_a_dropped_title_and_its_copy_before_a_near_duplicate_take_their_whole_line() -> None:
+    """With the title dropped, the glued cut takes the line up to the near-duplicate that ends it, space and all:
+    nothing is kept before that copy, so it takes the line break, and no space is left alone on the line."""
+    title = "minister the the the the the the"
+    text = f"{title} {title}. The. {title}"
+    cleaner = Cleaner(rules=[], title_in_text="drop")
+    once = cleaner.clean(text, meta={"title": title})
+    assert once.removals
+    assert once.text.strip() == once.text.strip(" ") and " \n" not in once.text and once.text != " "
+    assert cleaner.clean(once.text, meta={"title": title}).text == once.text

@@ -31,6 +31,8 @@ class View:
     segments: list[tuple[int, int, int]]
     marks: set[int] = field(default_factory=set)
     _starts: list[int] = field(default_factory=list)
+    # The source offsets of the spaces that closing a removal took (`_closed`) and no removal covers.
+    spaces: list[int] = field(default_factory=list)
 
     def to_source(self, start: int, end: int) -> list[Span]:
         """The source spans that a [start, end) span of the view covers (split around earlier removals)."""
@@ -48,7 +50,26 @@ class View:
                     pieces[-1] = (pieces[-1][0], piece[1])
                 else:
                     pieces.append(piece)
-        return pieces
+        return self._with_spaces(pieces) if self.spaces and len(pieces) > 1 else pieces
+
+    def _with_spaces(self, pieces: list[Span]) -> list[Span]:
+        """`pieces` with the spaces that closed removals between them took. The view shows such a removal without
+        that space and its line with the line break the removal took: a span across it takes the text on both
+        sides, and once nothing is kept before the removal on its line, apply closes it no more, so the space would
+        be left alone there ("B. C.\n" less a copy "C.\n" is seen as "B.\n"; a tail rule then takes "B.\n")."""
+        out = [pieces[0]]
+        for start, end in pieces[1:]:
+            first = bisect.bisect_left(self.spaces, out[-1][1])
+            for space in self.spaces[first : bisect.bisect_left(self.spaces, start)]:
+                if out[-1][1] == space:
+                    out[-1] = (out[-1][0], space + 1)
+                else:
+                    out.append((space, space + 1))
+            if out[-1][1] == start:
+                out[-1] = (out[-1][0], end)
+            else:
+                out.append((start, end))
+        return out
 
     def units_closed(self, placed: list[tuple[Span, Rule]]) -> list[tuple[Span, Rule]]:
         """`placed` with each run of removed units that ends its source line taking the break before it instead
@@ -81,7 +102,8 @@ def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()
         return View(source, [(0, 0, len(source))])  # the first pass of most documents
     kept: list[Span] = []
     cursor = 0
-    for start, end in _closed(source, merge([(r.start, r.end) for r in removals if r.end > r.start])):
+    spaces: list[int] = []
+    for start, end in _closed(source, merge([(r.start, r.end) for r in removals if r.end > r.start]), spaces):
         if start > cursor:
             kept.append((cursor, start))
         cursor = max(cursor, end)
@@ -141,14 +163,14 @@ def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()
         length += kept_end - cursor
         segments.append((segment_view, segment_source, length - segment_view))
         last = source[kept_end - 1]
-    return View("".join(pieces), segments, marks)
+    return View("".join(pieces), segments, marks, spaces=spaces)
 
 
-def _closed(source: str, removed: list[Span]) -> list[Span]:
+def _closed(source: str, removed: list[Span], spaces: list[int] | None = None) -> list[Span]:
     """Removed regions as `cleaner.apply` deletes them: one that takes a line's "\n" after text kept on that line
     (another stage's removal of the last unit of a line) keeps the "\n" and takes the space before it instead, as
     does one that ends a line ("A. B" less a glued "B" is "A.", not "A. "), so the view stays canonical text, one
-    line per unit, as the cleaned text will be."""
+    line per unit, as the cleaned text will be. The spaces taken so are appended to `spaces`, in order."""
     if not removed:
         return removed
     closed: list[Span] = []
@@ -157,6 +179,8 @@ def _closed(source: str, removed: list[Span]) -> list[Span]:
             end -= 1
             if source[start - 1] == " ":
                 start -= 1
+                if spaces is not None:
+                    spaces.append(start)
         elif (  # it ends its line, keeping the "\n": the space before goes too when text stays before it there
             end - start >= 2
             and source[end : end + 1] in ("\n", "")
@@ -164,6 +188,8 @@ def _closed(source: str, removed: list[Span]) -> list[Span]:
             and _kept_before(source, closed, source.rfind("\n", 0, start) + 1, start - 1)
         ):
             start -= 1
+            if spaces is not None:
+                spaces.append(start)
         closed.append((start, end))
     return merge(closed)
 
