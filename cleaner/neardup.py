@@ -136,26 +136,26 @@ def similar_texts(
 
 def _candidates(
     sig: np.ndarray,
+    groups: Sequence[int],
     threshold: float,
-    groups: Sequence[int] | None = None,
     similar: set[tuple[int, int]] | None = None,
 ) -> list[tuple[int, int]]:
-    """Pairs (a, b), a < b, whose signatures agree often enough to be checked exactly.
+    """Pairs (a, b), a < b, of rows whose signatures agree often enough to be checked exactly.
 
-    `groups[a] == groups[b]` says rows a and b hold the same text. Identical texts have identical signatures, so
-    each distinct text is compared once and its pairs are shared by every copy: the pairs comparing every row
-    would find, for a fraction of the work in the documents this tool is for (a body captured twice). Among the
-    copies of one text only (first copy, later copy) is a pair: a later copy is matched to a kept paragraph, and
-    of its identical predecessors only the first can be one, so a page of a thousand copies costs a thousand
-    pairs, not half a million. `similar` holds the pairs of groups (earlier first) already found to agree, when a
-    batch compared them at once.
+    Row a holds text `groups[a]`, whose signature is `sig[groups[a]]`: rows with equal groups hold the same text.
+    Identical texts have identical signatures, so each distinct text is compared once and its pairs are shared by
+    every copy: the pairs comparing every row would find, for a fraction of the work in the documents this tool is
+    for (a body captured twice). Among the copies of one text only (first copy, later copy) is a pair: a later
+    copy is matched to a kept paragraph, and of its identical predecessors only the first can be one, so a page of
+    a thousand copies costs a thousand pairs, not half a million. `similar` holds the pairs of texts (earlier
+    first) already found to agree, when a batch compared them at once (`similar_texts`).
     """
-    if len(sig) > _ALL_PAIRS_LIMIT:
+    if len(groups) > _ALL_PAIRS_LIMIT:
         # Banding tuned well below the threshold: at 0.5 (25 bands of 5 rows) a pair with J = 0.8 becomes a
         # candidate with probability 0.9999; tuned at 0.65 it would be missed 5% of the time.
-        return minhash.candidate_pairs(sig, max(threshold - _LSH_MARGIN, 0.05)).tolist()
+        return minhash.candidate_pairs(sig[groups], max(threshold - _LSH_MARGIN, 0.05)).tolist()
     members: dict[int, list[int]] = {}
-    for row, group in enumerate(groups if groups is not None else range(len(sig))):
+    for row, group in enumerate(groups):
         members.setdefault(group, []).append(row)
     pairs = [(rows[0], row) for rows in members.values() for row in rows[1:]]
     if similar is None:
@@ -163,7 +163,7 @@ def _candidates(
         if len(keys) < 2:
             return pairs
         first, second = minhash.upper_pairs(len(keys))
-        rows = np.array([members[key][0] for key in keys])
+        rows = np.array(keys)  # a text's row of `sig`
         keep = np.flatnonzero(_agreeing(sig, rows[first], rows[second], threshold))
         similar = {(keys[u], keys[v]) for u, v in zip(first[keep].tolist(), second[keep].tolist(), strict=True)}
     for u, v in similar:
@@ -195,29 +195,11 @@ def find_repeats(
         return matches
     verified: dict[int, list[tuple[int, float]]] = {}
     long_groups = [groups[i] for i in long_ones]
-    if similar is not None and len(long_ones) <= _ALL_PAIRS_LIMIT:
-        # `_candidates`' pairs, by text: a later copy pairs with the first, and the copies of two texts that
-        # agree pair with each other, all with the one score of those two texts.
-        members: dict[int, list[int]] = {}
-        for i, group in zip(long_ones, long_groups, strict=True):
-            members.setdefault(group, []).append(i)
-        for rows in members.values():
-            for j in rows[1:]:
-                verified[j] = [(rows[0], 1.0)]
-        for u, v in similar:
-            if u in members and v in members:
-                pair_score = score(u, v)
-                if pair_score >= threshold:
-                    for a in members[u]:
-                        for b in members[v]:
-                            i, j = (a, b) if a < b else (b, a)
-                            verified.setdefault(j, []).append((i, pair_score))
-    else:
-        for a, b in _candidates(sig[long_groups], threshold, long_groups, similar):
-            i, j = long_ones[a], long_ones[b]
-            pair_score = 1.0 if groups[i] == groups[j] else score(groups[i], groups[j])
-            if pair_score >= threshold:
-                verified.setdefault(j, []).append((i, pair_score))
+    for a, b in _candidates(sig, long_groups, threshold, similar):
+        i, j = long_ones[a], long_ones[b]
+        pair_score = 1.0 if groups[i] == groups[j] else score(groups[i], groups[j])
+        if pair_score >= threshold:
+            verified.setdefault(j, []).append((i, pair_score))
     for j in sorted(verified):
         # Point at a paragraph that is not itself a copy when there is one, so the ledger names text the reader
         # still sees (`removable_blocks` makes sure the source stays).
@@ -452,6 +434,8 @@ def document_removals(
         return numbers[text_id]
 
     def score(u: int, v: int) -> float:
+        if u > v:
+            u, v = v, u  # as `similar_texts` pairs them (Jaccard and numbers do not care)
         found = scores.get((u, v))
         if found is None:
             known = jaccards.get((u, v)) if jaccards is not None else None

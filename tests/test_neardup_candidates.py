@@ -59,12 +59,12 @@ def test_batch_candidates_equal_per_document_candidates(docs: list[list[str]], t
     similar = similar_texts(sig, text_ids, counts, options)
     for ids, pairs in zip(text_ids, similar, strict=True):
         long_ids = [i for i in ids if counts[i] >= options.min_words]
-        alone = _candidates(sig[long_ids], threshold, long_ids)
-        batched = _candidates(sig[long_ids], threshold, long_ids, pairs)
+        alone = _candidates(sig, long_ids, threshold)
+        batched = _candidates(sig, long_ids, threshold, pairs)
         assert sorted(batched) == sorted(alone)
         # and both are what comparing every row (copies included) finds, less the pairs of two later copies of
         # one text: a copy is matched to the first, the only one of them that can be kept
-        every = _candidates(sig[long_ids], threshold)
+        every = _candidates(sig[long_ids], list(range(len(long_ids))), threshold)
         first_copy = {text: long_ids.index(text) for text in long_ids}
         redundant = {(a, b) for a, b in every if long_ids[a] == long_ids[b] and first_copy[long_ids[a]] != a}
         assert sorted(batched) == sorted(set(every) - redundant)
