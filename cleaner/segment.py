@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import regex
 
-from cleaner.record import Document, Removal, Span
+from cleaner.record import Document, Removal, Span, merge_spans
 from cleaner.sentences import ends_sentence, split
 
 
@@ -302,7 +302,7 @@ def lone_paragraph(text: str, spans: list[Span], removals: list[Removal]) -> int
 def _uncovered(spans: list[Span], removals: list[Removal], stop_after: int) -> list[int]:
     """The indices of the first `stop_after` spans that removals do not cover whole (`live_spans` without
     building texts)."""
-    covered = _union(removals)
+    covered = removed_spans(removals)
     found: list[int] = []
     cursor = 0
     for index, (start, end) in enumerate(spans):
@@ -361,7 +361,7 @@ def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple
     """
     if not removals:
         return list(range(len(spans))), [source[s:e] for s, e in spans]
-    cuts = _union(removals)
+    cuts = removed_spans(removals)
     live: list[int] = []
     texts: list[str] = []
     done = 0  # spans before this one are in `live` or dropped
@@ -404,21 +404,12 @@ def live_spans(source: str, spans: list[Span], removals: list[Removal]) -> tuple
     return live, texts
 
 
-def _union(removals: list[Removal]) -> list[Span]:
+def removed_spans(removals: Sequence[Removal]) -> list[Span]:
     """The removals' spans as sorted, disjoint, non-empty spans covering what they cover."""
-    if len(removals) == 1:
+    if len(removals) == 1:  # most documents with any
         only = removals[0]
         return [(only.start, only.end)] if only.end > only.start else []
-    merged: list[Span] = []
-    for start, end in sorted((r.start, r.end) for r in removals):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
+    return merge_spans((r.start, r.end) for r in removals if r.end > r.start)
 
 
 def _cuts_may_change(source: str, spans: list[Span], live: list[int]) -> bool:

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.record import Removal, Span
-from cleaner.rules.kinds import merge
+from cleaner.record import Removal, Span, merge_spans
 from cleaner.rules.view import _INSERTED, View, _closed, view_of
 
 
@@ -34,7 +33,7 @@ def reference_view_of(source: str, removals: Sequence[Removal], breaks: Sequence
         return View(source, [(0, 0, len(source))])
     kept: list[Span] = []
     cursor = 0
-    for start, end in _closed(source, merge([(r.start, r.end) for r in removals if r.end > r.start])):
+    for start, end in _closed(source, merge_spans([(r.start, r.end) for r in removals if r.end > r.start])):
         if start > cursor:
             kept.append((cursor, start))
         cursor = max(cursor, end)

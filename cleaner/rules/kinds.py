@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import regex
 
-from cleaner.record import Span
+from cleaner.record import Span, merge_spans
 from cleaner.segment import paragraphs
 
 
@@ -116,17 +116,6 @@ def line_end(source: str, position: int) -> int:
     return len(source) if end < 0 else end
 
 
-def merge(spans: Iterable[Span]) -> list[Span]:
-    """Sorted, with overlapping or touching spans joined."""
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 # --- the bundled kinds --------------------------------------------------------------------------------------------
 
 
@@ -143,7 +132,7 @@ def fullmatched_lines(pattern: regex.Pattern[str], source: str, lines: Iterable[
                 spans.append((start, end + 1))
     except TimeoutError:
         raise RuleTimeout from None
-    return merge(spans)
+    return merge_spans(spans)
 
 
 def _line(pattern: regex.Pattern[str], source: str, deadline: float) -> list[Span]:
@@ -182,7 +171,7 @@ def _block(pattern: regex.Pattern[str], source: str, deadline: float) -> list[Sp
         for match in finditer(pattern, source, deadline)
         if match.end() > match.start()
     ]
-    return merge(spans)
+    return merge_spans(spans)
 
 
 # `tail` and `head` ignore empty matches, like `block`: an empty alternative (`Comments|`) or a bare anchor matches

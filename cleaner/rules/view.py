@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cleaner.record import Removal, Span
-from cleaner.rules.kinds import merge
+from cleaner.record import Removal, Span, merge_spans
+from cleaner.segment import removed_spans
 
 if TYPE_CHECKING:
     from cleaner.rules.load import Rule
@@ -103,7 +103,7 @@ def view_of(source: str, removals: Sequence[Removal], breaks: Sequence[int] = ()
     kept: list[Span] = []
     cursor = 0
     spaces: list[int] = []
-    for start, end in _closed(source, merge([(r.start, r.end) for r in removals if r.end > r.start]), spaces):
+    for start, end in _closed(source, removed_spans(removals), spaces):
         if start > cursor:
             kept.append((cursor, start))
         cursor = max(cursor, end)
@@ -191,7 +191,7 @@ def _closed(source: str, removed: list[Span], spaces: list[int] | None = None) -
             if spaces is not None:
                 spaces.append(start)
         closed.append((start, end))
-    return merge(closed)
+    return merge_spans(closed)
 
 
 def _kept_before(source: str, closed: list[Span], low: int, high: int) -> bool:
